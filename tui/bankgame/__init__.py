@@ -1,0 +1,3 @@
+"""bankgame: a bank branch that teaches how parallel workers communicate."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,660 @@
+"""A day at the branch: queue, desks, tickets, clerks, ticks.
+
+The engine decides everything (who moves, which step, what it means); the
+backend carries out the reads, writes, tickets and messages. Integrity errors
+and deadlocks are detected here, at the moment they happen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections import deque
+from dataclasses import dataclass, field
+
+from .backend import Backend, BackendSetup, InlineBackend, Reply
+from .customers import Customer, Workload, generate_customers
+from .events import Deadlock, Event, IntegrityError
+from .levels import DayConfig
+from .names import account_name, cashier_name, clerk_name
+from .programs import (
+    ADD, AWAIT, CHECK, CLOSED, GIVE, JUMP, RATES, READ, SEND, TAKE, VAULT, WRITE,
+    Step, TicketLayout, compile_message, compile_shared, ticket_text,
+)
+
+RATE_BOARD = 137  # the exchange rate shown on the board, in cents per unit
+HISTORY = 64  # lines of program history each desk keeps for timelines
+
+
+class Desk:
+    """A cashier's desk: the customer being served and the program running."""
+
+    __slots__ = (
+        "index", "name", "customer", "program", "pc", "regs", "sources", "held",
+        "waiting_for", "reply", "reply_at", "started", "outcome", "history", "served",
+    )
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.name = cashier_name(index)
+        self.customer: Customer | None = None
+        self.program: list[Step] = []
+        self.pc = 0
+        self.regs: dict[str, int] = {}
+        self.sources: dict[str, tuple[int, int, int, int]] = {}
+        """Register → (account, value read, account version then, tick)."""
+        self.held: list[str] = []
+        self.waiting_for = ""
+        """The ticket this desk is waiting for, or ``""``."""
+        self.reply: Reply | None = None
+        self.reply_at = 0
+        self.started = -1
+        self.outcome = ""
+        self.history: deque[tuple[int, str, str]] = deque(maxlen=HISTORY)
+        self.served = 0
+
+    @property
+    def busy(self) -> bool:
+        """Whether a customer is at this desk."""
+        return self.customer is not None
+
+    @property
+    def awaiting_reply(self) -> bool:
+        """Whether the desk is blocked on a clerk's reply."""
+        return self.busy and self.pc < len(self.program) and self.program[self.pc].op == AWAIT and (
+            self.reply is None
+        )
+
+
+@dataclass(slots=True)
+class Message:
+    """A request copied into a clerk's mailbox."""
+
+    seq: int
+    desk: int
+    op: str
+    account: int
+    amount: int
+    arrives: int
+    size: int
+
+    def describe(self) -> str:
+        """Return the message as the Mailbox panel shows it."""
+        return f"#{self.seq} {self.op} {account_name(self.account)} {self.amount}"
+
+
+@dataclass
+class Clerk:
+    """A back-office clerk: owns some accounts, handles one message per tick."""
+
+    index: int
+    name: str
+    accounts: list[int]
+    latency: int = 0
+    """Ticks each way for a clerk of the second branch."""
+    mailbox: deque[Message] = field(default_factory=deque)
+    handled: int = 0
+    down: bool = False
+    restarts: int = 0
+
+
+class Branch:
+    """One day at the branch.
+
+    Args:
+        day: the day's configuration.
+        seed: fixes arrivals and the scheduler; the same seed and the same
+            player actions give the same day.
+        backend: executes reads, writes, tickets and messages; the in-process
+            backend by default.
+    """
+
+    def __init__(self, day: DayConfig, seed: int = 1, backend: Backend | None = None) -> None:
+        self.day = day
+        self.seed = seed
+        self.backend: Backend = backend or InlineBackend()
+        self.tick = 0
+        self.mode = day.mode if day.shared_available else "message"
+        self.pending_mode = ""
+        self.layout = TicketLayout(
+            vault=day.tickets == "vault",
+            accounts=frozenset(range(day.accounts)) if day.tickets == "accounts" else frozenset(),
+            rates=day.rate_ticket,
+            scope=day.ticket_scope,
+            order=day.lock_order,
+        )
+        self.closed = frozenset(day.closed)
+        self.customers = generate_customers(
+            Workload(
+                customers=day.customers, accounts=day.accounts, arrival_gap=day.arrival_gap,
+                deposit=day.deposit, withdraw=day.withdraw, transfer=day.transfer,
+                quote=day.quote, hot_account=day.hot_account, amount_min=day.amount_min,
+                amount_max=day.amount_max, patience=day.patience,
+            ),
+            seed,
+        )
+        self._next_arrival = 0
+        self.queue: deque[Customer] = deque()
+        self.desks = [Desk(i) for i in range(day.cashiers)]
+        total_clerks = day.clerks + day.remote_clerks
+        self.clerk_of = [a % total_clerks for a in range(day.accounts)]
+        self.clerks = [
+            Clerk(
+                i, clerk_name(i), [a for a in range(day.accounts) if self.clerk_of[a] == i],
+                latency=day.remote_latency if i >= day.clerks else 0,
+            )
+            for i in range(total_clerks)
+        ]
+        self.rates_slot = day.accounts
+        self.ledger = [day.opening_balance] * day.accounts + [RATE_BOARD]
+        """What the engine has seen of the ledger (reads, writes, acknowledged replies)."""
+        self._version = [0] * (day.accounts + 1)
+        self._last_writer = [-1] * (day.accounts + 1)
+        self.opening_total = day.opening_balance * day.accounts
+        self.expected_total = self.opening_total
+        """Opening money plus deposits minus withdrawals actually paid out."""
+        self.errors: list[IntegrityError] = []
+        self.deadlocks: list[Deadlock] = []
+        self.events: list[Event] = []
+        self.served = 0
+        self.refused = 0
+        self.left = 0
+        self.waits: list[int] = []
+        self.bytes_copied = 0
+        self.messages_sent = 0
+        self.recovered_clerks = 0
+        self.steps_run = 0
+        self.ticket_holder: dict[str, int] = {}
+        self.ticket_serving: dict[str, int] = {}
+        """How many holders each ticket has served: "now serving #N"."""
+        self.actions: list[tuple[int, str, str]] = []
+        """Player actions stamped with their tick, for replays."""
+        self.over = False
+        self.audit_actual: int | None = None
+        self._seq = 0
+        self._rng = random.Random(f"scheduler:{seed}")
+        self.max_ticks = day.max_ticks or (
+            (self.customers[-1].arrival if self.customers else 0) + 60 * max(1, day.customers) + 500
+        )
+        self.backend.open(
+            BackendSetup(
+                balances=tuple(self.ledger), desks=day.cashiers, clerks=total_clerks,
+                clerk_of=tuple(self.clerk_of), mode=self.mode, closed=self.closed,
+            )
+        )
+
+    # ------------------------------------------------------------------ time
+    def run(self, kill_clerk_every: int = 0) -> None:
+        """Run the day to its end with the seeded scheduler."""
+        while not self.over:
+            if kill_clerk_every and self.mode == "message" and self.tick and self.tick % kill_clerk_every == 0:
+                self.kill_clerk((self.tick // kill_clerk_every) % len(self.clerks))
+            self.step_tick()
+
+    def step_tick(self, order: list[int] | None = None) -> None:
+        """Advance one tick.
+
+        Args:
+            order: the actors that move this tick, in order (desks are
+                ``0..cashiers-1``, clerks follow). ``None`` lets the seeded
+                scheduler shuffle every actor that can move.
+        """
+        if self.over:
+            return
+        tick = self.tick
+        self._arrivals(tick)
+        self._apply_pending_mode()
+        if not self.pending_mode:
+            for desk in self.desks:
+                if desk.customer is None and self.queue:
+                    self._call(desk, self.queue.popleft())
+        if order is None:
+            order = self.movable()
+            self._rng.shuffle(order)
+        desks = len(self.desks)
+        for actor in order:
+            if actor < desks:
+                desk = self.desks[actor]
+                if desk.customer is not None:
+                    self._desk_step(desk)
+            else:
+                self._clerk_step(self.clerks[actor - desks])
+        if any(d.waiting_for for d in self.desks):
+            self._detect_deadlock()
+        self._note_recoveries()
+        self.tick = tick + 1
+        if self._day_done() or self.tick >= self.max_ticks:
+            self._close_day()
+
+    def movable(self) -> list[int]:
+        """Return the actors that can move this tick (busy desks, clerks with mail)."""
+        actors = [d.index for d in self.desks if d.customer is not None]
+        base = len(self.desks)
+        for clerk in self.clerks:
+            if clerk.mailbox and clerk.mailbox[0].arrives <= self.tick:
+                actors.append(base + clerk.index)
+        return actors
+
+    def actor_name(self, actor: int) -> str:
+        """Return the name of desk or clerk ``actor``."""
+        if actor < len(self.desks):
+            return self.desks[actor].name
+        return self.clerks[actor - len(self.desks)].name
+
+    def _arrivals(self, tick: int) -> None:
+        customers = self.customers
+        while self._next_arrival < len(customers) and customers[self._next_arrival].arrival <= tick:
+            customer = customers[self._next_arrival]
+            self._next_arrival += 1
+            self.queue.append(customer)
+            self.events.append(Event(tick, "arrived", f"#{customer.id}", customer.describe()))
+        # The longest-waiting customers stand at the front; a customer sent
+        # back by a deadlock was promised service and does not leave.
+        while self.queue:
+            head = self.queue[0]
+            if tick - head.arrival <= head.patience or head.retried:
+                break
+            self.queue.popleft()
+            self.left += 1
+            self.events.append(Event(tick, "left", f"#{head.id}", f"left after {tick - head.arrival} ticks"))
+
+    def _call(self, desk: Desk, customer: Customer) -> None:
+        desk.customer = customer
+        desk.pc = 0
+        desk.regs = {}
+        desk.sources = {}
+        desk.held = []
+        desk.waiting_for = ""
+        desk.reply = None
+        desk.outcome = "ok"
+        desk.started = self.tick
+        if self.mode == "shared":
+            desk.program = compile_shared(customer, self.layout, self.closed, self.rates_slot)
+        else:
+            desk.program = compile_message(customer, self.clerk_of)
+        if not customer.retried:
+            self.waits.append(self.tick - customer.arrival)
+        self.events.append(Event(self.tick, "called", desk.name, f"#{customer.id} {customer.describe()}"))
+
+    # ---------------------------------------------------------------- desks
+    def _desk_step(self, desk: Desk) -> None:
+        step = desk.program[desk.pc]
+        op = step.op
+        tick = self.tick
+        next_pc = desk.pc + 1
+        if op == READ:
+            if step.account < 0:
+                value = RATE_BOARD  # message mode: every desk has its own copy of read-only data
+            else:
+                value = self.backend.read(desk.index, step.account)
+                self.ledger[step.account] = value
+            desk.regs[step.register] = value
+            if step.account >= 0:
+                desk.sources[step.register] = (step.account, value, self._version[step.account], tick)
+        elif op == ADD:
+            desk.regs[step.register] += step.amount
+        elif op == WRITE:
+            self._write(desk, step)
+        elif op == CHECK:
+            if desk.regs[step.register] < step.amount:
+                desk.outcome = "refused"
+                next_pc = step.target
+        elif op == TAKE:
+            if not self._take(desk, step.ticket):
+                return
+        elif op == GIVE:
+            self._give(desk, step.ticket)
+        elif op == SEND:
+            self._send(desk, step)
+        elif op == AWAIT:
+            reply = desk.reply
+            if reply is None or desk.reply_at > tick:
+                if desk.waiting_for != "reply":
+                    desk.waiting_for = "reply"
+                    self.events.append(Event(tick, "waiting", desk.name, "waiting for a reply"))
+                return
+            desk.waiting_for = ""
+            desk.reply = None
+            if not reply.ok:
+                desk.outcome = "refused"
+                next_pc = step.target
+            elif desk.program[desk.pc - 1].message[0] == "refund":
+                desk.outcome = "refused"
+        elif op == CLOSED:
+            if step.account in self.closed:
+                desk.outcome = "refused"
+                next_pc = step.target
+        elif op == JUMP:
+            next_pc = step.target
+        self.steps_run += 1
+        desk.history.append((tick, desk.name, step.text))
+        self.events.append(Event(tick, "step", desk.name, step.text))
+        desk.pc = next_pc
+        if next_pc >= len(desk.program):
+            self._finish(desk)
+
+    def _write(self, desk: Desk, step: Step) -> None:
+        account = step.account
+        value = desk.regs[step.register]
+        source = desk.sources.get(step.register)
+        before = self.ledger[account]
+        if source is not None and source[0] == account and source[2] != self._version[account]:
+            # A write based on a stale read: someone wrote since this desk read.
+            expected = before + (value - source[1])
+            other = self._last_writer[account]
+            names = (desk.name,) + ((self.desks[other].name,) if other >= 0 and other != desk.index else ())
+            self._error(
+                "lost_update", account, expected, value, names,
+                f"{desk.name} read {account_name(account)} = {source[1]} at tick {source[3]}, "
+                f"{names[-1]} wrote {before} since, and {desk.name} wrote {value} over it: "
+                f"{expected - value:+d} lost",
+                since=source[3], involved=(desk.index, other),
+            )
+        if value < 0:
+            self._error(
+                "overdraft", account, before, value, (desk.name,),
+                f"{desk.name} wrote {account_name(account)} = {value}: the balance went below zero "
+                "because the check and the withdrawal were not done as one",
+                since=desk.started, involved=(desk.index, self._last_writer[account]),
+            )
+        self.backend.write(desk.index, account, value)
+        self.ledger[account] = value
+        self._version[account] += 1
+        self._last_writer[account] = desk.index
+
+    def _error(
+        self, kind: str, account: int, expected: int, actual: int, cashiers: tuple[str, ...],
+        explanation: str, since: int, involved: tuple[int, int],
+    ) -> None:
+        steps: list[tuple[int, str, str]] = []
+        for index in dict.fromkeys(involved):
+            if index >= 0:
+                steps.extend(h for h in self.desks[index].history if h[0] >= since)
+        steps.sort(key=lambda h: h[0])
+        error = IntegrityError(kind, self.tick, account_name(account), expected, actual, cashiers, explanation, tuple(steps))
+        self.errors.append(error)
+        self.events.append(Event(self.tick, "integrity", desk_names(cashiers), f"{kind.replace('_', ' ')}: {explanation}"))
+
+    def _lock_index(self, ticket: str) -> int:
+        if ticket == VAULT:
+            return 0
+        if ticket == RATES:
+            return len(self.ledger)
+        return 1 + account_index(ticket)
+
+    def _take(self, desk: Desk, ticket: str) -> bool:
+        if not self.backend.try_take(desk.index, self._lock_index(ticket)):
+            if desk.waiting_for != ticket:
+                desk.waiting_for = ticket
+                holder = self.ticket_holder.get(ticket, -1)
+                held_by = f" (held by {self.desks[holder].name})" if holder >= 0 else ""
+                self.events.append(Event(self.tick, "waiting", desk.name, f"waiting for {ticket_text(ticket)}{held_by}"))
+            desk.history.append((self.tick, desk.name, f"… waiting for {ticket_text(ticket)}"))
+            return False
+        desk.waiting_for = ""
+        desk.held.append(ticket)
+        self.ticket_holder[ticket] = desk.index
+        self.ticket_serving[ticket] = self.ticket_serving.get(ticket, 0) + 1
+        return True
+
+    def _give(self, desk: Desk, ticket: str) -> None:
+        self.backend.give_back(desk.index, self._lock_index(ticket))
+        desk.held.remove(ticket)
+        self.ticket_holder.pop(ticket, None)
+
+    def _send(self, desk: Desk, step: Step) -> None:
+        self._seq += 1
+        op, account, amount = step.message
+        clerk = self.clerks[self.clerk_of[account]]
+        size = self.backend.send(clerk.index, self._seq, step.message)
+        clerk.mailbox.append(Message(self._seq, desk.index, op, account, amount, self.tick + clerk.latency, size))
+        self.bytes_copied += size
+        self.messages_sent += 1
+        self.events.append(Event(self.tick, "sent", desk.name, f"{step.text} ({size} bytes copied)"))
+
+    def _finish(self, desk: Desk) -> None:
+        customer = desk.customer
+        assert customer is not None
+        if desk.outcome == "ok":
+            if customer.kind == "deposit":
+                self.expected_total += customer.amount
+            elif customer.kind == "withdraw":
+                self.expected_total -= customer.amount
+        else:
+            self.refused += 1
+        self.served += 1
+        desk.served += 1
+        desk.customer = None
+        desk.program = []
+        desk.pc = 0
+        desk.waiting_for = ""
+        self.events.append(Event(self.tick, "served", desk.name, f"#{customer.id} {customer.describe()}: {desk.outcome}"))
+
+    # --------------------------------------------------------------- clerks
+    def _clerk_step(self, clerk: Clerk) -> None:
+        if not clerk.mailbox or clerk.mailbox[0].arrives > self.tick:
+            return
+        message = clerk.mailbox.popleft()
+        reply = self.backend.handle(clerk.index)
+        if reply.seq != message.seq:
+            raise RuntimeError(f"clerk {clerk.name} answered #{reply.seq}, expected #{message.seq}")
+        clerk.handled += 1
+        self.ledger[message.account] = reply.balance
+        self.bytes_copied += reply.size
+        desk = self.desks[message.desk]
+        desk.reply = reply
+        desk.reply_at = self.tick + clerk.latency
+        self.steps_run += 1
+        verdict = "done" if reply.ok else "refused"
+        self.events.append(
+            Event(self.tick, "handled", clerk.name, f"{message.describe()}: {verdict}, balance {reply.balance}")
+        )
+
+    def kill_clerk(self, index: int | None = None) -> str:
+        """Kill a clerk for real (message mode); the backend restarts it.
+
+        Args:
+            index: which clerk; ``None`` picks the one with the fullest mailbox.
+
+        Returns:
+            What happened, for a notice; ``""`` if nothing was done.
+        """
+        if self.mode != "message" or self.over or not self.clerks:
+            return ""
+        if index is None:
+            index = max(range(len(self.clerks)), key=lambda i: (len(self.clerks[i].mailbox), -i))
+        clerk = self.clerks[index]
+        self.backend.kill_clerk(index)
+        clerk.down = True
+        self.actions.append((self.tick, "kill_clerk", str(index)))
+        self.events.append(Event(self.tick, "clerk_killed", clerk.name, f"clerk {clerk.name} was killed"))
+        return f"Clerk {clerk.name} was killed; the branch will notice and restart it."
+
+    def _note_recoveries(self) -> None:
+        for index in self.backend.recovered():
+            clerk = self.clerks[index]
+            clerk.down = False
+            clerk.restarts += 1
+            self.recovered_clerks += 1
+            self.events.append(
+                Event(self.tick, "clerk_recovered", clerk.name,
+                      f"clerk {clerk.name} restarted with the last acknowledged balances; unacknowledged messages sent again")
+            )
+
+    # ------------------------------------------------------------ deadlocks
+    def _detect_deadlock(self) -> None:
+        waits = {d.index: self.ticket_holder.get(d.waiting_for, -1) for d in self.desks if d.waiting_for and d.waiting_for != "reply"}
+        for start in waits:
+            seen: list[int] = []
+            node = start
+            while node in waits and node not in seen:
+                seen.append(node)
+                node = waits[node]
+            if node in seen:
+                cycle = seen[seen.index(node):]
+                self._break_deadlock(cycle)
+                return
+
+    def _break_deadlock(self, cycle: list[int]) -> None:
+        desks = [self.desks[i] for i in cycle]
+        entries = tuple((d.name, ", ".join(d.held), d.waiting_for) for d in desks)
+        # Like a database: the youngest transaction is the victim.
+        victim = max(desks, key=lambda d: (d.started, d.index))
+        record = Deadlock(self.tick, entries, victim.name)
+        self.deadlocks.append(record)
+        self.events.append(Event(self.tick, "deadlock", desk_names(tuple(d.name for d in desks)), record.describe()))
+        for ticket in list(victim.held):
+            self._give(victim, ticket)
+        customer = victim.customer
+        assert customer is not None
+        customer.retried += 1
+        self.queue.appendleft(customer)
+        victim.customer = None
+        victim.program = []
+        victim.pc = 0
+        victim.waiting_for = ""
+        victim.history.append((self.tick, victim.name, "✗ deadlock victim: tickets returned"))
+        self.events.append(Event(self.tick, "victim", victim.name, f"gave back its tickets; #{customer.id} returns to the front of the queue"))
+
+    # ---------------------------------------------------------- the player
+    def place_ticket(self, resource: str) -> None:
+        """Put a ticket on ``vault``, ``rates`` or an account name."""
+        self._set_ticket(resource, True)
+
+    def remove_ticket(self, resource: str) -> None:
+        """Take the ticket off ``vault``, ``rates`` or an account name."""
+        self._set_ticket(resource, False)
+
+    def toggle_ticket(self, resource: str) -> bool:
+        """Flip the ticket on ``resource``; return whether it now has one."""
+        has = self.has_ticket(resource)
+        self._set_ticket(resource, not has)
+        return not has
+
+    def has_ticket(self, resource: str) -> bool:
+        """Whether ``resource`` carries a ticket now."""
+        if resource == VAULT:
+            return self.layout.vault
+        if resource == RATES:
+            return self.layout.rates
+        return account_index(resource) in self.layout.accounts
+
+    def _set_ticket(self, resource: str, on: bool) -> None:
+        layout = self.layout
+        if resource == VAULT:
+            layout = replace_layout(layout, vault=on)
+        elif resource == RATES:
+            layout = replace_layout(layout, rates=on)
+        else:
+            index = account_index(resource)
+            if not 0 <= index < self.day.accounts:
+                raise ValueError(f"no account {resource!r}")
+            accounts = layout.accounts | {index} if on else layout.accounts - {index}
+            layout = replace_layout(layout, accounts=frozenset(accounts))
+        self.layout = layout
+        self.actions.append((self.tick, "ticket_on" if on else "ticket_off", resource))
+        verb = "placed on" if on else "removed from"
+        self.events.append(Event(self.tick, "ticket", "", f"ticket {verb} {resource} (from the next customer on)"))
+
+    def set_scope(self, scope: str) -> None:
+        """Set the ticket scope: ``write`` or ``check``."""
+        if scope not in ("write", "check"):
+            raise ValueError(scope)
+        self.layout = replace_layout(self.layout, scope=scope)
+        self.actions.append((self.tick, "scope", scope))
+        self.events.append(Event(self.tick, "ticket", "", f"ticket scope: around the {scope if scope == 'write' else 'check and the write'}"))
+
+    def set_order(self, order: str) -> None:
+        """Set the rule for taking several tickets: ``any`` or ``account``."""
+        if order not in ("any", "account"):
+            raise ValueError(order)
+        self.layout = replace_layout(self.layout, order=order)
+        self.actions.append((self.tick, "order", order))
+        self.events.append(Event(self.tick, "ticket", "", f"lock order: {order}"))
+
+    def switch_mode(self) -> str:
+        """Ask to switch shared ↔ message mode; it happens once the desks are free.
+
+        Returns:
+            Why it cannot happen, or ``""``.
+        """
+        target = "message" if (self.pending_mode or self.mode) == "shared" else "shared"
+        if target == "shared" and not self.day.shared_available:
+            return "Shared state cannot reach the second branch: it is on another machine. Only messages can."
+        self.pending_mode = "" if target == self.mode else target
+        self.actions.append((self.tick, "mode", target))
+        self.events.append(Event(self.tick, "mode", "", f"switching to {target} mode once the desks are free"))
+        return ""
+
+    def _apply_pending_mode(self) -> None:
+        if not self.pending_mode or any(d.busy for d in self.desks) or any(c.mailbox for c in self.clerks):
+            return
+        self.backend.set_mode(self.pending_mode)
+        self.mode = self.pending_mode
+        self.pending_mode = ""
+        self.ledger = self.backend.balances()
+        self.events.append(Event(self.tick, "mode", "", f"{self.mode} mode"))
+
+    # --------------------------------------------------------------- ending
+    def _day_done(self) -> bool:
+        return (
+            self._next_arrival >= len(self.customers)
+            and not self.queue
+            and not any(d.busy for d in self.desks)
+            and not any(c.mailbox for c in self.clerks)
+        )
+
+    def _close_day(self) -> None:
+        balances = self.backend.balances()
+        self._note_recoveries()
+        self.ledger = balances
+        self.audit_actual = sum(balances[: self.day.accounts])
+        if self.audit_actual != self.expected_total:
+            gap = self.audit_actual - self.expected_total
+            self.errors.append(
+                IntegrityError(
+                    "audit", self.tick, "vault", self.expected_total, self.audit_actual, (),
+                    f"closing audit: the vault holds {self.audit_actual} but deposits and withdrawals say "
+                    f"{self.expected_total} ({gap:+d})",
+                )
+            )
+            self.events.append(Event(self.tick, "integrity", "", f"audit: {gap:+d} unaccounted for"))
+        self.over = True
+        self.events.append(Event(self.tick, "day_over", "", f"day over: {self.served} served, {self.left} left"))
+
+    def drain_events(self) -> list[Event]:
+        """Return the events since the last call, and forget them."""
+        events, self.events = self.events, []
+        return events
+
+    @property
+    def arrived(self) -> int:
+        """Customers who have come through the door so far."""
+        return self._next_arrival
+
+    def close(self) -> None:
+        """Release the backend (stop its workers)."""
+        self.backend.close()
+
+    def __enter__(self) -> Branch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def account_index(name: str) -> int:
+    """Return the index of account ``name`` (``A`` → 0, ``AA`` → 26)."""
+    if len(name) == 1:
+        return ord(name) - ord("A")
+    return (ord(name[0]) - ord("A") + 1) * 26 + ord(name[1]) - ord("A")
+
+
+def desk_names(names: tuple[str, ...]) -> str:
+    """Return ``Ann & Ben``."""
+    return " & ".join(names)
+
+
+def replace_layout(layout: TicketLayout, **changes: object) -> TicketLayout:
+    """Return ``layout`` with ``changes``."""
+    return dataclasses.replace(layout, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,89 @@
+"""Customers and the seeded generator that brings them to the branch."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from .names import account_name
+
+KINDS = ("deposit", "withdraw", "transfer", "quote")
+
+
+@dataclass(slots=True)
+class Customer:
+    """One customer with one transaction."""
+
+    id: int
+    arrival: int
+    """Tick at which the customer joins the queue."""
+    kind: str
+    account: int
+    amount: int
+    to_account: int = -1
+    """Destination of a transfer, -1 otherwise."""
+    patience: int = 60
+    """Ticks the customer waits in the queue before leaving unhappy."""
+    retried: int = 0
+    """Times a deadlock sent this customer back to the front of the queue."""
+
+    def describe(self) -> str:
+        """Return the transaction in a few characters, e.g. ``deposit A 50``."""
+        if self.kind == "transfer":
+            return f"transfer {account_name(self.account)}→{account_name(self.to_account)} {self.amount}"
+        if self.kind == "quote":
+            return "rate quote"
+        return f"{self.kind} {account_name(self.account)} {self.amount}"
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """What kind of day arrives at the door."""
+
+    customers: int = 40
+    accounts: int = 4
+    arrival_gap: float = 1.0
+    """Mean ticks between two arrivals (0 means everyone arrives at once)."""
+    deposit: float = 1.0
+    withdraw: float = 0.0
+    transfer: float = 0.0
+    quote: float = 0.0
+    hot_account: float = 0.0
+    """Share of customers whose business is with account A."""
+    amount_min: int = 500
+    amount_max: int = 5_000
+    patience: int = 60
+
+
+def generate_customers(workload: Workload, seed: int) -> list[Customer]:
+    """Return the day's customers in arrival order; the same seed, the same day."""
+    rng = random.Random(f"customers:{seed}")
+    weights = [workload.deposit, workload.withdraw, workload.transfer, workload.quote]
+    if workload.accounts < 2:
+        weights[2] = 0.0  # a transfer needs two accounts
+    if sum(weights) <= 0:
+        weights = [1.0, 0.0, 0.0, 0.0]
+    customers: list[Customer] = []
+    tick = 0
+    for index in range(workload.customers):
+        kind = rng.choices(KINDS, weights)[0]
+        account = _pick_account(rng, workload)
+        to_account = -1
+        if kind == "transfer":
+            to_account = _pick_account(rng, workload)
+            while to_account == account:
+                to_account = rng.randrange(workload.accounts)
+        # Whole dollars, in cents: the program lines stay readable.
+        amount = max(100, rng.randint(workload.amount_min, max(workload.amount_min, workload.amount_max)) // 100 * 100)
+        customers.append(
+            Customer(index, tick, kind, account, amount, to_account, workload.patience)
+        )
+        if workload.arrival_gap > 0:
+            tick += rng.randint(0, max(0, round(2 * workload.arrival_gap)))
+    return customers
+
+
+def _pick_account(rng: random.Random, workload: Workload) -> int:
+    if workload.hot_account and rng.random() < workload.hot_account:
+        return 0
+    return rng.randrange(workload.accounts)

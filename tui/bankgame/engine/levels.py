@@ -152,10 +152,11 @@ def load_level(level_id: str) -> Level:
         KeyError: no level has that id.
         LevelError: its file is not valid.
     """
-    path = levels_dir() / f"{level_id}.toml"
-    if not path.is_file():
-        raise KeyError(level_id)
-    return load_level_file(path)
+    # Files are named ``NN-id.toml`` so that a folder listing shows the campaign order.
+    for path in levels_dir().glob("*.toml"):
+        if path.stem == level_id or path.stem.partition("-")[2] == level_id:
+            return load_level_file(path)
+    raise KeyError(level_id)
 
 
 def load_level_file(path: Path) -> Level:

@@ -1,0 +1,84 @@
+"""The command line: the game, and the headless commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from . import __version__
+
+DAY_OPTIONS = ("mode", "tickets", "ticket_scope", "lock_order", "cashiers", "accounts", "customers")
+
+
+def _add_day_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--level", default="sandbox", metavar="ID", help="level id (default: sandbox)")
+    parser.add_argument("--seed", type=int, metavar="N", help="seed for arrivals and the scheduler (default: the level's)")
+    parser.add_argument("--mode", choices=("shared", "message"), help="shared state with tickets, or message passing")
+    parser.add_argument("--tickets", choices=("none", "vault", "accounts"), help="where tickets (mutexes) are placed")
+    parser.add_argument("--ticket-scope", choices=("write", "check"), help="ticket around the write only, or the check and the write")
+    parser.add_argument("--lock-order", choices=("any", "account"), help="order for taking several tickets")
+    parser.add_argument("--cashiers", type=int, metavar="N", help="number of desks")
+    parser.add_argument("--accounts", type=int, metavar="N", help="number of accounts")
+    parser.add_argument("--customers", type=int, metavar="N", help="customers in the day")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``bankgame``."""
+    parser = argparse.ArgumentParser(
+        prog="bankgame",
+        description="Run a bank branch; learn shared state, mutexes and message passing.",
+    )
+    parser.add_argument("--version", action="version", version=f"bankgame {__version__}")
+    parser.add_argument("--level", metavar="ID", help="open a campaign level straight away")
+    parser.add_argument("--seed", type=int, metavar="N", help="seed for the level")
+    parser.add_argument("--tutorial", action="store_true", help="start the guided tutorial")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    simulate = commands.add_parser("simulate", help="play a day headless and print its report")
+    _add_day_options(simulate)
+    simulate.add_argument("--backend", choices=("inline", "process"), default="inline",
+                          help="inline (in this process) or process (real worker processes)")
+    simulate.add_argument("--kill-clerk-every", type=int, default=0, metavar="N",
+                          help="message mode: kill a real clerk every N ticks (it is recovered)")
+    simulate.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def day_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the day options given on the command line."""
+    return {key: getattr(args, key) for key in DAY_OPTIONS if getattr(args, key, None) is not None}
+
+
+def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Play a day headless and print its report."""
+    from .day import open_day
+    from .engine import LevelError, level_ids, make_report
+
+    if args.kill_clerk_every < 0:
+        parser.error("--kill-clerk-every must be 0 or more")
+    try:
+        level, branch = open_day(args.level, args.seed, day_options(args), args.backend)
+    except KeyError:
+        parser.error(f"unknown level {args.level!r} (levels: {', '.join(level_ids())})")
+    except LevelError as error:
+        parser.error(str(error))
+    with branch:
+        branch.run(kill_clerk_every=args.kill_clerk_every)
+        report = make_report(branch, level.id, level.goals)
+    print(report.to_json() if args.json else report.to_text())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``bankgame`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "simulate":
+        return run_simulate(args, parser)
+    print("bankgame: the game screens are not built yet; try `bankgame simulate --help`.", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

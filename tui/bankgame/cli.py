@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--kill-clerk-every", type=int, default=0, metavar="N",
                           help="message mode: kill a real clerk every N ticks (it is recovered)")
     simulate.add_argument("--json", action="store_true", help="print one JSON object")
+    simulate.set_defaults(usage_parser=simulate)  # errors show the subcommand's usage
     return parser
 
 
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "simulate":
-        return run_simulate(args, parser)
+        return run_simulate(args, args.usage_parser)
     print("bankgame: the game screens are not built yet; try `bankgame simulate --help`.", file=sys.stderr)
     return 1
 

@@ -338,9 +338,10 @@ class Branch:
         value = desk.regs[step.register]
         source = desk.sources.get(step.register)
         before = self.ledger[account]
-        if source is not None and source[0] == account and source[2] != self._version[account]:
-            # A write based on a stale read: someone wrote since this desk read.
-            expected = before + (value - source[1])
+        expected = before + (value - source[1]) if source is not None else value
+        if source is not None and source[0] == account and source[2] != self._version[account] and expected != value:
+            # A write based on a stale read: someone wrote since this desk
+            # read, and this write wipes out what they wrote.
             other = self._last_writer[account]
             names = (desk.name,) + ((self.desks[other].name,) if other >= 0 and other != desk.index else ())
             self._error(

@@ -26,9 +26,16 @@ class Customer:
     """Ticks the customer waits in the queue before leaving unhappy."""
     retried: int = 0
     """Times a deadlock sent this customer back to the front of the queue."""
+    label: str = ""
+    """``describe()``, worked out once (events repeat it several times)."""
 
     def describe(self) -> str:
         """Return the transaction in a few characters, e.g. ``deposit A 50``."""
+        if not self.label:
+            self.label = self._describe()
+        return self.label
+
+    def _describe(self) -> str:
         if self.kind == "transfer":
             return f"transfer {account_name(self.account)}→{account_name(self.to_account)} {self.amount}"
         if self.kind == "quote":

@@ -173,7 +173,7 @@ def compile_message(customer: Customer, clerk_of: list[int]) -> list[Step]:
     if kind == "quote":
         return [Step(READ, "q = read rates (own copy)", account=-1, register="q")]
     if kind in ("deposit", "withdraw"):
-        return [send(kind, a), Step(AWAIT, "wait for reply")]
+        return [send(kind, a), Step(AWAIT, "wait for reply", target=2)]
     b = customer.to_account
     # 0 send debit · 1 wait · 2 send credit · 3 wait · 4 done · 5 send refund · 6 wait
     program = [

@@ -12,8 +12,8 @@ from .branch import Branch, Clerk, Desk, Message, account_index
 from .customers import Customer, Workload, generate_customers
 from .events import Deadlock, Event, IntegrityError
 from .levels import DayConfig, Goal, Level, LevelError, all_levels, level_ids, load_level, load_level_file, make_day
-from .names import account_name
-from .report import Report, make_report, money
+from .names import account_name, money
+from .report import Report, make_report
 
 __all__ = [
     "Backend", "BackendSetup", "Branch", "Clerk", "Customer", "DayConfig", "Deadlock", "Desk",

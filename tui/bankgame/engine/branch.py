@@ -16,7 +16,7 @@ from .backend import Backend, BackendSetup, InlineBackend, Reply
 from .customers import Customer, Workload, generate_customers
 from .events import Deadlock, Event, IntegrityError
 from .levels import DayConfig
-from .names import account_name, cashier_name, clerk_name
+from .names import account_name, cashier_name, clerk_name, money
 from .programs import (
     ADD, AWAIT, CHECK, CLOSED, GIVE, JUMP, RATES, READ, SEND, TAKE, VAULT, WRITE,
     Step, TicketLayout, compile_message, compile_shared, ticket_text,
@@ -346,15 +346,15 @@ class Branch:
             names = (desk.name,) + ((self.desks[other].name,) if other >= 0 and other != desk.index else ())
             self._error(
                 "lost_update", account, expected, value, names,
-                f"{desk.name} read {account_name(account)} = {source[1]} at tick {source[3]}, "
-                f"{names[-1]} wrote {before} since, and {desk.name} wrote {value} over it: "
-                f"{expected - value:+d} lost",
+                f"{desk.name} read {account_name(account)} = {money(source[1])} at tick {source[3]}; "
+                f"{names[-1]} wrote {money(before)} since; {desk.name} wrote {money(value)} over it: "
+                f"{money(abs(expected - value))} {'lost' if expected > value else 'created'}",
                 since=source[3], involved=(desk.index, other),
             )
         if value < 0:
             self._error(
                 "overdraft", account, before, value, (desk.name,),
-                f"{desk.name} wrote {account_name(account)} = {value}: the balance went below zero "
+                f"{desk.name} wrote {account_name(account)} = {money(value)}: the balance went below zero "
                 "because the check and the withdrawal were not done as one",
                 since=desk.started, involved=(desk.index, self._last_writer[account]),
             )

@@ -30,3 +30,10 @@ def cashier_name(index: int) -> str:
 def clerk_name(index: int) -> str:
     """Return a short human name for back-office clerk ``index``."""
     return CLERK_NAMES[index] if index < len(CLERK_NAMES) else f"K{index + 1}"
+
+
+def money(cents: int, sign: bool = False) -> str:
+    """Return cents as ``$12.34`` (``+$0.50`` with ``sign``)."""
+    prefix = "-" if cents < 0 else ("+" if sign else "")
+    cents = abs(cents)
+    return f"{prefix}${cents // 100:,}.{cents % 100:02d}"

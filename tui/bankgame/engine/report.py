@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .branch import Branch
 from .levels import Goal
+from .names import money
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +91,6 @@ class Report:
             lines.append(f"  {'★' if met else '☆'} {text}")
         lines.append(f"score {self.score} · stars {'★' * self.stars}{'☆' * (3 - self.stars) if self.goals else ''}".rstrip())
         return "\n".join(lines)
-
-
-def money(cents: int, sign: bool = False) -> str:
-    """Return cents as ``$12.34`` (``+$0.50`` with ``sign``)."""
-    prefix = "-" if cents < 0 else ("+" if sign else "")
-    cents = abs(cents)
-    return f"{prefix}${cents // 100:,}.{cents % 100:02d}"
 
 
 def metrics(report: Report) -> dict[str, float]:

@@ -13,7 +13,7 @@ import dataclasses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bankgame.engine import Branch, DayConfig, make_report
+from bankgame.engine import Branch, DayConfig, account_name, make_report
 
 seeds = st.integers(min_value=0, max_value=2**31)
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -212,3 +212,41 @@ def test_the_same_seed_gives_the_same_day(day: DayConfig, seed: int) -> None:
     first = play(day, seed)[1].to_json()
     second = play(day, seed)[1].to_json()
     assert first == second
+
+
+@SETTINGS
+@given(
+    day=workloads(),
+    seed=seeds,
+    moves=st.lists(
+        st.tuples(
+            st.integers(0, 60),
+            st.sampled_from(["ticket_on", "ticket_off", "scope", "order", "mode", "kill_clerk"]),
+            st.integers(0, 5),
+        ),
+        max_size=8,
+    ),
+)
+def test_a_day_replays_identically_from_its_stamped_actions(day: DayConfig, seed: int, moves: list) -> None:
+    from bankgame.engine.replay import apply_action, replay
+
+    resources = ["vault", "rates"] + [account_name(a) for a in range(day.accounts)]
+    arguments = {
+        "ticket_on": lambda n: resources[n % len(resources)],
+        "ticket_off": lambda n: resources[n % len(resources)],
+        "scope": lambda n: ["write", "check"][n % 2],
+        "order": lambda n: ["any", "account"][n % 2],
+        "mode": lambda n: ["shared", "message"][n % 2],
+        "kill_clerk": lambda n: str(n % day.clerks),
+    }
+    branch = Branch(day, seed=seed)
+    schedule = sorted((t, kind, arguments[kind](n)) for t, kind, n in moves)
+    index = 0
+    while not branch.over:
+        while index < len(schedule) and schedule[index][0] <= branch.tick:
+            apply_action(branch, *schedule[index][1:])
+            index += 1
+        branch.step_tick()
+    again = replay(day, seed, branch.actions)
+    assert make_report(again).to_json() == make_report(branch).to_json()
+    assert again.actions == branch.actions

@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
                           help="message mode: kill a real clerk every N ticks (it is recovered)")
     simulate.add_argument("--json", action="store_true", help="print one JSON object")
     simulate.set_defaults(usage_parser=simulate)  # errors show the subcommand's usage
+
+    web = commands.add_parser("web", help="serve the game to a web browser, one game per tab (needs bankgame[web])")
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    web.add_argument("--port", type=int, default=8000, metavar="N", help="TCP port (default: 8000)")
+    web.set_defaults(usage_parser=web)
     return parser
 
 
@@ -77,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "simulate":
         return run_simulate(args, args.usage_parser)
+    if args.command == "web":
+        if not 0 < args.port < 65536:
+            args.usage_parser.error("--port must be between 1 and 65535")
+        from .web import run_web
+
+        return run_web(args.host, args.port)
     print("bankgame: the game screens are not built yet; try `bankgame simulate --help`.", file=sys.stderr)
     return 1
 

@@ -1,0 +1,145 @@
+"""Cashier processes: one real worker per desk, working on a shared-memory ledger.
+
+Each cashier attaches to the branch's ``multiprocessing.shared_memory`` block
+(one int64 per slot) and does exactly one thing when told, over its pipe: read
+a slot, write a slot, try a ticket (a real ``multiprocessing`` lock, taken
+without blocking, so a waiting cashier shows as waiting) or give one back.
+The engine tells them in the scheduler's order and waits for each answer, so a
+lost update on screen is a lost update that happened in real shared memory,
+between real processes, in an order that replays exactly.
+"""
+
+from __future__ import annotations
+
+import struct
+from multiprocessing.connection import Connection, wait
+from multiprocessing.shared_memory import SharedMemory
+from typing import Any
+
+from .helpers import CONTEXT, stop_processes, worker_setup
+
+READ, WRITE, TAKE, GIVE = b"r"[0], b"w"[0], b"t"[0], b"g"[0]
+COMMAND = struct.Struct("<Bqq")
+"""One command: operation, slot or lock, value."""
+ANSWER = struct.Struct("<q")
+READY = b"ready"
+
+
+class SharedLedger:
+    """The ledger as a real shared-memory block of int64 slots."""
+
+    def __init__(self, balances: tuple[int, ...] | list[int]) -> None:
+        self.slots = len(balances)
+        self.block = SharedMemory(create=True, size=max(8, 8 * self.slots))
+        self.view = self.block.buf.cast("q")
+        for slot, value in enumerate(balances):
+            self.view[slot] = value
+
+    @property
+    def name(self) -> str:
+        """The block's name, for workers to attach to."""
+        return self.block.name
+
+    def __getitem__(self, slot: int) -> int:
+        return self.view[slot]
+
+    def __setitem__(self, slot: int, value: int) -> None:
+        self.view[slot] = value
+
+    def values(self) -> list[int]:
+        """Return every slot."""
+        return self.view.tolist()[: self.slots]
+
+    def close(self) -> None:
+        """Release and unlink the block."""
+        self.view.release()
+        self.block.close()
+        try:
+            self.block.unlink()
+        except FileNotFoundError:  # pragma: no cover - already gone
+            pass
+
+
+def cashier_main(conn: Connection, block: str, locks: list[Any], log_path: str | None) -> None:
+    """Serve one desk's reads, writes and tickets until the pipe closes."""
+    worker_setup(log_path)
+    memory = SharedMemory(name=block)
+    ledger = memory.buf.cast("q")
+    unpack, answer = COMMAND.unpack, ANSWER.pack
+    recv, send = conn.recv_bytes, conn.send_bytes
+    send(READY)
+    try:
+        while True:
+            try:
+                op, index, value = unpack(recv())
+            except EOFError:
+                break
+            if op == READ:
+                send(answer(ledger[index]))
+            elif op == WRITE:
+                ledger[index] = value
+                send(b"")
+            elif op == TAKE:
+                send(b"\1" if locks[index].acquire(False) else b"\0")
+            elif op == GIVE:
+                locks[index].release()
+                send(b"")
+    finally:
+        ledger.release()
+        memory.close()
+
+
+class CashierPool:
+    """The desks' worker processes and the pipes that drive them, lock-step."""
+
+    def __init__(self, desks: int, block: str, locks: list[Any], log_path: str | None) -> None:
+        self.processes = []
+        self.conns: list[Connection] = []
+        ends = []
+        for desk in range(desks):
+            parent, child = CONTEXT.Pipe()
+            process = CONTEXT.Process(
+                target=cashier_main, args=(child, block, locks, log_path), name=f"bankgame-cashier-{desk}", daemon=True
+            )
+            process.start()
+            self.processes.append(process)
+            self.conns.append(parent)
+            ends.append(child)
+        for child in ends:
+            child.close()
+        for desk, conn in enumerate(self.conns):
+            if not wait([conn, self.processes[desk].sentinel], timeout=30) or conn.recv_bytes() != READY:
+                raise RuntimeError(f"cashier {desk} did not start")
+
+    def _ask(self, desk: int, op: int, index: int, value: int = 0) -> bytes:
+        conn = self.conns[desk]
+        conn.send_bytes(COMMAND.pack(op, index, value))
+        return conn.recv_bytes()
+
+    def read(self, desk: int, slot: int) -> int:
+        """Desk ``desk`` reads ``slot`` of the shared block."""
+        return ANSWER.unpack(self._ask(desk, READ, slot))[0]
+
+    def write(self, desk: int, slot: int, value: int) -> None:
+        """Desk ``desk`` writes ``value`` into ``slot`` of the shared block."""
+        self._ask(desk, WRITE, slot, value)
+
+    def try_take(self, desk: int, lock: int) -> bool:
+        """Desk ``desk`` tries lock ``lock`` without blocking."""
+        return self._ask(desk, TAKE, lock) == b"\1"
+
+    def give_back(self, desk: int, lock: int) -> None:
+        """Desk ``desk`` releases lock ``lock``."""
+        self._ask(desk, GIVE, lock)
+
+    @property
+    def pids(self) -> list[int]:
+        """The desks' process ids."""
+        return [p.pid for p in self.processes]
+
+    def close(self) -> None:
+        """Stop every cashier (terminate, join, kill) and close the pipes."""
+        stop_processes(self.processes)
+        for conn in self.conns:
+            conn.close()
+        self.processes, self.conns = [], []

@@ -108,6 +108,7 @@ def metrics(report: Report) -> dict[str, float]:
         "ticks": report.ticks,
         "audit_gap": abs(report.actual_total - report.expected_total),
         "score": report.score,
+        "recovered_clerks": report.recovered_clerks,
     }
 
 

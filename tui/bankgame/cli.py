@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     web.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     web.add_argument("--port", type=int, default=8000, metavar="N", help="TCP port (default: 8000)")
     web.set_defaults(usage_parser=web)
+
+    lab = commands.add_parser("lab", help="race real processes: shared memory with and without a lock, and messages")
+    lab.add_argument("--processes", type=int, metavar="N", help="worker processes racing (default: one per core, at least 2)")
+    lab.add_argument("--ops", type=int, default=200_000, metavar="N", help="deposits in all, each way (default: 200000)")
+    lab.add_argument("--json", action="store_true", help="print one JSON object")
+    lab.set_defaults(usage_parser=lab)
     return parser
 
 
@@ -81,7 +87,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "simulate":
-        return run_simulate(args, args.usage_parser)
+        from .workers.helpers import exit_on_signals
+
+        with exit_on_signals():  # SIGTERM/SIGHUP unwind, so the workers are stopped
+            return run_simulate(args, args.usage_parser)
+    if args.command == "lab":
+        if args.processes is not None and args.processes < 1 or args.ops < 1:
+            args.usage_parser.error("--processes and --ops must be 1 or more")
+        from .workers.helpers import exit_on_signals
+        from .workers.lab_cli import lab_command
+
+        with exit_on_signals():
+            return lab_command(args.processes, args.ops, args.json)
     if args.command == "web":
         if not 0 < args.port < 65536:
             args.usage_parser.error("--port must be between 1 and 65535")

@@ -89,6 +89,10 @@ def cashier_main(conn: Connection, block: str, locks: list[Any], log_path: str |
         memory.close()
 
 
+class CashierLost(RuntimeError):
+    """A cashier's process is gone in the middle of a day."""
+
+
 class CashierPool:
     """The desks' worker processes and the pipes that drive them, lock-step."""
 
@@ -108,13 +112,22 @@ class CashierPool:
         for child in ends:
             child.close()
         for desk, conn in enumerate(self.conns):
-            if not wait([conn, self.processes[desk].sentinel], timeout=30) or conn.recv_bytes() != READY:
-                raise RuntimeError(f"cashier {desk} did not start")
+            try:
+                ready = wait([conn, self.processes[desk].sentinel], timeout=30) and conn.recv_bytes() == READY
+            except (EOFError, OSError):
+                ready = False
+            if not ready:
+                self.close()
+                raise CashierLost(f"the process of desk {desk} did not start (see the workers' log)")
 
     def _ask(self, desk: int, op: int, index: int, value: int = 0) -> bytes:
         conn = self.conns[desk]
-        conn.send_bytes(COMMAND.pack(op, index, value))
-        return conn.recv_bytes()
+        try:
+            conn.send_bytes(COMMAND.pack(op, index, value))
+            return conn.recv_bytes()
+        except (EOFError, OSError) as error:
+            # A cashier may hold tickets nobody can give back: the day cannot go on.
+            raise CashierLost(f"the process of desk {desk} ended unexpectedly; the day cannot go on") from error
 
     def read(self, desk: int, slot: int) -> int:
         """Desk ``desk`` reads ``slot`` of the shared block."""

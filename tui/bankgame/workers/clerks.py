@@ -98,10 +98,15 @@ class ClerkPool:
         self.unacked: list[dict[int, bytes]] = [{} for _ in range(clerks)]
         """Per clerk: sequence number → the request as it was sent, not yet answered."""
         self.restarted: list[int] = []
-        starting = [self._start(clerk) for clerk in range(clerks)]
-        for clerk, child in enumerate(starting):
-            child.close()
-            self._wait_ready(clerk)
+        try:
+            starting = [self._start(clerk) for clerk in range(clerks)]
+            for child in starting:
+                child.close()
+            for clerk in range(clerks):
+                self._wait_ready(clerk)
+        except BaseException:
+            self.close()
+            raise
 
     # ------------------------------------------------------------ processes
     def _start(self, clerk: int) -> Connection:
@@ -117,8 +122,12 @@ class ClerkPool:
     def _wait_ready(self, clerk: int) -> None:
         conn = self.conns[clerk]
         assert conn is not None
-        if not wait([conn, self.processes[clerk].sentinel], timeout=30) or conn.recv_bytes() != READY:
-            raise RuntimeError(f"clerk {clerk} did not start")
+        try:
+            ready = wait([conn, self.processes[clerk].sentinel], timeout=30) and conn.recv_bytes() == READY
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            raise RuntimeError(f"the process of clerk {clerk} did not start (see the workers' log)")
 
     def _replace(self, clerk: int) -> None:
         """Start a new process for ``clerk``, with an empty mailbox."""

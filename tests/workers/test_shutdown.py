@@ -1,0 +1,125 @@
+"""No worker outlives the command: normal exit, an exception, Ctrl+C, SIGTERM, SIGHUP, SIGKILL.
+
+Each run gets its own marker in the environment; every process it starts
+(forkserver, resource tracker, cashiers, clerks) inherits it, so /proc tells
+exactly what is left, whoever its parent is now.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+MARKER = "BANKGAME_TEST_MARKER"
+LONG_DAY = ["simulate", "--backend", "process", "--customers", "100000", "--cashiers", "4"]
+
+
+def marked(marker: str) -> list[int]:
+    """Return the live processes carrying ``marker`` in their environment."""
+    needle = f"{MARKER}={marker}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def wait_for(condition, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def start(home: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
+    marker = uuid.uuid4().hex
+    env = {**os.environ, MARKER: marker, "BANKGAME_HOME": str(home)}
+    env.pop("BANKGAME_WORKER_LOG", None)
+    process = subprocess.Popen(["bankgame", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return process, marker
+
+
+def workers_of(process: subprocess.Popen[str], marker: str) -> list[int]:
+    return [pid for pid in marked(marker) if pid != process.pid]
+
+
+def started(process: subprocess.Popen[str], marker: str, count: int) -> bool:
+    # forkserver + resource tracker + the desks
+    assert wait_for(lambda: len(workers_of(process, marker)) >= count or process.poll() is not None)
+    return process.poll() is None
+
+
+def test_normal_exit_leaves_nothing(tmp_path: Path) -> None:
+    process, marker = start(tmp_path, "simulate", "--backend", "process", "--mode", "message", "--kill-clerk-every", "5")
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "recovered" in out
+    assert wait_for(lambda: not marked(marker)), marked(marker)
+    assert "leaked" not in (tmp_path / "workers.log").read_text()
+
+
+@pytest.mark.parametrize(
+    ("signum", "status"),
+    [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGHUP, 128 + signal.SIGHUP), (signal.SIGINT, -signal.SIGINT), (signal.SIGKILL, -signal.SIGKILL)],
+    ids=["SIGTERM", "SIGHUP", "SIGINT", "SIGKILL"],
+)
+def test_a_signal_to_the_command_leaves_nothing(tmp_path: Path, signum: int, status: int) -> None:
+    process, marker = start(tmp_path, *LONG_DAY)
+    try:
+        assert started(process, marker, 6), process.communicate()
+        time.sleep(0.2)  # well into the day
+        process.send_signal(signum)
+        process.communicate(timeout=20)
+        assert process.returncode == status
+        # SIGKILL gives no chance to clean up: the workers notice their parent is gone.
+        assert wait_for(lambda: not marked(marker)), marked(marker)
+        if signum != signal.SIGKILL:
+            assert "leaked" not in (tmp_path / "workers.log").read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_an_exception_leaves_nothing(tmp_path: Path) -> None:
+    process, marker = start(tmp_path, *LONG_DAY)
+    try:
+        assert started(process, marker, 6)
+        time.sleep(0.3)  # the day is running
+        desk = max(workers_of(process, marker))  # a cashier: the youngest process
+        os.kill(desk, signal.SIGKILL)
+        _, err = process.communicate(timeout=20)
+        assert process.returncode == 1
+        assert "CashierLost" in err, err
+        assert wait_for(lambda: not marked(marker)), marked(marker)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_lab_interrupted_leaves_nothing(tmp_path: Path) -> None:
+    process, marker = start(tmp_path, "lab", "--processes", "2", "--ops", "50000000", "--json")
+    try:
+        assert started(process, marker, 4)
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=20)
+        assert process.returncode == 128 + signal.SIGTERM
+        assert wait_for(lambda: not marked(marker)), marked(marker)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()

@@ -1,0 +1,282 @@
+"""The branch screen: the day itself, ticking, with every panel around it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from ..engine import Branch, Level, make_report
+from ..engine.report import metrics
+from ..widgets.deadlock_panel import DeadlockPanel
+from ..widgets.desk_card import DeskCard
+from ..widgets.goals_bar import GoalsBar
+from ..widgets.integrity_panel import IntegrityPanel
+from ..widgets.ledger_panel import LedgerPanel
+from ..widgets.mailbox_panel import MailboxPanel
+from ..widgets.queue_lane import QueueLane
+from ..widgets.stats_panel import StatsPanel
+from ..widgets.status_bar import StatusBar
+from ..widgets.ticket_board import TicketBoard
+
+SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0)
+"""Speeds the player can pick; 1× is 10 ticks a second."""
+TICKS_PER_SECOND = 10
+FRAME = 0.05
+"""Seconds between two timer callbacks; fast speeds run several ticks per frame."""
+TOASTED = {"deadlock", "clerk_recovered", "clerk_killed", "mode", "day_over"}
+
+
+class BranchScreen(Screen[None]):
+    """A day at the branch. The screen decides nothing: it asks the engine.
+
+    Args:
+        level: the level being played (title, goals).
+        branch: the day, ready to tick.
+        paused: start paused (tests and snapshots step by hand).
+        speed: one of ``SPEEDS``.
+    """
+
+    BINDINGS = [
+        Binding("space", "toggle_pause", "Pause", key_display="space"),
+        Binding("full_stop", "step", "Step", key_display="."),
+        Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
+        Binding("minus", "slower", "Slower", key_display="-"),
+        Binding("m", "switch_mode", "Mode"),
+        Binding("t", "tickets", "Tickets"),
+        Binding("k", "kill_clerk", "Kill"),
+        Binding("i", "integrity", "Integrity", show=False),
+        Binding("escape", "leave", "Back", show=False),
+    ]
+
+    AUTO_FOCUS = ""
+
+    def __init__(self, level: Level, branch: Branch, *, paused: bool = False, speed: float = 1.0) -> None:
+        super().__init__()
+        self.level = level
+        self.branch = branch
+        self.paused = paused
+        self.speed = speed if speed in SPEEDS else 1.0
+        self._owed = 0.0
+        self._seen_error_kinds: set[str] = set()
+        self._results_shown = False
+        self.note = ""
+        self._shown_mode = ""
+
+    # ---------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        branch = self.branch
+        yield Header(icon="$")
+        yield StatusBar(branch, id="status")
+        yield GoalsBar(self.level.title, self.level.goals, id="goals")
+        with Horizontal(id="floor"):
+            yield QueueLane(branch, id="queue")
+            with Grid(id="desks"):
+                for index in range(len(branch.desks)):
+                    yield DeskCard(branch, index)
+            with Vertical(id="side"):
+                yield TicketBoard(branch, id="tickets")
+                yield MailboxPanel(branch, id="mailbox")
+                yield LedgerPanel(branch, id="ledger")
+                yield IntegrityPanel(branch, id="integrity")
+                yield DeadlockPanel(branch, id="deadlocks")
+        yield StatsPanel(branch, id="stats")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "bankgame"
+        self.sub_title = self.level.title
+        desks = len(self.branch.desks)
+        grid = self.query_one("#desks", Grid)
+        grid.styles.grid_size_columns = 1 if desks == 1 else 2 if desks <= 6 else 3 if desks <= 9 else 4
+        self.set_interval(FRAME, self._on_frame)
+        self.refresh_view()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < 32, "-short")
+        self.set_class(self.size.width < 110, "-narrow")
+
+    # ----------------------------------------------------------------- ticks
+    def _on_frame(self) -> None:
+        # The day stands still while another screen (help, settings, a timeline) is on top.
+        if self.paused or self.branch.over or self.app.screen is not self:
+            return
+        self._owed += TICKS_PER_SECOND * self.speed * FRAME
+        ticks = int(self._owed)
+        if not ticks:
+            return
+        self._owed -= ticks
+        self.advance(ticks)
+
+    def advance(self, ticks: int = 1) -> None:
+        """Run ``ticks`` ticks of the engine, then redraw what changed."""
+        branch = self.branch
+        for _ in range(ticks):
+            if branch.over:
+                break
+            branch.step_tick()
+            self.query_one(StatsPanel).sample()
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        """Redraw every panel whose state changed, and announce what happened."""
+        branch = self.branch
+        shared = branch.mode == "shared"
+        board = self.query_one(TicketBoard)
+        mailbox = self.query_one(MailboxPanel)
+        if self._shown_mode != branch.mode:
+            self._shown_mode = branch.mode
+            board.display = shared
+            mailbox.display = not shared
+            if not shared and board.has_focus:
+                self.set_focus(None)
+        self.query_one(StatusBar).show(self.paused, self.speed, self.note)
+        report = make_report(branch, self.level.id, self.level.goals)
+        self.query_one(GoalsBar).show(metrics(report), report.stars, branch.over)
+        self.query_one(QueueLane).update_view()
+        for card in self.query(DeskCard):
+            card.update_view()
+        (board if shared else mailbox).update_view()
+        self.query_one(LedgerPanel).update_view()
+        self.query_one(IntegrityPanel).update_view()
+        self.query_one(DeadlockPanel).update_view()
+        self._announce()
+        if branch.over and not self._results_shown:
+            self._results_shown = True
+            self.app.call_later(self.app.show_results, self.level, branch)
+
+    def _announce(self) -> None:
+        for event in self.branch.drain_events():
+            if event.kind == "integrity":
+                kind = event.detail.partition(":")[0]
+                if kind not in self._seen_error_kinds:
+                    self._seen_error_kinds.add(kind)
+                    self.notify(f"{event.detail.partition(':')[2].strip()}\nSelect it in the Integrity panel (i, enter) to replay it.",
+                                title=f"✗ {kind.capitalize()}", severity="error", timeout=6)
+            elif event.kind in TOASTED and event.kind != "day_over":
+                if event.kind == "mode" and "once" in event.detail:
+                    continue
+                self.notify(event.detail, title=event.kind.replace("_", " ").capitalize(),
+                            severity="warning" if event.kind in ("deadlock", "clerk_killed") else "information", timeout=4)
+
+    # --------------------------------------------------------------- actions
+    def action_toggle_pause(self) -> None:
+        """Pause or resume the day."""
+        self.paused = not self.paused
+        self._owed = 0.0
+        self.refresh_view()
+
+    def action_step(self) -> None:
+        """Pause and run exactly one tick."""
+        self.paused = True
+        self.advance(1)
+
+    def action_faster(self) -> None:
+        """Go one speed up (up to 8×)."""
+        self.set_speed(SPEEDS[min(len(SPEEDS) - 1, SPEEDS.index(self.speed) + 1)])
+
+    def action_slower(self) -> None:
+        """Go one speed down (down to 0.5×)."""
+        self.set_speed(SPEEDS[max(0, SPEEDS.index(self.speed) - 1)])
+
+    def set_speed(self, speed: float) -> None:
+        """Set the speed to one of ``SPEEDS``."""
+        if speed in SPEEDS:
+            self.speed = speed
+            self.refresh_view()
+
+    def action_switch_mode(self) -> None:
+        """Ask the branch to switch between shared state and message passing."""
+        if self.branch.over:
+            return
+        refused = self.branch.switch_mode()
+        if refused:
+            self.notify(refused, title="Cannot switch", severity="warning")
+        elif self.branch.pending_mode:
+            self.notify(f"Switching to {self.branch.pending_mode} mode once the desks are free.", title="Mode")
+        self.refresh_view()
+
+    def action_tickets(self) -> None:
+        """Focus the ticket board (shared mode)."""
+        if self.branch.mode != "shared":
+            self.notify("Tickets do not exist in message mode: each account has one owner.", title="Tickets")
+            return
+        self.query_one(TicketBoard).focus()
+
+    def action_integrity(self) -> None:
+        """Focus the Integrity panel."""
+        self.query_one(IntegrityPanel).focus()
+
+    def action_kill_clerk(self) -> None:
+        """Kill the busiest clerk for real (message mode); it is restarted."""
+        if self.branch.mode != "message":
+            self.notify("Clerks work only in message mode (press m).", title="Kill a clerk")
+            return
+        said = self.branch.kill_clerk()
+        if said:
+            self.notify(said, title="✗ Clerk killed", severity="warning")
+        self.refresh_view()
+
+    def action_leave(self) -> None:
+        """Leave the focused panel, or go back to the screen underneath."""
+        if self.focused is not None:
+            self.set_focus(None)
+        else:
+            self.app.leave_branch(self)
+
+    def toggle_ticket(self, resource: str) -> None:
+        """Flip the ticket on ``resource`` (``vault``, ``rates`` or an account)."""
+        if self.branch.mode != "shared" or self.branch.over:
+            return
+        on = self.branch.toggle_ticket(resource)
+        where = {"vault": "the whole vault", "rates": "the rate board"}.get(resource, f"account {resource}")
+        self.notify(f"Ticket {'placed on' if on else 'removed from'} {where}: from the next customer on.", title="Tickets", timeout=3)
+        self.refresh_view()
+
+    # -------------------------------------------------------------- messages
+    def on_ticket_board_ticket_toggled(self, message: TicketBoard.TicketToggled) -> None:
+        self.toggle_ticket(message.resource)
+
+    def on_ticket_board_scope_chosen(self, message: TicketBoard.ScopeChosen) -> None:
+        if self.branch.mode == "shared" and not self.branch.over:
+            self.branch.set_scope(message.scope)
+            self.refresh_view()
+
+    def on_ticket_board_order_chosen(self, message: TicketBoard.OrderChosen) -> None:
+        if self.branch.mode == "shared" and not self.branch.over:
+            self.branch.set_order(message.order)
+            self.refresh_view()
+
+    def on_integrity_panel_error_selected(self, message: IntegrityPanel.ErrorSelected) -> None:
+        from .timeline import TimelineScreen
+
+        self.app.push_screen(TimelineScreen(self.branch.errors[message.index]))
+
+    # --------------------------------------------------------------- palette
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        """Yield the palette entries of this screen: every control and every ticket."""
+        yield SystemCommand("Pause / resume", "Pause or resume the day (space)", self.action_toggle_pause)
+        yield SystemCommand("One tick", "Pause and advance exactly one tick (.)", self.action_step)
+        yield SystemCommand("Faster", "Speed up, up to 8× (+)", self.action_faster)
+        yield SystemCommand("Slower", "Slow down, down to 0.5× (-)", self.action_slower)
+        yield SystemCommand("Switch mode", "Shared state ↔ message passing (m)", self.action_switch_mode)
+        yield SystemCommand("Ticket board", "Focus the ticket board (t)", self.action_tickets)
+        yield SystemCommand("Kill a clerk", "Message mode: kill the busiest clerk; it is restarted (k)", self.action_kill_clerk)
+        yield SystemCommand("Integrity panel", "Focus the list of integrity errors (i)", self.action_integrity)
+        if self.branch.mode == "shared":
+            for resource in TicketBoard(self.branch).rows[:-2]:
+                name = {"vault": "the whole vault", "rates": "the rate board"}.get(resource, f"account {resource}")
+                verb = "Remove ticket from" if self.branch.has_ticket(resource) else "Place ticket on"
+                yield SystemCommand(f"{verb} {name}", "A ticket is a mutex: one holder at a time",
+                                    lambda r=resource: self.toggle_ticket(r))
+            layout = self.branch.layout
+            yield SystemCommand("Ticket scope: " + ("write only" if layout.scope == "check" else "check and write"),
+                                "What the ticket covers", lambda: self.on_ticket_board_scope_chosen(
+                                    TicketBoard.ScopeChosen("write" if layout.scope == "check" else "check")))
+            yield SystemCommand("Lock order: " + ("account order" if layout.order == "any" else "any order"),
+                                "The order for taking several tickets", lambda: self.on_ticket_board_order_chosen(
+                                    TicketBoard.OrderChosen("account" if layout.order == "any" else "any")))

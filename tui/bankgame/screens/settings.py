@@ -1,0 +1,66 @@
+"""Settings: theme, speed, animations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Select, Switch
+
+from .branch import SPEEDS
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the player can set."""
+
+    theme: str
+    speed: float
+    animations: bool
+
+
+class SettingsScreen(ModalScreen[Settings | None]):
+    """Change the theme, the default speed and animations; applied as you choose."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Close")]
+
+    def __init__(self, current: Settings, themes: list[str]) -> None:
+        super().__init__()
+        self.current = current
+        self.themes = themes
+
+    def compose(self) -> ComposeResult:
+        current = self.current
+        with Vertical(id="settings-box") as box:
+            box.border_title = "Settings"
+            with Horizontal(classes="setting"):
+                yield Label("Theme", classes="setting-label")
+                yield Select([(name, name) for name in self.themes], value=current.theme, allow_blank=False, id="theme")
+            with Horizontal(classes="setting"):
+                yield Label("Speed", classes="setting-label")
+                yield Select([(f"{s:g}× ({10 * s:g} ticks/s)", s) for s in SPEEDS], value=current.speed,
+                             allow_blank=False, id="speed")
+            with Horizontal(classes="setting"):
+                yield Label("Animations", classes="setting-label")
+                yield Switch(value=current.animations, id="animations")
+            yield Button("Done", id="settings-done", variant="primary")
+
+    def _settings(self) -> Settings:
+        return Settings(
+            theme=str(self.query_one("#theme", Select).value),
+            speed=float(self.query_one("#speed", Select).value),  # type: ignore[arg-type]
+            animations=self.query_one("#animations", Switch).value,
+        )
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "theme" and isinstance(event.value, str):
+            self.app.theme = event.value
+
+    def on_button_pressed(self) -> None:
+        self.dismiss(self._settings())
+
+    def action_dismiss(self, result: Settings | None = None) -> None:  # type: ignore[override]
+        self.dismiss(self._settings())

@@ -1,0 +1,50 @@
+"""Deadlocks: the latest cycle of cashiers each waiting for the next one's ticket."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from ..engine import Branch
+
+
+class DeadlockPanel(Widget):
+    """Shows the newest deadlock's cycle and who gave way, or a calm ✓."""
+
+    COMPONENT_CLASSES = {"deadlock--ok", "deadlock--cycle", "deadlock--note"}
+
+    DEFAULT_CSS = """
+    DeadlockPanel { height: auto; max-height: 8; }
+    """
+
+    def __init__(self, branch: Branch, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.branch = branch
+        self._signature: tuple = ()
+        self.border_title = "Deadlocks"
+
+    def update_view(self) -> None:
+        """Redraw when a deadlock is found."""
+        signature = (len(self.branch.deadlocks), self.size.width)
+        if signature != self._signature:
+            self._signature = signature
+            count = len(self.branch.deadlocks)
+            self.border_title = f"Deadlocks · ⊗ {count}" if count else "Deadlocks · ✓"
+            self.set_class(bool(count), "-deadlocked")
+            self.refresh(layout=True)
+
+    def render(self) -> Text:
+        deadlocks = self.branch.deadlocks
+        style = self.get_component_rich_style
+        if not deadlocks:
+            return Text("✓ no deadlocks: no cycle of waits", style=style("deadlock--ok"))
+        latest = deadlocks[-1]
+        text = Text()
+        text.append(f"⊗ tick {latest.tick}: a cycle of waits\n", style("deadlock--cycle"))
+        names = [entry[0] for entry in latest.cycle]
+        for position, (cashier, holds, waits_for) in enumerate(latest.cycle):
+            following = names[(position + 1) % len(names)]
+            text.append(f" {cashier} holds {holds or '—'}, waits for {waits_for} ({following} has it) ↓\n")
+        text.append(f" ↺ back to {names[0]}: nobody can move\n", style("deadlock--cycle"))
+        text.append(f"✗ broken: {latest.victim} gave its tickets back", style("deadlock--note"))
+        return text

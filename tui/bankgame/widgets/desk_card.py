@@ -1,0 +1,103 @@
+"""One cashier's desk: the customer, the micro-step program, the current line."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from ..engine import Branch
+from ..engine.programs import ticket_text
+from .text import clip, customer_text
+
+
+class DeskCard(Widget):
+    """A desk drawn like a tiny code editor: ``▶`` marks the line about to run."""
+
+    COMPONENT_CLASSES = {
+        "desk--customer", "desk--done", "desk--current", "desk--todo",
+        "desk--waiting", "desk--running", "desk--idle", "desk--lineno",
+    }
+
+    DEFAULT_CSS = """
+    DeskCard { height: 1fr; }
+    """
+
+    def __init__(self, branch: Branch, index: int) -> None:
+        super().__init__(classes="desk")
+        self.branch = branch
+        self.index = index
+        self._signature: tuple = ()
+
+    def update_view(self) -> None:
+        """Redraw if this desk changed since the last drawing."""
+        desk = self.branch.desks[self.index]
+        customer = desk.customer
+        signature = (
+            customer.id if customer else -1, desk.pc, desk.waiting_for, tuple(desk.held),
+            desk.served, self.size,
+            self.branch.ticket_holder.get(desk.waiting_for, -1) if desk.waiting_for else -1,
+        )
+        if signature == self._signature:
+            return
+        self._signature = signature
+        self.border_title = f"{desk.name}"
+        self.border_subtitle = f"served {desk.served}"
+        self.set_class(bool(desk.waiting_for), "-waiting")
+        self.set_class(customer is None, "-idle")
+        self.refresh()
+
+    def status(self) -> str:
+        """Return the desk's state in words, e.g. ``◷ waiting for ticket A (held by Ben)``."""
+        branch = self.branch
+        desk = branch.desks[self.index]
+        if desk.customer is None:
+            return "○ free"
+        if desk.waiting_for == "reply":
+            return "◷ waiting for the clerk's reply"
+        if desk.waiting_for:
+            holder = branch.ticket_holder.get(desk.waiting_for, -1)
+            held_by = f" (held by {branch.desks[holder].name})" if holder >= 0 else ""
+            return f"◷ waiting for {ticket_text(desk.waiting_for)}{held_by}"
+        if desk.held:
+            return "▶ holds " + ", ".join(ticket_text(t) for t in desk.held)
+        return "▶ running"
+
+    def render(self) -> Text:
+        desk = self.branch.desks[self.index]
+        width, height = self.size
+        style = self.get_component_rich_style
+        text = Text(no_wrap=True, overflow="crop")
+        status = self.status()
+        if desk.customer is None:
+            text.append(clip(status, width), style("desk--idle"))
+            return text
+        text.append(clip(f"#{desk.customer.id} {customer_text(desk.customer)}", width) + "\n", style("desk--customer"))
+        # "◷ waiting for ticket A (held by Ben)" wraps before "(held by" on a narrow desk.
+        lines = [status]
+        if len(status) > width and " (held by " in status:
+            head, _, tail = status.partition(" (held by ")
+            lines = [head, f"  held by {tail.rstrip(')')}"]
+        for line in lines:
+            text.append(clip(line, width) + "\n", style("desk--waiting" if desk.waiting_for else "desk--running"))
+        text.rstrip()
+        rows = height - 1 - len(lines)
+        program = desk.program
+        if rows <= 0 or not program:
+            return text
+        # Keep the current line in view: a window that starts a line or two above it.
+        top = 0
+        if len(program) > rows:
+            top = min(max(0, desk.pc - 1), len(program) - rows)
+        lineno = style("desk--lineno")
+        for number in range(top, min(len(program), top + rows)):
+            step = program[number]
+            text.append("\n")
+            if number == desk.pc:
+                mark, line_style = ("◷" if desk.waiting_for else "▶"), style("desk--current")
+            elif number < desk.pc:
+                mark, line_style = "✓", style("desk--done")
+            else:
+                mark, line_style = " ", style("desk--todo")
+            text.append(f"{number + 1:>2} ", lineno)
+            text.append(clip(f"{mark} {step.text}", width - 3).ljust(width - 3), line_style)
+        return text

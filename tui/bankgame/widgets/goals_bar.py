@@ -1,0 +1,76 @@
+"""The level's goals, always on screen, with progress toward each star."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from ..engine import Goal
+
+METRIC_TEXT = {"mean_wait": "mean wait", "max_wait": "worst wait", "audit_gap": "audit gap", "lost_updates": "lost updates"}
+
+
+def goal_progress(goal: Goal, value: float, over: bool) -> tuple[str, str]:
+    """Return ``(mark, progress)`` for a goal: ``✓``/``✗``/``◷`` and e.g. ``12/30``.
+
+    Args:
+        goal: the goal.
+        value: its metric now.
+        over: whether the day has ended (◷ becomes ✓ or ✗).
+    """
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    if goal.at_least is not None:
+        progress = f"{shown}/{goal.at_least:g}"
+        if goal.met(value):
+            return "✓", progress
+        return ("✗" if over else "◷"), progress
+    progress = f"{shown} (≤{goal.at_most:g})"
+    if goal.met(value):
+        return ("✓" if over else "✓"), progress
+    # A count that went over its limit never comes back under it.
+    final = over or goal.metric in ("errors", "lost_updates", "overdrafts", "deadlocks", "left", "max_wait")
+    return ("✗" if final else "◷"), progress
+
+
+class GoalsBar(Widget):
+    """One line per goal: the star it gives, the goal, the progress, a mark."""
+
+    COMPONENT_CLASSES = {"goals--star", "goals--met", "goals--missed", "goals--open", "goals--note"}
+
+    DEFAULT_CSS = """
+    GoalsBar { height: auto; }
+    """
+
+    def __init__(self, title: str, goals: tuple[Goal, ...], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.goals = goals
+        self.values: dict[str, float] = {}
+        self.over = False
+        self.stars = 0
+        self.border_title = f"Goals · {title}"
+
+    def show(self, values: dict[str, float], stars: int, over: bool) -> None:
+        """Draw the goals against ``values`` (the metrics of the day so far)."""
+        wanted = {goal.metric: values[goal.metric] for goal in self.goals}
+        if (wanted, stars, over) != (self.values, self.stars, self.over):
+            self.values, self.stars, self.over = wanted, stars, over
+            self.refresh()
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: D102
+        return 1
+
+    def render(self) -> Text:
+        style = self.get_component_rich_style
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if not self.goals:
+            text.append("No goals here: break it, fix it, compare.", style("goals--note"))
+            return text
+        for number, goal in enumerate(self.goals, 1):
+            if number > 1:
+                text.append("   ")
+            mark, progress = goal_progress(goal, self.values.get(goal.metric, 0), self.over)
+            mark_style = {"✓": "goals--met", "✗": "goals--missed"}.get(mark, "goals--open")
+            text.append("★" * number, style("goals--star"))
+            text.append(f" {goal.text} ")
+            text.append(f"{mark} {progress}", style(mark_style))
+        return text

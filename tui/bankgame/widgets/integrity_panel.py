@@ -1,0 +1,120 @@
+"""The Integrity panel: every integrity error as it happens; select one to see why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ..engine import Branch, IntegrityError, money
+from .text import clip
+
+KIND_TEXT = {"lost_update": "lost update", "overdraft": "overdraft", "audit": "audit gap"}
+
+
+def error_line(error: IntegrityError) -> str:
+    """Return one error in a line: ``✗ t42 lost update on A −$23 · Ann & Ben``."""
+    kind = KIND_TEXT.get(error.kind, error.kind)
+    gap = money(error.actual - error.expected, sign=True) if error.kind != "overdraft" else money(error.actual)
+    who = " & ".join(error.cashiers)
+    where = f" on {error.account}" if error.account != "vault" else ""
+    return f"✗ t{error.tick} {kind}{where} {gap}" + (f" · {who}" if who else "")
+
+
+class IntegrityPanel(Widget, can_focus=True):
+    """The list of integrity errors, newest last; ``enter`` or a click opens a timeline."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("enter", "select", "Timeline", show=True),
+    ]
+
+    COMPONENT_CLASSES = {"integrity--error", "integrity--ok", "integrity--cursor", "integrity--note"}
+
+    DEFAULT_CSS = """
+    IntegrityPanel { height: 1fr; min-height: 3; }
+    """
+
+    cursor: reactive[int] = reactive(-1)
+    """The selected error; -1 follows the newest."""
+
+    @dataclass
+    class ErrorSelected(Message):
+        """The player asked to see how error number ``index`` happened."""
+
+        index: int
+
+    def __init__(self, branch: Branch, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.branch = branch
+        self._signature: tuple = ()
+        self.border_title = "Integrity"
+
+    def update_view(self) -> None:
+        """Redraw when an error arrives."""
+        signature = (len(self.branch.errors), self.size, self.has_focus, self.cursor)
+        if signature != self._signature:
+            self._signature = signature
+            count = len(self.branch.errors)
+            self.border_title = f"Integrity · ✗ {count} error{'s' * (count != 1)}" if count else "Integrity · ✓"
+            self.set_class(bool(count), "-errors")
+            self.refresh()
+
+    def selected(self) -> int:
+        """Return the index of the selected error (the newest if none was chosen)."""
+        count = len(self.branch.errors)
+        if not count:
+            return -1
+        return count - 1 if self.cursor < 0 else min(self.cursor, count - 1)
+
+    def action_cursor(self, delta: int) -> None:
+        """Move the selection."""
+        count = len(self.branch.errors)
+        if count:
+            self.cursor = max(0, min(count - 1, self.selected() + delta))
+
+    def action_select(self) -> None:
+        """Open the timeline of the selected error."""
+        index = self.selected()
+        if index >= 0:
+            self.post_message(self.ErrorSelected(index))
+
+    def _top(self) -> int:
+        rows = max(1, self.size.height - 1)
+        return max(0, self.selected() - rows + 1)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = self._top() + offset.y
+        if 0 <= index < len(self.branch.errors):
+            self.cursor = index
+            self.action_select()
+
+    def render(self) -> Text:
+        errors = self.branch.errors
+        width, height = self.size
+        style = self.get_component_rich_style
+        if not errors:
+            return Text(clip("✓ no integrity errors so far", width), style("integrity--ok"))
+        text = Text(no_wrap=True, overflow="crop")
+        rows = max(1, height - 1)
+        top = self._top()
+        selected = self.selected()
+        for index in range(top, min(len(errors), top + rows)):
+            mark = "›" if index == selected else " "
+            line = Text(clip(f"{mark}{error_line(errors[index])}", width), style("integrity--error"))
+            if index == selected and self.has_focus:
+                line.pad_right(width - line.cell_len)
+                line.stylize(style("integrity--cursor"))
+            text.append_text(line)
+            text.append("\n")
+        text.append(clip("enter/click: see the interleaving", width), style("integrity--note"))
+        return text

@@ -1,0 +1,67 @@
+"""The ledger: each account's balance, the vault total against what it should be."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from ..engine import Branch, account_name, money
+from .text import clip
+
+
+class LedgerPanel(Widget):
+    """Balances as the engine has seen them, and the running audit."""
+
+    COMPONENT_CLASSES = {"ledger--name", "ledger--ok", "ledger--bad", "ledger--note"}
+
+    DEFAULT_CSS = """
+    LedgerPanel { height: auto; }
+    """
+
+    def __init__(self, branch: Branch, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.branch = branch
+        self._signature: tuple = ()
+        self.border_title = "Ledger"
+
+    def update_view(self) -> None:
+        """Redraw if a balance or the expected total changed."""
+        branch = self.branch
+        signature = (tuple(branch.ledger), branch.expected_total, branch.over, self.size.width, branch.served)
+        if signature != self._signature:
+            self._signature = signature
+            self.refresh(layout=True)
+
+    def _columns(self, width: int) -> int:
+        return max(1, min(4, width // 17))
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: D102
+        accounts = self.branch.day.accounts
+        return -(-accounts // self._columns(width)) + 1
+
+    def render(self) -> Text:
+        branch = self.branch
+        width = self.size.width
+        style = self.get_component_rich_style
+        accounts = branch.day.accounts
+        columns = self._columns(width)
+        cell = width // columns
+        text = Text(no_wrap=True, overflow="crop")
+        for start in range(0, accounts, columns):
+            for account in range(start, min(accounts, start + columns)):
+                balance = branch.ledger[account]
+                bad = balance < 0
+                text.append(f"{account_name(account):>2} ", style("ledger--name"))
+                text.append(f"{money(balance):>{cell - 4}} ", style("ledger--bad") if bad else "")
+            text.append("\n")
+        actual = sum(branch.ledger[:accounts])
+        expected = branch.expected_total
+        in_flight = any(d.busy for d in branch.desks) or any(c.mailbox for c in branch.clerks)
+        if actual == expected:
+            text.append(clip(f"✓ vault {money(actual)} = expected", width), style("ledger--ok"))
+        elif in_flight and not branch.over:
+            text.append(clip(f"◷ vault {money(actual)}, counting in-flight work", width), style("ledger--note"))
+        else:
+            text.append(clip(f"✗ vault {money(actual)} ≠ {money(expected)} ({money(actual - expected, sign=True)})", width),
+                        style("ledger--bad"))
+        return text

@@ -1,0 +1,71 @@
+"""Live numbers of the day with sparklines: served, waiting, throughput, errors."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from rich.text import Text
+from textual.widget import Widget
+
+from ..engine import Branch
+from .text import sparkline
+
+HISTORY = 240
+THROUGHPUT_WINDOW = 20
+"""Throughput counts the customers served over this many ticks."""
+
+
+class StatsPanel(Widget):
+    """Four labelled sparklines, sampled once per tick."""
+
+    COMPONENT_CLASSES = {"stats--label", "stats--value", "stats--spark", "stats--bad"}
+
+    DEFAULT_CSS = """
+    StatsPanel { height: 4; }
+    """
+
+    def __init__(self, branch: Branch, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.branch = branch
+        self.history: dict[str, deque[float]] = {name: deque(maxlen=HISTORY) for name in ("served", "waiting", "throughput", "errors")}
+        self._served_at: deque[int] = deque(maxlen=THROUGHPUT_WINDOW + 1)
+        self._sampled_tick = -1
+        self.border_title = "Live"
+
+    def sample(self) -> None:
+        """Record this tick's numbers (once per tick) and redraw."""
+        branch = self.branch
+        if branch.tick == self._sampled_tick:
+            return
+        self._sampled_tick = branch.tick
+        self._served_at.append(branch.served)
+        self.history["served"].append(branch.served)
+        self.history["waiting"].append(len(branch.queue))
+        self.history["throughput"].append(self._served_at[-1] - self._served_at[0])
+        self.history["errors"].append(len(branch.errors))
+        self.refresh()
+
+    def render(self) -> Text:
+        width = self.size.width
+        style = self.get_component_rich_style
+        branch = self.branch
+        cells = [
+            ("served", f"{branch.served}", f"{branch.left} left" if branch.left else ""),
+            ("waiting", f"{len(branch.queue)}", ""),
+            ("throughput", f"{(self.history['throughput'][-1] if self.history['throughput'] else 0) / THROUGHPUT_WINDOW:.1f}", "/tick"),
+            ("errors", f"{len(branch.errors)}", f"⊗{len(branch.deadlocks)}" if branch.deadlocks else ""),
+        ]
+        # Two sparklines per row when there is room, else one per row.
+        per_row = 2 if width >= 70 else 1
+        column = width // per_row
+        text = Text(no_wrap=True, overflow="crop")
+        for position, (name, value, note) in enumerate(cells):
+            head = f"{name:<10} {value:>4}{note:<8} "
+            spark = sparkline(list(self.history[name]), column - len(head) - 2)
+            bad = name == "errors" and branch.errors
+            text.append(head[:11], style("stats--label"))
+            text.append(head[11:], style("stats--bad" if bad else "stats--value"))
+            text.append(spark.ljust(column - len(head) - 2), style("stats--bad" if bad else "stats--spark"))
+            text.append("\n" if (position + 1) % per_row == 0 else "  ")
+        text.rstrip()
+        return text

@@ -1,0 +1,57 @@
+"""One line of the day's state: running or paused, tick, speed, mode, backend."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from ..engine import Branch
+
+
+class StatusBar(Widget):
+    """The clock of the branch, in ticks (never wall-clock time)."""
+
+    COMPONENT_CLASSES = {"status--paused", "status--running", "status--mode", "status--note", "status--over"}
+
+    DEFAULT_CSS = """
+    StatusBar { height: 1; }
+    """
+
+    def __init__(self, branch: Branch, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.branch = branch
+        self.paused = False
+        self.speed = 1.0
+        self.backend = branch.backend.name
+        self.note = ""
+        self._signature: tuple = ()
+
+    def show(self, paused: bool, speed: float, note: str = "") -> None:
+        """Draw the state the screen reports (paused, speed) with the branch's."""
+        branch = self.branch
+        self.paused, self.speed, self.note = paused, speed, note
+        signature = (paused, speed, note, branch.tick, branch.mode, branch.pending_mode, branch.over)
+        if signature != self._signature:
+            self._signature = signature
+            self.refresh()
+
+    def render(self) -> Text:
+        branch = self.branch
+        style = self.get_component_rich_style
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if branch.over:
+            text.append(" ■ DAY OVER ", style("status--over"))
+        elif self.paused:
+            text.append(" ‖ PAUSED ", style("status--paused"))
+        else:
+            text.append(" ▶ RUNNING ", style("status--running"))
+        speed = f"{self.speed:g}×"
+        text.append(f"  tick {branch.tick:>4} · speed {speed} ({10 * self.speed:g} ticks/s) · ")
+        mode = "shared state + tickets" if branch.mode == "shared" else "message passing"
+        text.append(f"{mode}", style("status--mode"))
+        if branch.pending_mode:
+            text.append(f" → {branch.pending_mode} once the desks are free", style("status--note"))
+        text.append(" · real worker processes" if self.backend == "process" else " · in-process backend")
+        if self.note:
+            text.append(f" · {self.note}", style("status--note"))
+        return text

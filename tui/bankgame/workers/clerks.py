@@ -29,6 +29,8 @@ BALANCES = b"b"
 LOAD = b"l"
 BATCH = b"B"
 READY = b"ready"
+REMEMBER = 4096
+"""Answers a clerk keeps for repeats; a repeat is at most a mailbox old."""
 PICKLED = 0x80
 """The first byte of every pickle (protocol 2 and up): a request, not a command."""
 
@@ -40,6 +42,7 @@ def clerk_main(conn: Connection, log_path: str | None) -> None:
     closed: frozenset[int] = frozenset()
     mailbox: deque[bytes] = deque()
     answered: dict[int, tuple[bool, int]] = {}
+    order: deque[int] = deque()
     recv, send = conn.recv_bytes, conn.send_bytes
     loads, dumps = pickle.loads, pickle.dumps
 
@@ -47,6 +50,9 @@ def clerk_main(conn: Connection, log_path: str | None) -> None:
         done = answered.get(seq)
         if done is None:
             done = answered[seq] = apply_message(accounts, closed, op, account, amount)
+            order.append(seq)
+            if len(order) > REMEMBER:
+                del answered[order.popleft()]
         return done
 
     send(READY)
@@ -70,6 +76,7 @@ def clerk_main(conn: Connection, log_path: str | None) -> None:
             accounts, closed = loads(data[1:])
             mailbox.clear()
             answered.clear()
+            order.clear()
             send(READY)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import threading
 
 import pytest
 
 from bankgame.cli import main
-from bankgame.workers.lab import METHODS, run_lab
+from bankgame.workers.lab import METHODS, LabCancelled, run_lab
 
 
 def test_three_ways_and_what_always_holds() -> None:
@@ -37,6 +39,17 @@ def test_without_a_lock_deposits_are_lost() -> None:
 def test_uneven_shares_still_add_up() -> None:
     result = run_lab(3, 1_001, methods=("shared-locked", "message-passing"))
     assert [run.actual for run in result.runs] == [1_001, 1_001]
+
+
+def test_cancel_stops_the_workers() -> None:
+    cancel = threading.Event()
+
+    def progress(method: str, done: int, total: int) -> None:
+        cancel.set()
+
+    with pytest.raises(LabCancelled):
+        run_lab(2, 50_000_000, progress=progress, cancel=cancel)
+    assert not multiprocessing.active_children()
 
 
 def test_bad_arguments_are_refused() -> None:

@@ -99,6 +99,9 @@ def test_an_exception_leaves_nothing(tmp_path: Path) -> None:
     try:
         assert started(process, marker, 6)
         time.sleep(0.3)  # the day is running
+        log = str(tmp_path / "workers.log")
+        for pid in workers_of(process, marker):  # no child can paint over the terminal
+            assert os.readlink(f"/proc/{pid}/fd/1") == log and os.readlink(f"/proc/{pid}/fd/2") == log
         desk = max(workers_of(process, marker))  # a cashier: the youngest process
         os.kill(desk, signal.SIGKILL)
         _, err = process.communicate(timeout=20)

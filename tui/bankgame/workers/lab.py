@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -44,6 +45,10 @@ DEFAULT_OPS = 200_000
 
 Progress = Callable[[str, int, int], None]
 """``progress(method, done, total)``, called from the caller's thread a few times a second."""
+
+
+class LabCancelled(Exception):
+    """The Lab was asked to stop (its workers are stopped before this is raised)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,7 @@ def run_lab(
     ops: int = DEFAULT_OPS,
     progress: Progress | None = None,
     methods: Sequence[str] = METHODS,
+    cancel: threading.Event | None = None,
 ) -> LabResult:
     """Run the Lab's workload free-running on real processes, once per method.
 
@@ -99,6 +105,7 @@ def run_lab(
         ops: deposits in all, shared among the workers.
         progress: called with ``(method, done, total)`` while a run goes.
         methods: which runs, in order (default: all three).
+        cancel: set it (from any thread) to stop the Lab early.
 
     Returns:
         Expected and actual totals, lost deposits, wall time and throughput
@@ -106,6 +113,10 @@ def run_lab(
 
     Raises:
         ValueError: fewer than 1 process or op, or an unknown method.
+        LabCancelled: ``cancel`` was set; every worker is stopped first.
+
+    A UI calls it from a thread worker, after ``start_process_helpers`` ran
+    before the app started.
     """
     processes = default_processes() if processes is None else processes
     if processes < 1 or ops < 1:
@@ -118,9 +129,9 @@ def run_lab(
     runs = []
     for method in methods:
         if method == "message-passing":
-            runs.append(_run_messages(shares, log, progress))
+            runs.append(_run_messages(shares, log, progress, cancel))
         else:
-            runs.append(_run_shared(method, shares, log, progress))
+            runs.append(_run_shared(method, shares, log, progress, cancel))
     return LabResult(processes, ops, tuple(runs))
 
 
@@ -237,10 +248,15 @@ def _free(*pairs: tuple[SharedMemory, Any]) -> None:
         block.unlink()
 
 
-def _watch(method: str, processes: list, done: Callable[[], int], total: int, progress: Progress | None) -> None:
+def _watch(
+    method: str, processes: list, done: Callable[[], int], total: int, progress: Progress | None,
+    cancel: threading.Event | None,
+) -> None:
     """Wait for every process to finish, reporting progress meanwhile."""
     sentinels = {p.sentinel for p in processes}
     while sentinels:
+        if cancel is not None and cancel.is_set():
+            raise LabCancelled(method)
         for sentinel in wait(list(sentinels), timeout=0.1):
             sentinels.discard(sentinel)
         if progress is not None:
@@ -250,12 +266,23 @@ def _watch(method: str, processes: list, done: Callable[[], int], total: int, pr
         raise RuntimeError(f"Lab worker(s) failed: {', '.join(failed)} (see the workers' log)")
 
 
+def _wait_start(start: Any, processes: list) -> None:
+    """Wait at the starting line with the workers (they all go at once)."""
+    try:
+        start.wait(timeout=60)
+    except threading.BrokenBarrierError:
+        failed = [p.name for p in processes if p.exitcode not in (None, 0)]
+        raise RuntimeError(f"Lab workers did not reach the start: {', '.join(failed) or 'timeout'} (see the workers' log)") from None
+
+
 def _timed_run(method: str, expected: int, actual: int, start_ns: list[int], end_ns: int) -> LabRun:
     wall = max(1, end_ns - min(start_ns)) / 1e9
     return LabRun(method, expected, actual, expected - actual, round(wall, 4), round(expected / wall, 1))
 
 
-def _run_shared(method: str, shares: list[int], log: str, progress: Progress | None) -> LabRun:
+def _run_shared(
+    method: str, shares: list[int], log: str, progress: Progress | None, cancel: threading.Event | None
+) -> LabRun:
     workers, total = len(shares), sum(shares)
     ledger, stats = _block(ACCOUNTS), _block(3 * workers)
     lock = CONTEXT.Lock() if method == "shared-locked" else None
@@ -272,9 +299,9 @@ def _run_shared(method: str, shares: list[int], log: str, progress: Progress | N
             process.start()
         if progress is not None:
             progress(method, 0, total)
-        start.wait(timeout=60)
+        _wait_start(start, processes)
         view = stats[1]
-        _watch(method, processes, lambda: sum(view[:workers]), total, progress)
+        _watch(method, processes, lambda: sum(view[:workers]), total, progress, cancel)
         actual = sum(ledger[1][:ACCOUNTS])
         return _timed_run(method, total, actual, list(view[workers : 2 * workers]), max(view[2 * workers : 3 * workers]))
     finally:
@@ -282,7 +309,7 @@ def _run_shared(method: str, shares: list[int], log: str, progress: Progress | N
         _free(ledger, stats)
 
 
-def _run_messages(shares: list[int], log: str, progress: Progress | None) -> LabRun:
+def _run_messages(shares: list[int], log: str, progress: Progress | None, cancel: threading.Event | None) -> LabRun:
     method = "message-passing"
     workers, total = len(shares), sum(shares)
     stats = _block(3 * workers)
@@ -311,9 +338,9 @@ def _run_messages(shares: list[int], log: str, progress: Progress | None) -> Lab
         result_w.close()
         if progress is not None:
             progress(method, 0, total)
-        start.wait(timeout=60)
+        _wait_start(start, processes)
         view = stats[1]
-        _watch(method, processes, lambda: view[0], total, progress)
+        _watch(method, processes, lambda: view[0], total, progress, cancel)
         accounts = pickle.loads(result_r.recv_bytes())
         return _timed_run(method, total, sum(accounts.values()), list(view[workers : 2 * workers]), view[2 * workers])
     finally:

@@ -1,18 +1,46 @@
-"""Real concurrency: the backends that execute what the engine decides.
+"""Real concurrency: the backends that execute what the engine decides, and the Lab.
 
 ``inline`` runs in this process (fast, for tests); ``process`` runs real
 cashier processes on a shared-memory ledger and real clerk processes for
-messages (see ``bankgame.workers.process``). The Lab is ``bankgame.workers.lab``.
+messages (``bankgame.workers.process``). The Lab races real processes
+free-running (``bankgame.workers.lab``).
+
+For a Textual app:
+
+1. ``start_process_helpers(log_path)`` before ``App.run()`` (afterwards the
+   helpers cannot start: Textual's stderr has no file descriptor);
+2. ``Branch(day, seed, backend=make_backend("process"))`` and, after
+   ``App.run()`` returns (quit, exception, SIGTERM/SIGHUP turned into
+   ``app.exit``), ``branch.close()``: terminate → join(2) → kill;
+3. the Lab screen runs ``run_lab(processes, ops, progress=..., cancel=...)``
+   in a thread worker and posts the progress as messages.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..engine import Backend, InlineBackend
-from .helpers import start_process_helpers, stop_processes
+from .helpers import exit_on_signals, start_process_helpers, stop_processes
 
 BACKENDS = ("inline", "process")
 
-__all__ = ["BACKENDS", "make_backend", "start_process_helpers", "stop_processes"]
+__all__ = [
+    "BACKENDS", "LabCancelled", "LabResult", "LabRun", "ProcessBackend", "exit_on_signals", "make_backend",
+    "run_lab", "start_process_helpers", "stop_processes",
+]
+
+_LAZY = {
+    "ProcessBackend": "process", "run_lab": "lab", "LabResult": "lab", "LabRun": "lab", "LabCancelled": "lab",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def make_backend(name: str) -> Backend:

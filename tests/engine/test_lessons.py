@@ -103,7 +103,7 @@ def test_a_vault_ticket_is_slower_than_per_account_tickets(seed: int, cashiers: 
 
 # L5 -------------------------------------------------------------------------
 PAYDAY = DayConfig(
-    cashiers=3, accounts=1, customers=40, tickets="accounts", arrival_gap=0, patience=100_000,
+    cashiers=3, accounts=1, customers=120, tickets="accounts", arrival_gap=0, patience=100_000,
     opening_balance=3_000, deposit=1, withdraw=3, amount_min=1_000, amount_max=3_000,
 )
 

@@ -329,8 +329,14 @@ def test_each_tab_is_its_own_game_and_closing_one_ends_it(server: WebServer, bro
     assert len(games) == 2 and first_game in games
     (second_game,) = games - {first_game}
 
+    # Open a day in the first tab: its cashiers and clerks are real worker
+    # processes, and closing the tab must end them too.
+    press(first, "s")
+    wait_for(lambda: len(in_sessions({first_game})) > 1, 20, first, "the sandbox day's worker processes")
+    workers = in_sessions({first_game})
+
     first.close()
-    wait_for(lambda: not in_sessions({first_game}), 15, second, "the closed tab's game to end")
+    wait_for(lambda: not in_sessions({first_game}), 15, second, f"the closed tab's game and workers {workers} to end")
     assert in_sessions({second_game}), "the other tab's game goes on"
     since = second_terminal.mark()
     press(second, "Control+c")
@@ -340,7 +346,9 @@ def test_each_tab_is_its_own_game_and_closing_one_ends_it(server: WebServer, bro
 def test_sigterm_to_the_server_group_leaves_nothing(server: WebServer, browser) -> None:
     page, terminal, _ = open_tab(browser, server)
     if wait_for_title(page, terminal, server, skip=False):
-        assert server.games(), "a game runs for the open tab"
+        (game,) = server.games()
+        press(page, "s")  # a day with real worker processes, running
+        wait_for(lambda: len(in_sessions({game})) > 1, 20, page, "the sandbox day's worker processes")
     took = server.terminate()
     assert server.process.returncode == 0, server.output()
     assert took < 10, f"the server took {took:.1f} s to stop"

@@ -1,0 +1,134 @@
+"""The tutorial on the live branch screen: played through with the keys, step by step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from bankgame.app import BankApp
+from bankgame.screens.tutorial import TutorialScreen
+from bankgame.store import Store, TutorialState, open_store
+from bankgame.widgets.ticket_board import TicketBoard
+from bankgame.widgets.tutorial_panel import TutorialPanel
+
+from .walk import synced
+
+SIZE = (120, 36)
+MOST_TICKS = 300
+
+
+def tutorial_app(store: Store) -> BankApp:
+    return BankApp(start="tutorial", backend="inline", store=store)
+
+
+def screen(app: BankApp) -> TutorialScreen:
+    assert isinstance(app.screen, TutorialScreen), app.screen
+    return app.screen
+
+
+async def flip_row(pilot: Pilot, row: str) -> None:
+    """Press t, move the ticket board's cursor to ``row`` and press enter."""
+    await pilot.press("t")
+    board = pilot.app.screen.query_one(TicketBoard)
+    while board.rows[board.cursor] != row:
+        await pilot.press("down")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def do_step(pilot: Pilot) -> None:
+    """Do what the current step asks, with the keys a player would press."""
+    app = pilot.app
+    tutorial = screen(app).tutorial
+    step = tutorial.step
+    assert step is not None
+    kind, argument = step.condition
+    position = tutorial.position
+    if kind == "next":
+        await pilot.press("n")
+    elif kind == "action":
+        await pilot.press({"toggle_pause": "space", "step": "full_stop"}[argument])
+        if argument == "toggle_pause":
+            await pilot.press("space")  # pause again: the test steps the day by hand
+    elif kind in ("ticket_on", "ticket_off"):
+        await flip_row(pilot, argument)
+    elif kind == "all_accounts_ticketed":
+        for account in [r for r in screen(app).query_one(TicketBoard).rows if len(r) == 1]:
+            await flip_row(pilot, account)
+    elif kind == "scope":
+        await flip_row(pilot, "scope")
+    elif kind == "order":
+        await flip_row(pilot, "order")
+    elif kind == "mode":
+        await pilot.press("m")
+    elif kind == "clerk_recovered":
+        await pilot.press("k")
+    await pilot.press("escape") if screen(app).focused is not None else None
+    for _ in range(MOST_TICKS):
+        await pilot.pause()
+        current = screen(app).tutorial
+        if current.position != position or current.finished:
+            return
+        await pilot.press("full_stop")
+    raise AssertionError(f"{position} did not complete")
+
+
+@synced
+async def test_the_whole_tutorial_played_with_the_keys(bankgame_home: Path) -> None:
+    store = open_store()
+    app = tutorial_app(store)
+    seen: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert screen(app).tutorial.position == "one-cashier/doors"
+        assert "-tutorial-target" in screen(app).query_one("#queue").classes
+        while not screen(app).tutorial.finished:
+            position = screen(app).tutorial.position
+            seen.append(position)
+            panel = screen(app).query_one(TutorialPanel)
+            assert screen(app).tutorial.step.text[:30] in str(panel.render())
+            await do_step(pilot)
+        await pilot.pause()
+        assert screen(app).tutorial.status == "done"
+        assert "Tutorial complete" in str(screen(app).query_one(TutorialPanel).render())
+    assert len(seen) == sum(len(c.steps) for c in screen_chapters())
+    with open_store() as saved:  # the app closed its store on the way out
+        assert saved.tutorial() == TutorialState("", "done")
+        assert saved.history() == []  # tutorial days are not recorded as levels played
+
+
+def screen_chapters():
+    from bankgame.tutorial import load_tutorial
+
+    return load_tutorial()
+
+
+@synced
+async def test_it_resumes_in_the_app_where_it_was_left(bankgame_home: Path) -> None:
+    store = open_store()
+    store.set_tutorial("transfers/order")
+    app = tutorial_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert screen(app).tutorial.position == "transfers/order"
+        assert screen(app).branch.day.transfer == 3.0
+        assert "-tutorial-target" in screen(app).query_one("#tickets").classes
+        await pilot.press("x")
+        await pilot.pause()
+        assert screen(app).tutorial.status == "skipped"
+    with open_store() as saved:
+        assert saved.tutorial().status == "skipped"
+
+
+@synced
+async def test_every_highlight_names_a_widget_on_the_screen() -> None:
+    for chapter in screen_chapters():
+        store = Store.memory()
+        store.set_tutorial(f"{chapter.id}/{chapter.steps[0].id}")
+        app = BankApp(start="tutorial", backend="inline", store=store)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert screen(app).query_one(f"#{chapter.steps[0].highlight}").has_class("-tutorial-target")
+            for step in chapter.steps:
+                assert len(screen(app).query(f"#{step.highlight}")) == 1, (chapter.id, step.id, step.highlight)

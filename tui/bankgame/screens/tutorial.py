@@ -1,0 +1,181 @@
+"""The guided tutorial, played on the live branch screen.
+
+The branch screen as the player knows it, plus a panel with the current step
+and the widget it talks about highlighted. ``bankgame.tutorial.Tutorial``
+decides when a step is done; this screen only tells it what happened.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+
+from ..day import open_day
+from ..engine import Branch, Level, load_level
+from ..tutorial import Tutorial, load_tutorial
+from ..widgets.tutorial_panel import TutorialPanel
+from .branch import BranchScreen
+
+HIGHLIGHT = "-tutorial-target"
+"""The class of the highlighted widget (styled in ``assets/styles/tutorial.tcss``)."""
+
+
+class TutorialScreen(BranchScreen):
+    """The branch screen with the tutorial on it.
+
+    Args:
+        tutorial: the tutorial and its position; by default loaded from
+            ``assets/tutorial`` and resumed from the app's saved progress
+            (started again if it was finished).
+        backend: ``inline`` or ``process``; by default the app's.
+        paused: start the chapter's day paused (the first step says so).
+        speed: one of ``SPEEDS``.
+    """
+
+    BINDINGS = [
+        Binding("n", "tutorial_next", "Next"),
+        Binding("x", "tutorial_skip", "Skip tutorial"),
+    ]
+
+
+    def __init__(
+        self, tutorial: Tutorial | None = None, *, backend: str | None = None, paused: bool = True,
+        speed: float = 1.0,
+    ) -> None:
+        store, app_backend = self._from_app()
+        if tutorial is None:
+            tutorial = Tutorial(load_tutorial(), store)
+            if tutorial.finished:
+                tutorial.restart()
+        self.tutorial = tutorial
+        self.backend_name = backend or app_backend
+        level, branch = self._open_chapter()
+        super().__init__(level, branch, paused=paused, speed=speed)
+        self._results_shown = True  # a tutorial day has no results screen: it is not a level played
+        self._chapter = tutorial.chapter_index
+        self._step_started = time.monotonic()
+        self._highlighted = ""
+
+    def _from_app(self) -> tuple[object, str]:
+        try:
+            app = self.app
+        except Exception:  # built outside a running app (a test)
+            return None, "inline"
+        return getattr(app, "store", None), getattr(app, "backend_name", "inline")
+
+    def _open_chapter(self) -> tuple[Level, Branch]:
+        chapter = self.tutorial.chapter
+        base = load_level(chapter.level)
+        level = dataclasses.replace(base, title=f"Tutorial · {chapter.title}", goals=(), lessons=chapter.lessons)
+        try:
+            _, branch = open_day(chapter.level, chapter.seed, chapter.day, self.backend_name)
+        except Exception:  # real processes unavailable here: the same rules in-process
+            if self.backend_name == "inline":
+                raise
+            self.backend_name = "inline"
+            _, branch = open_day(chapter.level, chapter.seed, chapter.day, "inline")
+        return level, branch
+
+    # ---------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if widget.id == "goals":
+                yield TutorialPanel(self.tutorial, id="tutorial")
+            yield widget
+
+    def on_mount(self) -> None:
+        # BranchScreen.on_mount runs too (Textual calls each class's handler).
+        self.set_interval(1.0, self._show_step)
+        self._show_step()
+
+    def on_unmount(self) -> None:
+        self.branch.close()
+
+    # ------------------------------------------------------------- the steps
+    def refresh_view(self) -> None:
+        """Redraw the branch, then ask the tutorial whether the step is done."""
+        super().refresh_view()
+        if not self._current():
+            return
+        if self.tutorial.observe(self.branch):
+            self._step_done()
+        elif self.branch.over and not self.tutorial.finished:
+            self._reopen()
+
+    def _current(self) -> bool:
+        """Whether this screen's day is the tutorial's current chapter (not one being left)."""
+        return getattr(self, "_chapter", -1) == self.tutorial.chapter_index
+
+    def _tell(self, kind: str, argument: str = "") -> None:
+        if self._current() and self.tutorial.feed(kind, argument):
+            self._step_done()
+
+    def _step_done(self) -> None:
+        self._step_started = time.monotonic()
+        if self.tutorial.finished:
+            self.notify("Tutorial complete: lessons L1–L8. The campaign is waiting.", title="★ Tutorial")
+        elif self.tutorial.chapter_index != self._chapter:
+            self.app.switch_screen(TutorialScreen(self.tutorial, backend=self.backend_name, speed=self.speed))
+            return
+        self._show_step()
+
+    def _reopen(self) -> None:
+        """The chapter's day ended before its steps: open it again, from the chapter's start."""
+        self.tutorial.start_chapter()
+        self.notify("The day ended; here is a new one.", title="Tutorial")
+        self.app.switch_screen(TutorialScreen(self.tutorial, backend=self.backend_name, speed=self.speed))
+
+    def _show_step(self) -> None:
+        step = self.tutorial.step
+        target = step.highlight if step is not None else ""
+        if target != self._highlighted:
+            for widget in self.query(f".{HIGHLIGHT}"):
+                widget.remove_class(HIGHLIGHT)
+            if target:
+                for widget in self.query(f"#{target}"):
+                    widget.add_class(HIGHLIGHT)
+            self._highlighted = target
+        self.query_one(TutorialPanel).show(self.tutorial.hint(time.monotonic() - self._step_started))
+
+    # --------------------------------------------------------------- actions
+    def action_toggle_pause(self) -> None:
+        """Pause or resume the day."""
+        self._act(super().action_toggle_pause, "toggle_pause")
+
+    def action_step(self) -> None:
+        """Pause and run exactly one tick."""
+        self._act(super().action_step, "step")
+
+    def action_switch_mode(self) -> None:
+        """Ask the branch to switch between shared state and message passing."""
+        self._act(super().action_switch_mode, "switch_mode")
+
+    def action_tickets(self) -> None:
+        """Focus the ticket board (shared mode)."""
+        self._act(super().action_tickets, "tickets")
+
+    def action_kill_clerk(self) -> None:
+        """Kill the busiest clerk for real (message mode); it is restarted."""
+        self._act(super().action_kill_clerk, "kill_clerk")
+
+    def _act(self, action: Callable[[], None], name: str) -> None:
+        # An action whose tick completed the step must not also complete the next one.
+        before = self.tutorial.position
+        action()
+        if self.tutorial.position == before:
+            self._tell("action", name)
+
+    def action_tutorial_next(self) -> None:
+        """Go on from a step that only asks to read."""
+        self._tell("next")
+
+    def action_tutorial_skip(self) -> None:
+        """End the tutorial here (it can be started again from the title)."""
+        if not self.tutorial.finished:
+            self.tutorial.skip()
+            self.notify("Tutorial skipped. The branch is yours; escape leaves.", title="Tutorial")
+            self._show_step()

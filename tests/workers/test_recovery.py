@@ -38,7 +38,7 @@ def test_a_clerk_answers_a_repeated_request_once() -> None:
     with ProcessBackend() as backend:
         backend.open(BackendSetup(balances=(100, 137), desks=1, clerks=1, clerk_of=(0,), mode="message"))
         backend.send(0, 7, ("deposit", 0, 10))
-        backend.clerks.conns[0].send_bytes(pickle.dumps((7, "deposit", 0, 10)))  # the same copy again
+        backend.clerks.mailboxes[0].send_bytes(pickle.dumps((7, "deposit", 0, 10)))  # the same copy again
         assert backend.handle(0).balance == 110
         assert backend.clerks._handle(0) == pickle.dumps((7, True, 110))
         assert backend.balances() == [110, 137]

@@ -1,10 +1,14 @@
 """Clerk processes: one real worker per clerk, owning its accounts in private memory.
 
 A request is ``pickle.dumps((seq, op, account, amount))`` written with
-``send_bytes``: a real copy, and its size is what the Mailbox panel counts.
-The clerk reads its pipe into a private mailbox and, when the branch says so
-(``handle``), applies the oldest request with the engine's own
-``apply_message`` and replies with ``pickle.dumps((seq, ok, balance))``.
+``send_bytes`` into the clerk's mailbox, a one-way pipe: a real copy, and its
+size is what the Mailbox panel counts. The clerk sleeps on a second pipe for
+orders; when the branch says so (``handle``) it takes the oldest request out of
+its mailbox, applies it with the engine's own ``apply_message`` and replies
+with ``pickle.dumps((seq, ok, balance))``. Posting a request does not wake the
+clerk, so a request and its handling cost the clerk one wake-up, like one
+round trip on a raw pipe. At most one request per desk is ever in flight, far
+below a pipe's capacity.
 
 Recovery: the pool remembers the last acknowledged balance of every account
 and every request not yet acknowledged. A clerk found dead (its pipe at EOF,
@@ -31,16 +35,13 @@ BATCH = b"B"
 READY = b"ready"
 REMEMBER = 4096
 """Answers a clerk keeps for repeats; a repeat is at most a mailbox old."""
-PICKLED = 0x80
-"""The first byte of every pickle (protocol 2 and up): a request, not a command."""
 
 
-def clerk_main(conn: Connection, log_path: str | None) -> None:
-    """Own accounts and answer requests until the pipe closes."""
+def clerk_main(conn: Connection, mailbox: Connection, log_path: str | None) -> None:
+    """Own accounts and answer requests until the order pipe closes."""
     worker_setup(log_path)
     accounts: dict[int, int] = {}
     closed: frozenset[int] = frozenset()
-    mailbox: deque[bytes] = deque()
     answered: dict[int, tuple[bool, int]] = {}
     order: deque[int] = deque()
     recv, send = conn.recv_bytes, conn.send_bytes
@@ -62,10 +63,8 @@ def clerk_main(conn: Connection, log_path: str | None) -> None:
         except EOFError:
             break
         head = data[0]
-        if head == PICKLED:
-            mailbox.append(data)
-        elif data == HANDLE:
-            seq, op, account, amount = loads(mailbox.popleft())
+        if data == HANDLE:
+            seq, op, account, amount = loads(mailbox.recv_bytes())
             ok, balance = apply(seq, op, account, amount)
             send(dumps((seq, ok, balance)))
         elif head == BATCH[0]:
@@ -74,7 +73,8 @@ def clerk_main(conn: Connection, log_path: str | None) -> None:
             send(dumps(accounts))
         elif head == LOAD[0]:
             accounts, closed = loads(data[1:])
-            mailbox.clear()
+            while mailbox.poll():
+                mailbox.recv_bytes()
             answered.clear()
             order.clear()
             send(READY)
@@ -100,6 +100,9 @@ class ClerkPool:
         self.log_path = log_path
         self.processes: list[Any] = [None] * clerks
         self.conns: list[Connection | None] = [None] * clerks
+        """Orders to each clerk, and its answers."""
+        self.mailboxes: list[Connection | None] = [None] * clerks
+        """The sending end of each clerk's mailbox."""
         self.acked: dict[int, int] = {}
         """The last acknowledged balance of every account."""
         self.unacked: list[dict[int, bytes]] = [{} for _ in range(clerks)]
@@ -107,8 +110,9 @@ class ClerkPool:
         self.restarted: list[int] = []
         try:
             starting = [self._start(clerk) for clerk in range(clerks)]
-            for child in starting:
-                child.close()
+            for ends in starting:
+                for end in ends:
+                    end.close()
             for clerk in range(clerks):
                 self._wait_ready(clerk)
         except BaseException:
@@ -116,15 +120,18 @@ class ClerkPool:
             raise
 
     # ------------------------------------------------------------ processes
-    def _start(self, clerk: int) -> Connection:
+    def _start(self, clerk: int) -> tuple[Connection, Connection]:
+        """Start clerk ``clerk``'s process; return the ends the parent must close."""
         parent, child = CONTEXT.Pipe()
+        mailbox_out, mailbox_in = CONTEXT.Pipe(duplex=False)
         process = CONTEXT.Process(
-            target=clerk_main, args=(child, self.log_path), name=f"bankgame-clerk-{clerk}", daemon=True
+            target=clerk_main, args=(child, mailbox_out, self.log_path), name=f"bankgame-clerk-{clerk}", daemon=True
         )
         process.start()
         self.processes[clerk] = process
         self.conns[clerk] = parent
-        return child
+        self.mailboxes[clerk] = mailbox_in
+        return child, mailbox_out
 
     def _wait_ready(self, clerk: int) -> None:
         conn = self.conns[clerk]
@@ -139,10 +146,11 @@ class ClerkPool:
     def _replace(self, clerk: int) -> None:
         """Start a new process for ``clerk``, with an empty mailbox."""
         stop_processes([self.processes[clerk]])
-        conn = self.conns[clerk]
-        if conn is not None:
-            conn.close()
-        self._start(clerk).close()
+        for conn in (self.conns[clerk], self.mailboxes[clerk]):
+            if conn is not None:
+                conn.close()
+        for end in self._start(clerk):
+            end.close()
         self._wait_ready(clerk)
 
     def alive(self, clerk: int) -> bool:
@@ -187,7 +195,7 @@ class ClerkPool:
         """Copy ``(seq, *request)`` into the clerk's mailbox; return the bytes sent."""
         data = pickle.dumps((seq, *request))
         self.unacked[clerk][seq] = data
-        conn = self.conns[clerk]
+        conn = self.mailboxes[clerk]
         try:
             assert conn is not None
             conn.send_bytes(data)
@@ -231,7 +239,7 @@ class ClerkPool:
         """Restart a dead clerk with the last acknowledged balances; resend what was not acknowledged."""
         self._replace(clerk)
         self.load(clerk, {a: self.acked[a] for a in self.owned(clerk)})
-        conn = self.conns[clerk]
+        conn = self.mailboxes[clerk]
         assert conn is not None
         for seq in sorted(self.unacked[clerk]):
             conn.send_bytes(self.unacked[clerk][seq])
@@ -274,7 +282,7 @@ class ClerkPool:
     def close(self) -> None:
         """Stop every clerk (terminate, join, kill) and close the pipes."""
         stop_processes(self.processes)
-        for conn in self.conns:
+        for conn in (*self.conns, *self.mailboxes):
             if conn is not None:
                 conn.close()
-        self.processes, self.conns = [], []
+        self.processes, self.conns, self.mailboxes = [], [], []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from multiprocessing.shared_memory import SharedMemory
 
 import pytest
@@ -70,11 +71,12 @@ def test_the_ledger_is_a_real_shared_block_and_tickets_are_real_locks() -> None:
         assert backend.read(1, 1) == 250
         assert backend.try_take(0, 2)
         assert not backend.try_take(1, 2)  # a waiting cashier: the real lock is held
+        assert not backend.locks[2].acquire(False)  # held by desk 0's process, not by this one
         backend.give_back(0, 2)
         assert backend.try_take(1, 2)
         backend.give_back(1, 2)
         backend.set_mode("message")
-        assert backend.send(0, 1, ("deposit", 0, 5)) == len(__import__("pickle").dumps((1, "deposit", 0, 5)))
+        assert backend.send(0, 1, ("deposit", 0, 5)) == len(pickle.dumps((1, "deposit", 0, 5)))
         reply = backend.handle(0)
         assert (reply.seq, reply.ok, reply.balance) == (1, True, 105)
         assert backend.balances() == [105, 250, 137]

@@ -45,16 +45,18 @@ def test_a_player_doing_what_each_step_asks_reaches_the_end(bankgame_home: Path)
     assert max(needed.values()) <= 40, needed
 
 
-def test_it_resumes_where_it_was_left(bankgame_home: Path) -> None:
+def test_it_resumes_in_the_chapter_it_was_left_in(bankgame_home: Path) -> None:
     with open_store() as store:
         tutorial = Tutorial(load_tutorial(), store)
         walk(tutorial, steps=6)
         left_at = tutorial.position
         assert left_at == "rush-hour/ticket-a"
     with open_store() as store:
+        assert store.tutorial() == TutorialState(left_at, "started")
         again = Tutorial(load_tutorial(), store)
-        assert again.position == left_at and again.status == "started"
-        assert again.progress()[0] == 6
+        # The chapter it was left in starts again: a fresh day, from its first step.
+        assert again.position == "rush-hour/rush" and again.status == "started"
+        assert again.progress()[0] == 4
         walk(again)
         assert again.status == "done"
         assert Tutorial(load_tutorial(), store).finished

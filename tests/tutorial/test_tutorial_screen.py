@@ -111,9 +111,9 @@ async def test_it_resumes_in_the_app_where_it_was_left(bankgame_home: Path) -> N
     app = tutorial_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert screen(app).tutorial.position == "transfers/order"
+        assert screen(app).tutorial.position == "transfers/deadlock"
         assert screen(app).branch.day.transfer == 3.0
-        assert "-tutorial-target" in screen(app).query_one("#tickets").classes
+        assert "-tutorial-target" in screen(app).query_one("#deadlocks").classes
         await pilot.press("x")
         await pilot.pause()
         assert screen(app).tutorial.status == "skipped"

@@ -25,7 +25,9 @@ complete when its ``until`` condition holds:
 The screen calls ``observe(branch)`` after each redraw and ``feed(...)`` on
 the player's actions; both advance at most one step, so every step's text
 is on screen at least once. The position is saved to the store after every
-step, so the tutorial resumes where it was left; ``skip()`` ends it.
+step; the tutorial resumes at the start of the chapter it was left in (each
+chapter is a fresh day, so no step talks about a moment the new day has not
+had). ``skip()`` ends it.
 """
 
 from __future__ import annotations
@@ -226,7 +228,9 @@ class Tutorial:
             elif saved.step:
                 found = self._find(saved.step)
                 if found is not None:
-                    self.chapter_index, self.step_index = found
+                    # Each chapter is a fresh day: it starts again from its first
+                    # step, so no step talks about a moment this day has not had.
+                    self.chapter_index = found[0]
                     self.status = "started"
 
     # ----------------------------------------------------------- position

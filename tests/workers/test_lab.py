@@ -13,8 +13,8 @@ from bankgame.workers.lab import METHODS, LabCancelled, run_lab
 
 
 def test_three_ways_and_what_always_holds() -> None:
-    seen: list[tuple[str, int, int]] = []
-    result = run_lab(2, 30_000, progress=lambda method, done, total: seen.append((method, done, total)))
+    seen: list[tuple[int, int]] = []
+    result = run_lab(2, 30_000, progress=lambda done, total: seen.append((done, total)))
     assert [run.method for run in result.runs] == list(METHODS)
     assert (result.processes, result.ops) == (2, 30_000)
     for run in result.runs:
@@ -24,8 +24,10 @@ def test_three_ways_and_what_always_holds() -> None:
     assert 0 <= result.run("shared-unlocked").actual <= 30_000
     assert result.run("shared-locked").lost == 0
     assert result.run("message-passing").lost == 0
-    assert {method for method, _, _ in seen} == set(METHODS)
-    assert all(0 <= done <= total == 30_000 for _, done, total in seen)
+    assert list(result) == list(result.runs)
+    assert all(0 <= done <= total == 90_000 for done, total in seen)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert {done for done, _ in seen} >= {0, 30_000, 60_000, 90_000}  # each run starts and ends
 
 
 def test_without_a_lock_deposits_are_lost() -> None:
@@ -44,7 +46,7 @@ def test_uneven_shares_still_add_up() -> None:
 def test_cancel_stops_the_workers() -> None:
     cancel = threading.Event()
 
-    def progress(method: str, done: int, total: int) -> None:
+    def progress(done: int, total: int) -> None:
         cancel.set()
 
     with pytest.raises(LabCancelled):

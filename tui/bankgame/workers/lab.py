@@ -24,7 +24,7 @@ import os
 import pickle
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.shared_memory import SharedMemory
@@ -43,8 +43,12 @@ BATCH = 256
 PROGRESS_EVERY = 512
 DEFAULT_OPS = 200_000
 
-Progress = Callable[[str, int, int], None]
-"""``progress(method, done, total)``, called from the caller's thread a few times a second."""
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: deposits made so far over all the runs, in order,
+out of ``ops × len(methods)``; called from the caller's thread a few times a
+second. Run ``i`` covers ``done`` from ``i × ops`` to ``(i + 1) × ops``."""
+
+_RunProgress = Callable[[str, int, int], None]
 
 
 class LabCancelled(Exception):
@@ -81,6 +85,10 @@ class LabResult:
         """Return the result as one JSON object."""
         return json.dumps(self.as_dict())
 
+    def __iter__(self) -> Iterator[LabRun]:
+        """Iterate over the runs, in the order they ran."""
+        return iter(self.runs)
+
     def run(self, method: str) -> LabRun:
         """Return the run of ``method``."""
         return next(run for run in self.runs if run.method == method)
@@ -103,7 +111,7 @@ def run_lab(
     Args:
         processes: worker processes racing (default: one per core, at least 2).
         ops: deposits in all, shared among the workers.
-        progress: called with ``(method, done, total)`` while a run goes.
+        progress: called with ``(done, total)`` over all the runs (see ``Progress``).
         methods: which runs, in order (default: all three).
         cancel: set it (from any thread) to stop the Lab early.
 
@@ -127,11 +135,15 @@ def run_lab(
     log = ensure_process_helpers()
     shares = [ops // processes + (1 if i < ops % processes else 0) for i in range(processes)]
     runs = []
-    for method in methods:
+    for index, method in enumerate(methods):
+        step = None
+        if progress is not None:
+            def step(_method: str, done: int, _total: int, before: int = index * ops) -> None:
+                progress(before + done, ops * len(methods))
         if method == "message-passing":
-            runs.append(_run_messages(shares, log, progress, cancel))
+            runs.append(_run_messages(shares, log, step, cancel))
         else:
-            runs.append(_run_shared(method, shares, log, progress, cancel))
+            runs.append(_run_shared(method, shares, log, step, cancel))
     return LabResult(processes, ops, tuple(runs))
 
 
@@ -249,7 +261,7 @@ def _free(*pairs: tuple[SharedMemory, Any]) -> None:
 
 
 def _watch(
-    method: str, processes: list, done: Callable[[], int], total: int, progress: Progress | None,
+    method: str, processes: list, done: Callable[[], int], total: int, progress: _RunProgress | None,
     cancel: threading.Event | None,
 ) -> None:
     """Wait for every process to finish, reporting progress meanwhile."""
@@ -281,7 +293,7 @@ def _timed_run(method: str, expected: int, actual: int, start_ns: list[int], end
 
 
 def _run_shared(
-    method: str, shares: list[int], log: str, progress: Progress | None, cancel: threading.Event | None
+    method: str, shares: list[int], log: str, progress: _RunProgress | None, cancel: threading.Event | None
 ) -> LabRun:
     workers, total = len(shares), sum(shares)
     ledger, stats = _block(ACCOUNTS), _block(3 * workers)
@@ -309,7 +321,7 @@ def _run_shared(
         _free(ledger, stats)
 
 
-def _run_messages(shares: list[int], log: str, progress: Progress | None, cancel: threading.Event | None) -> LabRun:
+def _run_messages(shares: list[int], log: str, progress: _RunProgress | None, cancel: threading.Event | None) -> LabRun:
     method = "message-passing"
     workers, total = len(shares), sum(shares)
     stats = _block(3 * workers)

@@ -48,17 +48,19 @@ def lab_command(processes: int | None, ops: int, as_json: bool, out: TextIO | No
     console = Console(file=out)
     columns = (TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as bar:
-        tasks: dict[str, int] = {}
+        tasks = [bar.add_task(method, total=ops, start=False) for method in METHODS]
 
-        def progress(method: str, done: int, total: int) -> None:
-            if method not in tasks:
-                tasks[method] = bar.add_task(method, total=total)
-            bar.update(tasks[method], completed=done)
+        def progress(done: int, total: int) -> None:
+            for index, task in enumerate(tasks):
+                if done >= index * ops and not bar.tasks[index].started:
+                    bar.start_task(task)
+                bar.update(task, completed=min(ops, max(0, done - index * ops)))
+                if done >= (index + 1) * ops:
+                    bar.stop_task(task)
 
         result = run_lab(processes, ops, progress=progress)
-        for method in METHODS:
-            if method in tasks:
-                bar.update(tasks[method], completed=result.run(method).expected)
+        for task in tasks:
+            bar.update(task, completed=ops)
     console.print(lab_table(result))
     unlocked = result.run("shared-unlocked")
     if unlocked.lost:

@@ -156,6 +156,17 @@ def _fee(value: int) -> int:
     return fee * 0
 
 
+def _line_up(stats: Any, workers: int) -> None:
+    """Spin until every worker has passed the barrier, so that they truly start together.
+
+    A barrier wakes its waiters one by one; a short run could end before the
+    last one wakes, and then nothing races. Bounded, in case one never comes.
+    """
+    deadline = time.monotonic() + 1.0
+    while 0 in stats[workers : 2 * workers] and time.monotonic() < deadline:
+        pass
+
+
 def _shared_worker(
     ledger_name: str, stats_name: str, index: int, workers: int, ops: int, lock: Any, start: Any, log: str
 ) -> None:
@@ -166,6 +177,8 @@ def _shared_worker(
     try:
         start.wait()
         stats[workers + index] = time.monotonic_ns()
+        _line_up(stats, workers)
+        stats[workers + index] = time.monotonic_ns()  # the race starts now
         for i in range(ops):
             x = (x * 1103515245 + 12345) & 0x7FFFFFFF
             account = (x >> 16) % ACCOUNTS

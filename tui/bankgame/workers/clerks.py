@@ -105,8 +105,8 @@ class ClerkPool:
         """The sending end of each clerk's mailbox."""
         self.acked: dict[int, int] = {}
         """The last acknowledged balance of every account."""
-        self.unacked: list[dict[int, bytes]] = [{} for _ in range(clerks)]
-        """Per clerk: sequence number → the request as it was sent, not yet answered."""
+        self.unacked: list[dict[int, tuple[bytes, int]]] = [{} for _ in range(clerks)]
+        """Per clerk: sequence number → (the request as it was sent, its account), not yet answered."""
         self.restarted: list[int] = []
         try:
             starting = [self._start(clerk) for clerk in range(clerks)]
@@ -194,7 +194,7 @@ class ClerkPool:
     def send(self, clerk: int, seq: int, request: tuple) -> int:
         """Copy ``(seq, *request)`` into the clerk's mailbox; return the bytes sent."""
         data = pickle.dumps((seq, *request))
-        self.unacked[clerk][seq] = data
+        self.unacked[clerk][seq] = (data, request[1])
         conn = self.mailboxes[clerk]
         try:
             assert conn is not None
@@ -204,9 +204,10 @@ class ClerkPool:
         return len(data)
 
     def handle(self, clerk: int) -> Reply:
-        """Have clerk ``clerk`` handle its oldest request; restart it first if it died."""
-        if not self.alive(clerk):
-            self.recover(clerk)
+        """Have clerk ``clerk`` handle its oldest request; restart it first if it died.
+
+        A dead clerk shows as a broken pipe or an EOF on its order pipe.
+        """
         try:
             data = self._handle(clerk)
         except ClerkDied:
@@ -215,8 +216,7 @@ class ClerkPool:
         seq, ok, balance = pickle.loads(data)
         request = self.unacked[clerk].pop(seq, None)
         if request is not None:
-            account = pickle.loads(request)[2]
-            self.acked[account] = balance
+            self.acked[request[1]] = balance
         return Reply(seq, ok, balance, len(data))
 
     def _handle(self, clerk: int) -> bytes:
@@ -242,7 +242,7 @@ class ClerkPool:
         conn = self.mailboxes[clerk]
         assert conn is not None
         for seq in sorted(self.unacked[clerk]):
-            conn.send_bytes(self.unacked[clerk][seq])
+            conn.send_bytes(self.unacked[clerk][seq][0])
         self.restarted.append(clerk)
 
     def kill(self, clerk: int) -> None:
@@ -256,8 +256,6 @@ class ClerkPool:
         """Return every account as its owner has it, restarting dead clerks first."""
         out: dict[int, int] = {}
         for clerk in range(len(self.processes)):
-            if not self.alive(clerk):
-                self.recover(clerk)
             try:
                 out.update(self._balances(clerk))
             except ClerkDied:

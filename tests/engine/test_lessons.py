@@ -178,7 +178,7 @@ def test_message_mode_never_loses_money(day: DayConfig, seed: int, kill: int) ->
 @SETTINGS
 @given(seed=seeds)
 def test_a_hot_account_makes_its_owner_the_bottleneck(seed: int) -> None:
-    day = DayConfig(mode="message", cashiers=6, accounts=4, clerks=4, customers=60, arrival_gap=0, patience=100_000)
+    day = DayConfig(mode="message", cashiers=8, accounts=4, clerks=4, customers=60, arrival_gap=0, patience=100_000)
     hot = Branch(dataclasses.replace(day, hot_account=0.9), seed=seed)
     longest = [0] * len(hot.clerks)
     while not hot.over:

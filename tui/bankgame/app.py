@@ -55,6 +55,7 @@ SCREEN_MODULES: dict[str, tuple[str, str]] = {
     "help": ("bankgame.screens.help", "HelpScreen"),
     "timeline": ("bankgame.screens.timeline", "TimelineScreen"),
     "tutorial": ("bankgame.screens.tutorial", "TutorialScreen"),
+    "scheduler": ("bankgame.screens.break_the_bank", "BreakTheBankScreen"),
 }
 """Screen name → (module, class). A missing module means the screen is not there yet."""
 
@@ -218,6 +219,8 @@ class BankApp(App[None]):
         Returns:
             Whether the day opened (an unknown level or a bad option is a notice).
         """
+        if self._player_schedules(level_id):
+            return True
         try:
             level, branch = self._open_day(level_id, seed, options)
         except KeyError:
@@ -227,6 +230,22 @@ class BankApp(App[None]):
             self.notify(str(error), title="Cannot open", severity="error")
             return False
         self._play(level, branch, (level_id, seed, options))
+        return True
+
+    def _player_schedules(self, level_id: str) -> bool:
+        """Open a level where the player is the scheduler (Break the Bank) on its own screen."""
+        screen_class = self.screen_class("scheduler")
+        if screen_class is None:
+            return False
+        from .engine import load_level
+
+        try:
+            level = load_level(level_id)
+        except (KeyError, LevelError):
+            return False  # the branch's way of opening says why
+        if level.day.scheduler != "player":
+            return False
+        self.push_screen(screen_class(level))
         return True
 
     def open_sandbox(self, seed: int | None = None, options: dict[str, Any] | None = None) -> bool:

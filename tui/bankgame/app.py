@@ -273,7 +273,7 @@ class BankApp(App[None]):
     def _play(self, level: Level, branch: Branch, opened: tuple) -> None:
         from .screens.branch import BranchScreen
 
-        self._home()
+        self._unwind_branch()
         self.close_branches()
         self.branch = branch
         self._branches.append(branch)
@@ -281,27 +281,40 @@ class BankApp(App[None]):
         screen.opened = opened
         self.push_screen(screen)
 
-    def _home(self) -> None:
-        """Pop every screen above the title (or above the bottom screen)."""
-        title = self.screen_class("title") if SCREEN_MODULES.get("title") else None
-        while len(self.screen_stack) > 1 and not (title is not None and isinstance(self.screen, title)):
-            self.pop_screen()
+    def _unwind_branch(self) -> None:
+        """Pop the day being played and whatever sits on it (results, a timeline...)."""
+        from .screens.branch import BranchScreen
+
+        stack = self.screen_stack
+        for index, screen in enumerate(stack):
+            if isinstance(screen, BranchScreen) and index > 0:
+                for _ in range(len(stack) - index):
+                    self.pop_screen()
+                return
 
     def leave_branch(self, screen: Screen) -> None:
         """Leave the day on ``screen`` for the screen underneath, if there is one."""
-        if len(self.screen_stack) > 2:
-            self._home()
+        if self.screen_stack.index(screen) > 1:
+            self._unwind_branch()
             self.close_branches()
         else:
             self.notify("This is the only screen: ctrl+q quits.", title="bankgame", timeout=3)
 
     def show_results(self, level: Level, branch: Branch) -> None:
-        """Show how the day went: the results screen, or a plain summary."""
+        """Record the day in the saved progress and show how it went.
+
+        The results screen when it is there, else a plain summary.
+        """
         report = make_report(branch, level.id, level.goals)
         opened = getattr(self.screen, "opened", (level.id, branch.seed, None))
+        if self.store is not None:
+            try:
+                self.store.record_report(report, options=opened[2])
+            except Exception as error:  # a save problem never ends the game
+                self.notify(f"This day was not saved: {error}", title="Saved progress", severity="warning")
         if self.screen_class("results") is not None:
             try:
-                self.show("results", level=level, report=report, branch=branch)
+                self.show("results", report, level, branch=branch, options=opened[2])
                 return
             except TypeError:
                 pass  # a results screen with another signature: fall back to the summary
@@ -326,6 +339,12 @@ class BankApp(App[None]):
         self.branch = None
 
     # -------------------------------------------------------------- actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Nothing opens over the small-terminal message but the way out.
+        if isinstance(self.screen, TooSmallScreen) and action in ("help", "settings", "command_palette"):
+            return False
+        return True
+
     def action_help(self) -> None:
         """Show every binding and the lessons."""
         from .screens.help import HelpScreen

@@ -73,8 +73,8 @@ class BranchScreen(Screen[None]):
         yield Header(icon="$")
         yield StatusBar(branch, id="status")
         yield GoalsBar(self.level.title, self.level.goals, id="goals")
+        yield QueueLane(branch, id="queue")
         with Horizontal(id="floor"):
-            yield QueueLane(branch, id="queue")
             with Grid(id="desks"):
                 for index in range(len(branch.desks)):
                     yield DeskCard(branch, index)
@@ -92,7 +92,11 @@ class BranchScreen(Screen[None]):
         self.sub_title = self.level.title
         desks = len(self.branch.desks)
         grid = self.query_one("#desks", Grid)
-        grid.styles.grid_size_columns = 1 if desks == 1 else 2 if desks <= 6 else 3 if desks <= 9 else 4
+        columns = 1 if desks == 1 else 2 if desks <= 6 else 3 if desks <= 9 else 4
+        grid.styles.grid_size_columns = columns
+        if desks % columns:
+            # The last desk takes the row's empty cells instead of leaving a hole.
+            list(self.query(DeskCard))[-1].styles.column_span = columns - desks % columns + 1
         self.set_interval(FRAME, self._on_frame)
         self.refresh_view()
 

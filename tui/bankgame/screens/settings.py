@@ -8,7 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Select, Switch
+from textual.widgets import Button, Label, Static, Switch
+
+from ..widgets.choice import Choice
 
 from .branch import SPEEDS
 
@@ -38,26 +40,26 @@ class SettingsScreen(ModalScreen[Settings | None]):
             box.border_title = "Settings"
             with Horizontal(classes="setting"):
                 yield Label("Theme", classes="setting-label")
-                yield Select([(name, name) for name in self.themes], value=current.theme, allow_blank=False, id="theme")
+                yield Choice([(name, name) for name in self.themes], current.theme, id="theme")
             with Horizontal(classes="setting"):
                 yield Label("Speed", classes="setting-label")
-                yield Select([(f"{s:g}× ({10 * s:g} ticks/s)", s) for s in SPEEDS], value=current.speed,
-                             allow_blank=False, id="speed")
+                yield Choice([(f"{s:g}× ({10 * s:g} ticks/s)", s) for s in SPEEDS], current.speed, id="speed")
             with Horizontal(classes="setting"):
                 yield Label("Animations", classes="setting-label")
                 yield Switch(value=current.animations, id="animations")
+            yield Static("← → enter or a click changes a choice · esc closes", id="settings-hint")
             yield Button("Done", id="settings-done", variant="primary")
 
     def _settings(self) -> Settings:
         return Settings(
-            theme=str(self.query_one("#theme", Select).value),
-            speed=float(self.query_one("#speed", Select).value),  # type: ignore[arg-type]
+            theme=str(self.query_one("#theme", Choice).value),
+            speed=float(self.query_one("#speed", Choice).value),
             animations=self.query_one("#animations", Switch).value,
         )
 
-    def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == "theme" and isinstance(event.value, str):
-            self.app.theme = event.value
+    def on_choice_changed(self, event: Choice.Changed) -> None:
+        if event.choice.id == "theme":
+            self.app.theme = str(event.value)
 
     def on_button_pressed(self) -> None:
         self.dismiss(self._settings())

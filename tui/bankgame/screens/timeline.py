@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,23 +15,41 @@ from ..engine import IntegrityError, money
 from ..widgets.integrity_panel import KIND_TEXT
 
 
+def timeline_steps(error: IntegrityError) -> list[tuple[int, str, str]]:
+    """Return the interleaving, ending with the write that did the damage.
+
+    The engine records a desk's step once it has run; the write that caused a
+    lost update is caught while it runs, so it is added here from the error.
+    """
+    steps = list(error.steps)
+    if error.kind == "lost_update" and error.cashiers:
+        culprit = error.cashiers[0]
+        if not any(tick == error.tick and who == culprit and line.startswith(f"write {error.account}")
+                   for tick, who, line in steps):
+            steps.append((error.tick, culprit, f"write {error.account} = {money(error.actual)}"))
+    return steps
+
+
 def timeline_table(error: IntegrityError) -> Table:
-    """Return the interleaving as a table: one column per cashier, one row per tick."""
-    names = list(dict.fromkeys([*error.cashiers, *(who for _, who, _ in error.steps)]))
-    table = Table(expand=True, box=None, padding=(0, 1), show_edge=False, header_style="bold")
-    table.add_column("tick", justify="right", style="dim", width=5)
+    """Return the interleaving as a table: one column per cashier, one row per step."""
+    steps = timeline_steps(error)
+    names = list(dict.fromkeys([*error.cashiers, *(who for _, who, _ in steps)]))
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False, header_style="bold")
+    table.add_column("tick", justify="right", style="dim", width=4)
     for name in names:
-        table.add_column(name, ratio=1)
+        table.add_column(name, min_width=26)
     account = error.account
-    last_write = max((i for i, (_, who, line) in enumerate(error.steps) if line.startswith(f"write {account}")), default=-1)
-    for position, (tick, who, line) in enumerate(error.steps):
-        cells = [""] * len(names)
-        mark = "  "
-        style = ""
+    last_write = max((i for i, (_, _, line) in enumerate(steps) if line.startswith(f"write {account}")), default=-1)
+    for position, (tick, who, line) in enumerate(steps):
+        cells: list[Text | str] = [""] * len(names)
+        mark, style = "  ", ""
         if f"read {account}" in line:
             mark, style = "◆ ", "bold"
         if line.startswith(f"write {account}"):
-            mark, style = ("✗ " if position == last_write else "● "), ("bold reverse" if position == last_write else "bold")
+            if position == last_write and error.kind == "lost_update":
+                mark, style = "✗ ", "bold reverse"
+            else:
+                mark, style = "● ", "bold"
         cells[names.index(who)] = Text(mark + line, style=style)
         table.add_row(str(tick), *cells)
     return table

@@ -40,11 +40,10 @@ class DeadlockPanel(Widget):
             return Text("✓ no deadlocks: no cycle of waits", style=style("deadlock--ok"))
         latest = deadlocks[-1]
         text = Text()
-        text.append(f"⊗ tick {latest.tick}: a cycle of waits\n", style("deadlock--cycle"))
         names = [entry[0] for entry in latest.cycle]
+        text.append(f"⊗ tick {latest.tick}: a cycle, nobody can move\n", style("deadlock--cycle"))
         for position, (cashier, holds, waits_for) in enumerate(latest.cycle):
             following = names[(position + 1) % len(names)]
-            text.append(f" {cashier} holds {holds or '—'}, waits for {waits_for} ({following} has it) ↓\n")
-        text.append(f" ↺ back to {names[0]}: nobody can move\n", style("deadlock--cycle"))
+            text.append(f" {cashier} holds {holds or '—'}, wants {waits_for} → {following}\n")
         text.append(f"✗ broken: {latest.victim} gave its tickets back", style("deadlock--note"))
         return text

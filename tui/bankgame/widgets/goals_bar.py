@@ -5,9 +5,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from ..engine import Goal
+from ..engine import Goal, money
 
-METRIC_TEXT = {"mean_wait": "mean wait", "max_wait": "worst wait", "audit_gap": "audit gap", "lost_updates": "lost updates"}
+METRIC_TEXT = {
+    "served": "served", "left": "left unhappy", "errors": "errors", "lost_updates": "lost updates",
+    "overdrafts": "overdrafts", "deadlocks": "deadlocks", "mean_wait": "mean wait", "max_wait": "worst wait",
+    "ticks": "ticks", "audit_gap": "audit", "score": "score",
+}
+"""Short names of the metrics, for a narrow terminal."""
 
 
 def goal_progress(goal: Goal, value: float, over: bool) -> tuple[str, str]:
@@ -18,7 +23,11 @@ def goal_progress(goal: Goal, value: float, over: bool) -> tuple[str, str]:
         value: its metric now.
         over: whether the day has ended (◷ becomes ✓ or ✗).
     """
-    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    if goal.metric == "audit_gap":
+        if goal.met(value):
+            return "✓", "exact"
+        return ("✗" if over else "◷"), ("off by " + money(int(value))) if over else "at closing"
+    shown = f"{value:.1f}" if isinstance(value, float) and value != int(value) else f"{value:g}"
     if goal.at_least is not None:
         progress = f"{shown}/{goal.at_least:g}"
         if goal.met(value):
@@ -60,17 +69,21 @@ class GoalsBar(Widget):
         return 1
 
     def render(self) -> Text:
+        if not self.goals:
+            return Text("No goals here: break it, fix it, compare.", style=self.get_component_rich_style("goals--note"))
+        # Full goal texts when they fit, the metric's short name when they do not.
+        text = self._line(full=True)
+        return text if text.cell_len <= self.size.width else self._line(full=False)
+
+    def _line(self, full: bool) -> Text:
         style = self.get_component_rich_style
         text = Text(no_wrap=True, overflow="ellipsis")
-        if not self.goals:
-            text.append("No goals here: break it, fix it, compare.", style("goals--note"))
-            return text
         for number, goal in enumerate(self.goals, 1):
             if number > 1:
                 text.append("   ")
             mark, progress = goal_progress(goal, self.values.get(goal.metric, 0), self.over)
             mark_style = {"✓": "goals--met", "✗": "goals--missed"}.get(mark, "goals--open")
             text.append("★" * number, style("goals--star"))
-            text.append(f" {goal.text} ")
+            text.append(f" {goal.text if full else METRIC_TEXT.get(goal.metric, goal.metric)} ")
             text.append(f"{mark} {progress}", style(mark_style))
         return text

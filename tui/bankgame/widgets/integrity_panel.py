@@ -11,8 +11,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from ..engine import Branch, IntegrityError, money
-from .text import clip
+from ..engine import Branch, IntegrityError
+from .text import clip, dollars, dollars_signed
 
 KIND_TEXT = {"lost_update": "lost update", "overdraft": "overdraft", "audit": "audit gap"}
 
@@ -20,9 +20,9 @@ KIND_TEXT = {"lost_update": "lost update", "overdraft": "overdraft", "audit": "a
 def error_line(error: IntegrityError) -> str:
     """Return one error in a line: ``✗ t42 lost update on A −$23 · Ann & Ben``."""
     kind = KIND_TEXT.get(error.kind, error.kind)
-    gap = money(error.actual - error.expected, sign=True) if error.kind != "overdraft" else money(error.actual)
+    gap = dollars_signed(error.actual - error.expected) if error.kind != "overdraft" else dollars(error.actual)
     who = " & ".join(error.cashiers)
-    where = f" on {error.account}" if error.account != "vault" else ""
+    where = f" {error.account}" if error.account != "vault" else ""
     return f"✗ t{error.tick} {kind}{where} {gap}" + (f" · {who}" if who else "")
 
 

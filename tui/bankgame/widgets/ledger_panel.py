@@ -33,7 +33,7 @@ class LedgerPanel(Widget):
             self.refresh(layout=True)
 
     def _columns(self, width: int) -> int:
-        return max(1, min(4, width // 17))
+        return max(1, min(4, width // 15))
 
     def get_content_height(self, container, viewport, width: int) -> int:  # noqa: D102
         accounts = self.branch.day.accounts
@@ -60,7 +60,7 @@ class LedgerPanel(Widget):
         if actual == expected:
             text.append(clip(f"✓ vault {money(actual)} = expected", width), style("ledger--ok"))
         elif in_flight and not branch.over:
-            text.append(clip(f"◷ vault {money(actual)}, counting in-flight work", width), style("ledger--note"))
+            text.append(clip(f"◷ vault {money(actual)} · work in flight", width), style("ledger--note"))
         else:
             text.append(clip(f"✗ vault {money(actual)} ≠ {money(expected)} ({money(actual - expected, sign=True)})", width),
                         style("ledger--bad"))

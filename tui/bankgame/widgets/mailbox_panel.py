@@ -33,7 +33,8 @@ class MailboxPanel(Widget):
         )
         if signature != self._signature:
             self._signature = signature
-            self.border_title = f"Mailboxes · {branch.messages_sent} sent · {branch.bytes_copied:,} bytes copied"
+            self.border_title = f"Mailboxes · ✉ {branch.messages_sent} sent"
+            self.border_subtitle = f"{branch.bytes_copied:,} bytes copied"
             self.refresh(layout=True)
 
     def get_content_height(self, container, viewport, width: int) -> int:  # noqa: D102
@@ -55,10 +56,10 @@ class MailboxPanel(Widget):
             text.append(f"{clerk.name} ", style("mailbox--up"))
             text.append(state, style(state_style))
             remote = f" · remote +{clerk.latency}t" if clerk.latency else ""
-            text.append(clip(f" · owns {owns} · ✉ {len(clerk.mailbox)} · done {clerk.handled}{remote}", width - len(clerk.name) - len(state) - 1))
+            text.append(clip(f" · done {clerk.handled} · owns {owns}{remote}", width - len(clerk.name) - len(state) - 1))
             text.append("\n")
-            waiting = " ".join(m.describe() for m in clerk.mailbox) if clerk.mailbox else "(empty)"
-            text.append(clip(f"  ✉ {waiting}", width), style("mailbox--message"))
+            waiting = " · ".join(m.describe() for m in clerk.mailbox) if clerk.mailbox else "empty"
+            text.append(clip(f"  ✉ {len(clerk.mailbox)}: {waiting}", width), style("mailbox--message"))
             text.append("\n")
         text.append(clip("k: kill a clerk (it is restarted)", width), style("mailbox--note"))
         return text

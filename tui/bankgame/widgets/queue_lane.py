@@ -9,15 +9,21 @@ from ..engine import Branch
 from .text import clip, customer_text
 
 PATIENCE_CELLS = 4
+CELL = 28
+"""Columns given to one customer in the lane."""
 
 
 class QueueLane(Widget):
-    """One widget for the whole queue: draws only the rows that fit, then "+N more"."""
+    """One widget for the whole queue, drawn as a lane toward the desks.
+
+    Only the customers that fit are drawn, then "+N more": a queue of 300 costs
+    what a queue of 12 costs.
+    """
 
     COMPONENT_CLASSES = {"queue--id", "queue--patience", "queue--impatient", "queue--more", "queue--empty"}
 
     DEFAULT_CSS = """
-    QueueLane { height: 1fr; }
+    QueueLane { height: 4; }
     """
 
     def __init__(self, branch: Branch, *, id: str | None = None) -> None:
@@ -35,7 +41,8 @@ class QueueLane(Widget):
         signature = (len(queue), head, branch.tick if queue else -1, self.size)
         if signature != self._signature:
             self._signature = signature
-            self.border_title = f"Queue · {len(queue)} waiting"
+            left = f" · {branch.left} left unhappy" if branch.left else ""
+            self.border_title = f"Queue · {len(queue)} waiting{left}"
             self.refresh()
 
     def render(self) -> Text:
@@ -43,32 +50,34 @@ class QueueLane(Widget):
         queue = branch.queue
         width, height = self.size
         if not queue:
-            return Text("nobody waiting", style=self.get_component_rich_style("queue--empty"), justify="center")
-        rows = min(height, len(queue))
+            return Text("nobody waiting", style=self.get_component_rich_style("queue--empty"))
+        per_row = max(1, width // CELL)
+        cell = width // per_row
+        slots = per_row * max(1, height)
+        shown = min(len(queue), slots)
         more = 0
-        if len(queue) > height:
-            rows = max(0, height - 1)
-            more = len(queue) - rows
+        if len(queue) > slots:
+            shown = slots - 1
+            more = len(queue) - shown
         id_style = self.get_component_rich_style("queue--id")
         calm = self.get_component_rich_style("queue--patience")
         impatient = self.get_component_rich_style("queue--impatient")
         tick = branch.tick
         text = Text(no_wrap=True, overflow="crop")
-        for index in range(rows):
+        for index in range(shown):
             customer = queue[index]
             left = max(0, customer.patience - (tick - customer.arrival))
             filled = round(left / customer.patience * PATIENCE_CELLS) if customer.patience else 0
             bar = "▮" * filled + "▯" * (PATIENCE_CELLS - filled)
             low = left * 4 < customer.patience
             label = f"#{customer.id} "
-            tail = f" {'!' if low else ' '}{bar}"
-            body = clip(customer_text(customer), width - len(label) - len(tail))
+            tail = f"{'!' if low else ' '}{bar}  "
+            room = cell - len(label) - len(tail)
             text.append(label, id_style)
-            text.append(body.ljust(width - len(label) - len(tail)))
+            text.append(clip(customer_text(customer), room).ljust(room))
             text.append(tail, impatient if low else calm)
-            text.append("\n")
+            if index % per_row == per_row - 1 and index != shown - 1:
+                text.append("\n")
         if more:
             text.append(f"+{more} more", self.get_component_rich_style("queue--more"))
-        else:
-            text.rstrip()
         return text

@@ -53,7 +53,7 @@ class StatsPanel(Widget):
             ("served", f"{branch.served}", f"{branch.left} left" if branch.left else ""),
             ("waiting", f"{len(branch.queue)}", ""),
             ("throughput", f"{(self.history['throughput'][-1] if self.history['throughput'] else 0) / THROUGHPUT_WINDOW:.1f}", "/tick"),
-            ("errors", f"{len(branch.errors)}", f"⊗{len(branch.deadlocks)}" if branch.deadlocks else ""),
+            ("errors", f"{len(branch.errors)}", f" ⊗ {len(branch.deadlocks)}" if branch.deadlocks else ""),
         ]
         # Two sparklines per row when there is room, else one per row.
         per_row = 2 if width >= 70 else 1

@@ -45,13 +45,18 @@ class StatusBar(Widget):
             text.append(" ‖ PAUSED ", style("status--paused"))
         else:
             text.append(" ▶ RUNNING ", style("status--running"))
+        wide = self.size.width >= 110
         speed = f"{self.speed:g}×"
-        text.append(f"  tick {branch.tick:>4} · speed {speed} ({10 * self.speed:g} ticks/s) · ")
+        rate = f" ({10 * self.speed:g} ticks/s)" if wide else ""
+        text.append(f"  tick {branch.tick:>4} · speed {speed}{rate} · ")
         mode = "shared state + tickets" if branch.mode == "shared" else "message passing"
         text.append(f"{mode}", style("status--mode"))
         if branch.pending_mode:
             text.append(f" → {branch.pending_mode} once the desks are free", style("status--note"))
-        text.append(" · real worker processes" if self.backend == "process" else " · in-process backend")
+        if wide:
+            text.append(" · real worker processes" if self.backend == "process" else " · in-process backend")
+        else:
+            text.append(" · processes" if self.backend == "process" else " · in-process")
         if self.note:
             text.append(f" · {self.note}", style("status--note"))
         return text

@@ -25,6 +25,11 @@ def dollars(cents: int) -> str:
     return money(cents)[:-3] if cents % 100 == 0 else money(cents)
 
 
+def dollars_signed(cents: int) -> str:
+    """Return ``+$23`` or ``-$4.50``."""
+    return ("+" if cents >= 0 else "-") + dollars(abs(cents))
+
+
 def sparkline(values: list[float], width: int) -> str:
     """Return the last ``width`` values as block characters, scaled to their max."""
     values = values[-width:] if width > 0 else []

@@ -128,11 +128,11 @@ class TicketBoard(Widget, can_focus=True):
         if row == SCOPE:
             check = "◉" if layout.scope == "check" else "○"
             write = "◉" if layout.scope == "write" else "○"
-            return Text(clip(f"scope  {check} check+write  {write} write only", width), style("board--note"))
+            return Text(clip(f"scope  {check} check+write  {write} write", width), style("board--note"))
         if row == ORDER:
             any_ = "◉" if layout.order == "any" else "○"
             acct = "◉" if layout.order == "account" else "○"
-            return Text(clip(f"order  {any_} any  {acct} account order", width), style("board--note"))
+            return Text(clip(f"order  {any_} any  {acct} by account", width), style("board--note"))
         on = branch.has_ticket(row)
         name = {VAULT: "whole vault", RATES: "rate board"}.get(row, f"account {row}")
         line = Text()
@@ -141,7 +141,7 @@ class TicketBoard(Widget, can_focus=True):
         holder = branch.ticket_holder.get(row, -1)
         serving = branch.ticket_serving.get(row, 0)
         if holder >= 0:
-            line.append(f" #{serving} {branch.desks[holder].name}", style("board--waiting"))
+            line.append(f" serving #{serving}: {branch.desks[holder].name}", style("board--waiting"))
         elif on:
             line.append(f" free · {serving} served" if serving else " free", style("board--note"))
         line.truncate(width)
@@ -165,8 +165,8 @@ class TicketBoard(Widget, can_focus=True):
                 row.stylize(cursor_style)
             text.append_text(row)
             text.append("\n")
-        hint = "enter/click: flip" if self.has_focus else "t: choose tickets"
-        text.append(clip(f"  {hint} · new customers", width), self.get_component_rich_style("board--note"))
+        hint = "↑↓ enter/click: flip" if self.has_focus else "t: choose"
+        text.append(clip(f"  {hint} · for new customers", width), self.get_component_rich_style("board--note"))
         return text
 
     def on_focus(self) -> None:

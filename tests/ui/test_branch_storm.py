@@ -1,0 +1,65 @@
+"""A seeded storm of 2,000 random keys and clicks on each screen of the branch raises nothing."""
+
+from __future__ import annotations
+
+import pytest
+from branch_support import branch_app, branch_screen, fast_storm, synced
+
+from bankgame.screens.help import HelpScreen
+from bankgame.screens.settings import SettingsScreen
+from bankgame.screens.timeline import TimelineScreen
+from bankgame.screens.too_small import TooSmallScreen
+
+SIZE = (120, 36)
+
+
+@synced
+async def test_storm_on_the_branch_screen_in_both_modes() -> None:
+    app = branch_app("sandbox", seed=3, options={"customers": 400, "arrival_gap": 0.5}, paused=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await fast_storm(pilot, seed=11)
+        assert app.is_running
+        assert app.branch is not None and app.branch.tick > 0
+
+
+@synced
+async def test_storm_on_a_message_mode_branch() -> None:
+    app = branch_app("sandbox", seed=4, options={"mode": "message", "customers": 400}, paused=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await fast_storm(pilot, seed=12)
+        assert app.is_running
+
+
+@pytest.mark.parametrize("key, screen_type", [
+    ("question_mark", HelpScreen), ("s", SettingsScreen), ("i,enter", TimelineScreen),
+])
+def test_storm_on_the_screens_over_the_branch(key: str, screen_type: type) -> None:
+    @synced
+    async def scenario() -> None:
+        app = branch_app("rush-hour", seed=2, ticks=12)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press(*key.split(","))
+            assert isinstance(app.screen, screen_type)
+            # Keys that would leave this screen are left out: the storm stays on it.
+            keys = ("up", "down", "left", "right", "tab", "shift+tab", "home", "end", "pageup", "pagedown",
+                    "a", "x", "1", "full_stop", "plus", "minus", "space")
+            await fast_storm(pilot, seed=13, keys=keys)
+            assert app.is_running
+
+    scenario()
+
+
+@synced
+async def test_storm_on_the_small_terminal_message_and_recovery() -> None:
+    app = branch_app()
+    async with app.run_test(size=(60, 18)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        await fast_storm(pilot, seed=14)
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        while not isinstance(app.screen, type(branch_screen.__annotations__)) and len(app.screen_stack) > 2:
+            app.pop_screen()
+            await pilot.pause()
+        assert app.is_running

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -48,7 +49,7 @@ def start(home: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
     marker = uuid.uuid4().hex
     env = {**os.environ, MARKER: marker, "BANKGAME_HOME": str(home)}
     env.pop("BANKGAME_WORKER_LOG", None)
-    process = subprocess.Popen(["bankgame", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "bankgame", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return process, marker
 
 

@@ -16,7 +16,7 @@ from .backend import Backend, BackendSetup, InlineBackend, Reply
 from .customers import Customer, Workload, generate_customers
 from .events import Deadlock, Event, IntegrityError
 from .levels import DayConfig
-from .names import account_name, cashier_name, clerk_name, money
+from .names import account_name, cashier_name, clerk_name, dollars, money
 from .programs import (
     ADD, AWAIT, CHECK, CLOSED, GIVE, JUMP, RATES, READ, SEND, TAKE, VAULT, WRITE,
     Step, TicketLayout, compile_message, compile_shared, ticket_text,
@@ -80,7 +80,7 @@ class Message:
 
     def describe(self) -> str:
         """Return the message as the Mailbox panel shows it."""
-        return f"#{self.seq} {self.op} {account_name(self.account)} {self.amount}"
+        return f"#{self.seq} {self.op} {account_name(self.account)} {dollars(self.amount)}"
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .names import account_name
+from .names import account_name, dollars
 
 KINDS = ("deposit", "withdraw", "transfer", "quote")
 
@@ -37,10 +37,10 @@ class Customer:
 
     def _describe(self) -> str:
         if self.kind == "transfer":
-            return f"transfer {account_name(self.account)}→{account_name(self.to_account)} {self.amount}"
+            return f"transfer {account_name(self.account)}→{account_name(self.to_account)} {dollars(self.amount)}"
         if self.kind == "quote":
             return "rate quote"
-        return f"{self.kind} {account_name(self.account)} {self.amount}"
+        return f"{self.kind} {account_name(self.account)} {dollars(self.amount)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,3 +37,8 @@ def money(cents: int, sign: bool = False) -> str:
     prefix = "-" if cents < 0 else ("+" if sign else "")
     cents = abs(cents)
     return f"{prefix}${cents // 100:,}.{cents % 100:02d}"
+
+
+def dollars(cents: int) -> str:
+    """Return an amount the way a program line shows it: ``$19``, or ``$19.50``."""
+    return f"${cents // 100:,}" if cents % 100 == 0 else money(cents)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .customers import Customer
-from .names import account_name
+from .names import account_name, clerk_name, dollars
 
 # Opcodes, plain ints so that the hot loop compares small integers.
 TAKE = 0
@@ -91,7 +91,7 @@ def _read(reg: str, account: int) -> Step:
 
 def _add(reg: str, amount: int) -> Step:
     sign = "+" if amount >= 0 else "-"
-    return Step(ADD, f"{reg} = {reg} {sign} {abs(amount)}", register=reg, amount=amount)
+    return Step(ADD, f"{reg} = {reg} {sign} {dollars(abs(amount))}", register=reg, amount=amount)
 
 
 def _write(account: int, reg: str) -> Step:
@@ -99,7 +99,7 @@ def _write(account: int, reg: str) -> Step:
 
 
 def _check(reg: str, amount: int) -> Step:
-    return Step(CHECK, f"if {reg} < {amount}: refuse", register=reg, amount=amount)
+    return Step(CHECK, f"if {reg} < {dollars(amount)}: refuse", register=reg, amount=amount)
 
 
 def compile_shared(customer: Customer, layout: TicketLayout, closed: frozenset[int], rates_slot: int) -> list[Step]:
@@ -164,7 +164,7 @@ def compile_message(customer: Customer, clerk_of: list[int]) -> list[Step]:
         clerk = clerk_of[account]
         return Step(
             SEND,
-            f"send {{{op} {account_name(account)} {amount}}} to clerk {clerk + 1}",
+            f"send {{{op} {account_name(account)} {dollars(amount)}}} to {clerk_name(clerk)}",
             account=account,
             amount=amount,
             message=(op, account, amount),

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -36,18 +37,30 @@ def say(message: str) -> None:
     print(f"[release] {message}", flush=True)
 
 
-def run(*args: object, cwd: Path | None = None, env: dict[str, str] | None = None, capture: bool = False) -> str:
-    """Run a command; stop the check with its output if it fails."""
+def run(*args: object, cwd: Path | None = None, env: dict[str, str] | None = None, capture: bool = False,
+        timeout: float = 300) -> str:
+    """Run a command; stop the check with its output if it fails or hangs.
+
+    The command gets a process group of its own, so that a hang is ended
+    with everything it started.
+    """
     command = [str(arg) for arg in args]
-    result = subprocess.run(
-        command, cwd=cwd, env=env, text=True, stdin=subprocess.DEVNULL,
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, text=True, stdin=subprocess.DEVNULL, start_new_session=True,
         stdout=subprocess.PIPE if capture else None, stderr=subprocess.STDOUT if capture else None,
     )
-    if result.returncode != 0:
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+        print(output or "")
+        raise SystemExit(f"[release] TIMED OUT after {timeout:.0f} s: {' '.join(command)}") from None
+    if process.returncode != 0:
         if capture:
-            print(result.stdout)
-        raise SystemExit(f"[release] FAILED ({result.returncode}): {' '.join(command)}")
-    return result.stdout if capture else ""
+            print(output)
+        raise SystemExit(f"[release] FAILED ({process.returncode}): {' '.join(command)}")
+    return output if capture else ""
 
 
 def package_version() -> str:
@@ -151,7 +164,8 @@ def play(name: str, bin_dir: Path, expect_under: Path, version: str, suite: Path
         BANKGAME_RELEASE_TESTS=RELEASE_TESTS,
         BANKGAME_ARTIFACTS=str(REPO / "artifacts" / f"release-{name}"),
     )
-    run(python, "-m", "pytest", "-q", "-p", "installed_package", "-p", "no:cacheprovider", cwd=tests, env=env)
+    run(python, "-m", "pytest", "-q", "-p", "installed_package", "-p", "no:cacheprovider", cwd=tests, env=env,
+        timeout=900)
     say(f"{name}: snapshot and release tests passed against the installed package")
 
 

@@ -1,4 +1,4 @@
-"""One version number: the package metadata, ``bankgame --version`` and
+"""One version number: the package metadata, ``bankgame --version``, the title screen and
 ``bankgame.__version__`` agree, and CHANGELOG.md keeps the Keep-a-Changelog shape.
 
 These tests also run against each installed release (wheel, wheel built from
@@ -61,3 +61,22 @@ def test_changelog_keeps_its_shape() -> None:
 
 def _key(number: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", number)[:3])
+
+
+def test_the_title_screen_shows_the_same_version(tmp_path, monkeypatch) -> None:
+    import asyncio
+
+    from textual.widgets import Static
+
+    from bankgame.app import BankApp
+
+    monkeypatch.setenv("BANKGAME_HOME", str(tmp_path))
+
+    async def title_texts() -> list[str]:
+        app = BankApp()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            return [str(widget.render()) for widget in app.screen.query(Static)]
+
+    texts = asyncio.run(title_texts())
+    assert f"bankgame {bankgame.__version__}" in texts, texts

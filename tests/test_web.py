@@ -291,6 +291,31 @@ def test_bad_port_is_a_usage_error() -> None:
     assert "usage: bankgame web" in result.stderr
 
 
+def test_serving_beyond_loopback_warns_on_stderr(tmp_path: Path) -> None:
+    _need("textual-serve (`pip install -e '.[web]'`)", importlib.util.find_spec("textual_serve") is not None)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bankgame", "web", "--host", "0.0.0.0", "--port", str(port)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True, cwd=tmp_path,
+    )
+    try:
+        first_line = server.stderr.readline().decode()
+        assert first_line.startswith(f"bankgame web: warning: serving on 0.0.0.0:{port}"), first_line
+
+        def listening() -> bool:
+            with socket.socket() as probe:
+                return probe.connect_ex(("127.0.0.1", port)) == 0
+
+        wait_for(listening, 20, what="the server to listen")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        assert server.wait(15) == 0
+        server.stderr.close()
+
+
 def test_page_loads_from_this_machine_only(server: WebServer, browser) -> None:
     page, terminal, requests = open_tab(browser, server)
     assert page.title() == "bankgame"

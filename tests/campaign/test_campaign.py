@@ -80,3 +80,23 @@ def test_the_levels_own_seed_shows_the_lesson_early() -> None:
     for level_id, first in firsts.items():
         tick = first(play(level_id, None, []))
         assert tick is not None and tick < 60, (level_id, tick)
+
+
+def test_a_level_opens_with_its_doors_closed() -> None:
+    """A lost update comes within ticks of opening: the player must be able to place a ticket first."""
+    import asyncio
+
+    from bankgame.app import BankApp
+    from bankgame.screens.branch import BranchScreen
+    from bankgame.store import Store
+
+    async def play() -> None:
+        app = BankApp(start="level", level="rush-hour", backend="inline", store=Store.memory())
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, BranchScreen) and screen.paused and screen.branch.tick == 0
+            await pilot.press("t", "down", "down", "enter", "escape", "space")
+            assert screen.branch.has_ticket("A") and not screen.paused
+
+    asyncio.run(play())

@@ -277,9 +277,15 @@ class BankApp(App[None]):
         self.close_branches()
         self.branch = branch
         self._branches.append(branch)
-        screen = BranchScreen(level, branch, paused=self.start_paused, speed=self.speed)
+        # A level's day opens with its doors closed, so that a ticket can be in
+        # place before the first customer: the first lost update comes within ticks.
+        closed = bool(level.goals) and branch.tick == 0
+        screen = BranchScreen(level, branch, paused=self.start_paused or closed, speed=self.speed)
         screen.opened = opened
         self.push_screen(screen)
+        if closed and not self.start_paused:
+            self.notify("The doors are closed: set your tickets, then press space to open them.",
+                        title=level.title, timeout=6)
 
     def _unwind_branch(self) -> None:
         """Pop the day being played and whatever sits on it (results, a timeline...)."""

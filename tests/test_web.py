@@ -121,6 +121,7 @@ class WebServer:
         self.log_path = tmp_path / "web.log"
         self.log = self.log_path.open("wb")
         env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+        env["BANKGAME_HOME"] = str(tmp_path / "home")  # the games save here, not in the player's folder
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bankgame", "web", "--port", str(self.port)],
             stdin=subprocess.DEVNULL,
@@ -345,6 +346,7 @@ def test_title_screen_and_a_key_reach_the_game(server: WebServer, browser) -> No
 
 
 def test_each_tab_is_its_own_game_and_closing_one_ends_it(server: WebServer, browser) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     first, first_terminal, _ = open_tab(browser, server)
     wait_for_title(first, first_terminal, server)
     (first_game,) = server.games()
@@ -359,6 +361,8 @@ def test_each_tab_is_its_own_game_and_closing_one_ends_it(server: WebServer, bro
     press(first, "s")
     wait_for(lambda: len(in_sessions({first_game})) > 1, 20, first, "the sandbox day's worker processes")
     workers = in_sessions({first_game})
+    first.wait_for_timeout(1000)
+    first.screenshot(path=str(ARTIFACTS / "sandbox.png"))
 
     first.close()
     wait_for(lambda: not in_sessions({first_game}), 15, second, f"the closed tab's game and workers {workers} to end")

@@ -129,3 +129,15 @@ async def test_the_app_opens_break_the_bank_on_its_own_screen() -> None:
         assert app.branch is None  # no branch day (and no worker) behind it
         await pilot.press("a")
         assert app.screen.run.picks == [0]
+
+
+@synced
+async def test_the_last_win_brings_the_debrief() -> None:
+    store = Store.memory()
+    store.record_day("break-the-bank", stars=2, score=200, details={"challenges": ["deadlock", "lost-update"]})
+    app = SchedulerApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("left", "a", "a", "a", "a", "a", "b", "b", "b", "b", "b")
+        assert "A race is a property of the interleavings" in verdict_text(app)
+    assert store.stars("break-the-bank") == 3

@@ -148,6 +148,8 @@ class BreakTheBankScreen(Screen[None]):
         self.query_one("#bb-order", Static).update("\n".join(lines) or "a or b: pick who moves")
         verdict = run.verdict()
         text = verdict.text if not self.proof else self.proof
+        if verdict.won and stars == len(self.specs) and self.level.debrief:
+            text += "\n" + " ".join(self.level.debrief.split())  # every challenge won: the lesson
         box = self.query_one("#bb-verdict", Static)
         box.update(("★ " if verdict.won else "") + text)
         box.set_class(verdict.won, "-won")

@@ -132,3 +132,25 @@ async def test_every_highlight_names_a_widget_on_the_screen() -> None:
             assert screen(app).query_one(f"#{chapter.steps[0].highlight}").has_class("-tutorial-target")
             for step in chapter.steps:
                 assert len(screen(app).query(f"#{step.highlight}")) == 1, (chapter.id, step.id, step.highlight)
+
+
+@synced
+async def test_a_chapter_day_that_ends_opens_again_without_results() -> None:
+    from bankgame.tutorial import Chapter, Step, Tutorial
+
+    chapter = Chapter("short", "Short", (Step("wait", "Wait for a deadlock that never comes.", "deadlock", "desks"),),
+                      day={"customers": 2, "cashiers": 1})
+    tutorial = Tutorial([chapter])
+    app = BankApp(start="tutorial", backend="inline", store=Store.memory())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.switch_screen(TutorialScreen(tutorial, backend="inline"))
+        await pilot.pause()
+        first = screen(app).branch
+        for _ in range(100):
+            if screen(app).branch is not first:
+                break
+            await pilot.press("full_stop")
+        await pilot.pause()
+        assert first.over and screen(app).branch is not first and not screen(app).branch.over
+        assert all(isinstance(s, TutorialScreen) or type(s).__name__ in ("Screen", "TitleScreen") for s in app.screen_stack)

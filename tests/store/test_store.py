@@ -208,3 +208,14 @@ def test_a_kill_during_writes_leaves_a_valid_file(bankgame_home: Path, delay: fl
         if days:  # every saved day is whole: its history row and its best score agree
             newest = store.history(limit=1)[0]
             assert store.best_score("opening-day") == newest.score == newest.details["n"]
+
+
+def test_two_games_open_at_once_both_save(bankgame_home: Path) -> None:
+    first, second = open_store(), open_store()
+    assert first.notice == second.notice == ""
+    first.record_day("opening-day", stars=1, score=10)
+    second.record_day("opening-day", stars=2, score=20)
+    first.set_setting("speed", 2.0)
+    assert second.stars("opening-day") == 2 and second.setting("speed") == 2.0
+    first.close()
+    second.close()

@@ -154,3 +154,18 @@ async def test_a_chapter_day_that_ends_opens_again_without_results() -> None:
         await pilot.pause()
         assert first.over and screen(app).branch is not first and not screen(app).branch.over
         assert all(isinstance(s, TutorialScreen) or type(s).__name__ in ("Screen", "TitleScreen") for s in app.screen_stack)
+
+
+@synced
+async def test_the_hint_shows_once_the_player_has_been_stuck_a_while() -> None:
+    app = tutorial_app(Store.memory())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        tutorial_screen = screen(app)
+        step = tutorial_screen.tutorial.step
+        panel = tutorial_screen.query_one(TutorialPanel)
+        assert step.hint not in str(panel.render())
+        tutorial_screen._step_started -= step.hint_after + 1  # as if the player had been stuck that long
+        tutorial_screen._show_step()
+        await pilot.pause()
+        assert step.hint in str(panel.render())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -157,17 +158,6 @@ def test_an_unwritable_folder_still_gives_a_store(tmp_path: Path, monkeypatch: p
     assert blocker.read_text() == "not a folder"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
-def test_a_read_only_folder_still_gives_a_store(bankgame_home: Path) -> None:
-    bankgame_home.mkdir(parents=True)
-    bankgame_home.chmod(0o500)
-    try:
-        store = open_store()
-        assert not store.persistent and "cannot be saved" in store.notice
-    finally:
-        bankgame_home.chmod(0o700)
-
-
 def test_a_folder_in_place_of_the_file_is_not_touched(bankgame_home: Path) -> None:
     (bankgame_home / FILE_NAME).mkdir(parents=True)
     store = open_store()
@@ -219,3 +209,75 @@ def test_two_games_open_at_once_both_save(bankgame_home: Path) -> None:
     assert second.stars("opening-day") == 2 and second.setting("speed") == 2.0
     first.close()
     second.close()
+
+
+def _as_nobody(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` as an ordinary user: root would ignore every permission."""
+    import shutil
+
+    if os.geteuid() != 0:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("needs setpriv to drop root")
+    return subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", code],
+                          capture_output=True, text=True)
+
+
+def test_a_save_in_a_read_only_folder_is_still_shown() -> None:
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="bankgame-ro-"))
+    try:
+        folder.chmod(0o755)
+        with open_store(folder) as store:
+            store.set_campaign(CAMPAIGN)
+            store.record_day("opening-day", stars=2, score=150)
+        for path in folder.iterdir():
+            path.chmod(0o644)
+        folder.chmod(0o555)
+        out = _as_nobody(
+            "from bankgame.store import open_store; import json\n"
+            f"s = open_store({str(folder)!r})\n"
+            "s.record_day('rush-hour', stars=1, score=9)\n"
+            "print(json.dumps([s.notice, s.persistent, s.stars('opening-day'), s.stars('rush-hour')]))"
+        )
+        assert out.returncode == 0, out.stderr
+        notice, persistent, kept, new = json.loads(out.stdout)
+        assert "cannot be saved" in notice and not persistent
+        assert (kept, new) == (2, 1)  # the saved stars are shown; this session's are kept until quitting
+        folder.chmod(0o755)
+        with open_store(folder) as store:
+            assert store.stars("opening-day") == 2 and store.stars("rush-hour") == 0  # the file untouched
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+def test_an_unreadable_save_is_set_aside_with_its_bytes() -> None:
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="bankgame-unreadable-"))
+    try:
+        folder.chmod(0o777)
+        with open_store(folder) as store:
+            store.record_day("opening-day", stars=3, score=150)
+        save = folder / FILE_NAME
+        for extra in (folder / f"{FILE_NAME}-wal", folder / f"{FILE_NAME}-shm"):
+            extra.unlink(missing_ok=True)
+        kept = save.read_bytes()
+        save.chmod(0o000)
+        out = _as_nobody(
+            "from bankgame.store import open_store; import json\n"
+            f"s = open_store({str(folder)!r})\n"
+            "print(json.dumps([s.notice, s.persistent, s.stars('opening-day')]))"
+        )
+        assert out.returncode == 0, out.stderr
+        notice, persistent, stars = json.loads(out.stdout)
+        assert "could not be read (no permission to read it)" in notice and f"{FILE_NAME}.corrupt-1" in notice
+        assert persistent and stars == 0
+        assert (folder / f"{FILE_NAME}.corrupt-1").read_bytes() == kept
+    finally:
+        shutil.rmtree(folder)

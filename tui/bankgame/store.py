@@ -10,7 +10,8 @@ save. The game never crashes over its save and never deletes one:
   (its bytes untouched, with its ``-wal``/``-shm`` companions), a fresh store
   is made, and ``Store.notice`` says so;
 * a folder that cannot be written gives an in-memory store (progress lasts
-  until quitting) and a ``Store.notice`` saying so.
+  until quitting, the saved progress copied in when it can be read) and a
+  ``Store.notice`` saying so.
 
 API (everything a screen needs)::
 
@@ -157,9 +158,9 @@ def open_store(folder: Path | str | None = None) -> Store:
         # Cannot open or write: a read-only folder, a locked file, a folder
         # where the file should be. An existing file we cannot read is set aside.
         if path.is_file() and not os.access(path, os.R_OK):
-            reason = "it cannot be read"
+            reason = "no permission to read it"
         else:
-            return Store.memory(_unsaved(folder, str(error)))
+            return Store.memory(_unsaved(folder, str(error)), copy_from=path)
     except sqlite3.DatabaseError as error:
         reason = str(error)
     try:
@@ -212,24 +213,29 @@ def _connect(path: Path | str) -> sqlite3.Connection:
                 raise StoreProblem(f"integrity check: {result[0] if result else 'no answer'}")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("BEGIN IMMEDIATE")  # also proves the file can be written
-        try:
-            for table, columns in _SCHEMA.items():
-                conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
-                _check_columns(conn, table, columns)
-            row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-            if row is None:
-                conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-            elif row[0] != str(SCHEMA_VERSION):
-                raise StoreProblem(f"it was saved by another version of the game (schema {row[0]})")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        _prepare(conn)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _prepare(conn: sqlite3.Connection) -> None:
+    """Make or check the tables, in one transaction; raise ``StoreProblem`` or ``sqlite3.Error``."""
+    conn.execute("BEGIN IMMEDIATE")  # also proves the file can be written
+    try:
+        for table, columns in _SCHEMA.items():
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+            _check_columns(conn, table, columns)
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None:
+            conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        elif row[0] != str(SCHEMA_VERSION):
+            raise StoreProblem(f"it was saved by another version of the game (schema {row[0]})")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _check_columns(conn: sqlite3.Connection, table: str, columns: str) -> None:
@@ -252,9 +258,33 @@ class Store:
         self._campaign: list[str] | None = None
 
     @classmethod
-    def memory(cls, notice: str = "") -> Store:
-        """Return a store that lives only until the game quits."""
-        return cls(_connect(":memory:"), None, notice)
+    def memory(cls, notice: str = "", copy_from: Path | None = None) -> Store:
+        """Return a store that lives only until the game quits.
+
+        Args:
+            notice: what to tell the player.
+            copy_from: a save that can be read but not written: its progress is
+                copied in, so the player still sees their stars.
+        """
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        if copy_from is not None and copy_from.is_file():
+            for query in ("mode=ro", "immutable=1"):
+                try:
+                    source = sqlite3.connect(f"{copy_from.resolve().as_uri()}?{query}", uri=True)
+                    try:
+                        source.backup(conn)
+                    finally:
+                        source.close()
+                    break
+                except sqlite3.Error:
+                    conn.close()
+                    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        try:
+            _prepare(conn)
+        except (sqlite3.Error, StoreProblem):
+            conn.close()
+            conn = _connect(":memory:")
+        return cls(conn, None, notice)
 
     @property
     def persistent(self) -> bool:

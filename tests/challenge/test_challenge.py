@@ -160,6 +160,7 @@ def test_lock_order_makes_the_transfers_unbreakable(specs: dict[str, ChallengeSp
     ]
     ordered = explore(with_changes(specs["deadlock"], lock_order="account"))
     assert ordered.broken == 0 and ordered.orders >= 2
+    assert "every one of the 2 possible orders finishes both transfers, with no deadlock" in ordered.summary()
 
 
 @pytest.mark.parametrize(

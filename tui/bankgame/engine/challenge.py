@@ -83,6 +83,8 @@ class Exploration:
     """Ways to shuffle the two programs' lines, if nothing ever waited."""
     broken_example: tuple[int, ...] | None
     safe_example: tuple[int, ...] | None
+    keeps: str = "keeps every deposit"
+    """What every safe order does, in words."""
 
     def summary(self) -> str:
         """Return the verdict in one plain sentence."""
@@ -95,8 +97,8 @@ class Exploration:
                 " the tickets make every other order wait."
             )
         return (
-            f"This program cannot be broken: every one of the {self.orders} possible orders keeps "
-            f"every deposit.{waited}"
+            f"This program cannot be broken: every one of the {self.orders} possible orders "
+            f"{self.keeps}.{waited}"
         )
 
 
@@ -332,6 +334,8 @@ def explore(spec: ChallengeSpec, limit: int = 100_000) -> Exploration:
     return Exploration(
         orders=orders, broken=broken, line_interleavings=comb(sum(lengths), lengths[0]),
         broken_example=broken_example, safe_example=safe_example,
+        keeps="finishes both transfers, with no deadlock and no money lost"
+        if any(c[0] == "transfer" for c in spec.customers) else "keeps every deposit",
     )
 
 

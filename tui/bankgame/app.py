@@ -284,8 +284,8 @@ class BankApp(App[None]):
         screen.opened = opened
         self.push_screen(screen)
         if closed and not self.start_paused:
-            self.notify("The doors are closed: set your tickets, then press space to open them.",
-                        title=level.title, timeout=6)
+            ready = "set your tickets, then " if branch.mode == "shared" else ""
+            self.notify(f"The doors are closed: {ready}press space to open them.", title=level.title, timeout=6)
 
     def _unwind_branch(self) -> None:
         """Pop the day being played and whatever sits on it (results, a timeline...)."""

@@ -30,6 +30,9 @@ from .engine import Branch, Level, LevelError, make_report
 from .paths import assets_dir
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 
+SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0)
+"""Speeds a day can run at; 1× is 10 ticks a second."""
+
 HIGH_CONTRAST = Theme(
     name="high-contrast",
     primary="#ffff00",
@@ -81,6 +84,7 @@ class BankApp(App[None]):
         handle_signals: exit cleanly on SIGTERM and SIGHUP (the command line).
         store: saved progress and settings (``bankgame.store``); opened from
             ``BANKGAME_HOME`` or the user data folder when not given.
+        notice: a sentence to show the player once the app is up.
     """
 
     TITLE = "bankgame"
@@ -104,6 +108,7 @@ class BankApp(App[None]):
         paused: bool = False,
         handle_signals: bool = False,
         store: Any = None,
+        notice: str = "",
     ) -> None:
         super().__init__()
         self.start = start
@@ -121,6 +126,7 @@ class BankApp(App[None]):
         self._branches: list[Branch] = []
         self.register_theme(HIGH_CONTRAST)
         self.store = store
+        self.notice = notice
         """Saved progress and settings; ``app.progress`` is the same object."""
 
     @property
@@ -136,16 +142,20 @@ class BankApp(App[None]):
         if self.store.notice:
             self.notify(self.store.notice, title="Saved progress", severity="warning", timeout=10)
         settings = self.store.settings()
-        if settings.get("theme") in self.available_themes:
+        # Setting the theme restyles every widget: only when it changes.
+        if settings.get("theme") in self.available_themes and settings["theme"] != self.theme:
             self.theme = settings["theme"]
         speed = settings.get("speed", 1.0)
-        from .screens.branch import SPEEDS
-
         self.speed = speed if speed in SPEEDS else 1.0
         if not settings.get("animations", True):
             self.animation_level = "none"
 
     # ------------------------------------------------------------- start-up
+    def get_default_screen(self) -> Screen:
+        # The title is the bottom screen itself (one screen less to build before the first frame).
+        title = self.screen_class("title") if self.start == "title" and self.handed_day is None and self.start_level is None else None
+        return title() if title is not None else super().get_default_screen()
+
     def on_mount(self) -> None:
         self._load_settings()
         if self.handle_signals:
@@ -157,13 +167,18 @@ class BankApp(App[None]):
             self._play(level, branch, (level.id, branch.seed, None))
         elif self.start_level is not None or self.start in ("sandbox", "level", "branch"):
             self.open_level(self.start_level or "sandbox", self.start_seed, self.start_options)
+        elif self.start == "tutorial":
+            self.show("title")
+            self.open_tutorial()
         elif self.start != "title" and self.screen_class(self.start) is not None:
             self.show(self.start)
         elif self.screen_class("title") is not None:
-            self.show("title")
+            pass  # the title is the default screen
         else:
             self.open_sandbox(self.start_seed, self.start_options)
         self._check_size()
+        if self.notice:
+            self.notify(self.notice, title="bankgame", severity="warning", timeout=8)
 
     async def on_event(self, event: events.Event) -> None:
         await super().on_event(event)
@@ -300,7 +315,9 @@ class BankApp(App[None]):
 
     def leave_branch(self, screen: Screen) -> None:
         """Leave the day on ``screen`` for the screen underneath, if there is one."""
-        if self.screen_stack.index(screen) > 1:
+        stack = self.screen_stack
+        index = stack.index(screen) if screen in stack else 0
+        if index > 1 or (index == 1 and stack[0].id != "_default"):
             self._unwind_branch()
             self.close_branches()
         else:

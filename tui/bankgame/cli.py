@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--ops", type=int, default=200_000, metavar="N", help="deposits in all, each way (default: 200000)")
     lab.add_argument("--json", action="store_true", help="print one JSON object")
     lab.set_defaults(usage_parser=lab)
+
+    sandbox = commands.add_parser("sandbox", help="open your own branch straight away, with the day options")
+    _add_day_options(sandbox)
+    sandbox.add_argument("--backend", choices=("inline", "process"), default="process",
+                         help="process (real worker processes, the default) or inline (one process)")
+    sandbox.set_defaults(usage_parser=sandbox)
     return parser
 
 
@@ -105,8 +111,41 @@ def main(argv: list[str] | None = None) -> int:
         from .web import run_web
 
         return run_web(args.host, args.port)
-    print("bankgame: the game screens are not built yet; try `bankgame simulate --help`.", file=sys.stderr)
-    return 1
+    if args.command == "sandbox":
+        return run_game(args.usage_parser, level=args.level, seed=args.seed, options=day_options(args),
+                        backend=args.backend)
+    return run_game(parser, level=args.level, seed=args.seed, tutorial=args.tutorial)
+
+
+def run_game(parser: argparse.ArgumentParser, level: str | None = None, seed: int | None = None,
+             options: dict[str, Any] | None = None, backend: str = "process", tutorial: bool = False) -> int:
+    """Play the game in this terminal: the title, or a level or the sandbox straight away."""
+    from .engine import LevelError, level_ids, load_level, make_day
+
+    if level is not None:
+        if level not in level_ids():
+            parser.error(f"unknown level {level!r} (levels: {', '.join(level_ids())})")
+        try:
+            make_day(options or {}, name="options", prefix="--", base=load_level(level).day)
+        except LevelError as error:
+            parser.error(str(error))
+    from .app import BankApp
+    from .workers import start_process_helpers
+
+    notice = ""
+    if backend == "process":
+        try:
+            start_process_helpers()  # before App.run(): no helper may start inside a running app
+        except Exception as error:  # noqa: BLE001 - the app says so and plays in-process
+            backend, notice = "inline", f"Real worker processes cannot start here ({error}); playing in-process."
+    start = "tutorial" if tutorial else ("level" if level is not None else "title")
+    app = BankApp(start=start, level=level, seed=seed, options=options, backend=backend, handle_signals=True,
+                  notice=notice)
+    try:
+        app.run()
+    finally:
+        app.close_branches()  # stop the day's worker processes
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

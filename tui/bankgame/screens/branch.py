@@ -10,12 +10,13 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from ..app import SPEEDS
 from ..engine import Branch, Level, make_report
 from ..engine.report import metrics
 from ..widgets.deadlock_panel import DeadlockPanel
 from ..widgets.desk_card import DeskCard
 from ..widgets.goals_bar import GoalsBar
-from ..widgets.integrity_panel import IntegrityPanel
+from ..widgets.integrity_panel import KIND_TEXT, IntegrityPanel
 from ..widgets.ledger_panel import LedgerPanel
 from ..widgets.mailbox_panel import MailboxPanel
 from ..widgets.queue_lane import QueueLane
@@ -23,12 +24,14 @@ from ..widgets.stats_panel import StatsPanel
 from ..widgets.status_bar import StatusBar
 from ..widgets.ticket_board import TicketBoard
 
-SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0)
-"""Speeds the player can pick; 1× is 10 ticks a second."""
 TICKS_PER_SECOND = 10
 FRAME = 0.05
 """Seconds between two timer callbacks; fast speeds run several ticks per frame."""
 TOASTED = {"deadlock", "clerk_recovered", "clerk_killed", "mode", "day_over"}
+MODE_TEXT = {
+    "message": "Message passing: each account has one owner clerk; cashiers send it copies. No tickets needed.",
+    "shared": "Shared state: cashiers read and write the ledger themselves. Tickets guard it.",
+}
 
 
 class BranchScreen(Screen[None]):
@@ -154,16 +157,19 @@ class BranchScreen(Screen[None]):
             self.app.call_later(self.app.show_results, self.level, branch)
 
     def _announce(self) -> None:
-        for event in self.branch.drain_events():
-            if event.kind == "integrity":
-                kind = event.detail.partition(":")[0]
-                if kind not in self._seen_error_kinds:
-                    self._seen_error_kinds.add(kind)
-                    self.notify(f"{event.detail.partition(':')[2].strip()}\nSelect it in the Integrity panel (i, enter) to replay it.",
-                                title=f"✗ {kind.capitalize()}", severity="error", timeout=6)
-            elif event.kind in TOASTED and event.kind != "day_over":
-                if event.kind == "mode" and "once" in event.detail:
-                    continue
+        branch = self.branch
+        for event in branch.drain_events():
+            if event.kind == "integrity" and branch.errors:
+                # The first error of each kind gets a toast; the panel keeps them all.
+                error = branch.errors[-1]
+                if error.kind not in self._seen_error_kinds:
+                    self._seen_error_kinds.add(error.kind)
+                    hint = "" if branch.over else "\nSelect it in the Integrity panel (i, enter) to replay it."
+                    self.notify(error.explanation + hint, title=f"✗ {KIND_TEXT.get(error.kind, error.kind).capitalize()}",
+                                severity="error", timeout=6)
+            elif event.kind == "mode" and "once" not in event.detail:
+                self.notify(MODE_TEXT.get(branch.mode, event.detail), title="Mode switched", timeout=5)
+            elif event.kind in TOASTED and event.kind not in ("day_over", "mode"):
                 self.notify(event.detail, title=event.kind.replace("_", " ").capitalize(),
                             severity="warning" if event.kind in ("deadlock", "clerk_killed") else "information", timeout=4)
 

@@ -12,7 +12,7 @@ from textual.widgets import Button, Label, Static, Switch
 
 from ..widgets.choice import Choice
 
-from .branch import SPEEDS
+from ..app import SPEEDS
 
 
 @dataclass(frozen=True)

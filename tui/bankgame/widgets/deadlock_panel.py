@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widget import Widget
+from .lines import TextLines
 
 from ..engine import Branch
 
 
-class DeadlockPanel(Widget):
+class DeadlockPanel(TextLines):
     """Shows the newest deadlock's cycle and who gave way, or a calm ✓."""
 
     COMPONENT_CLASSES = {"deadlock--ok", "deadlock--cycle", "deadlock--note"}
@@ -31,7 +31,7 @@ class DeadlockPanel(Widget):
             count = len(self.branch.deadlocks)
             self.border_title = f"Deadlocks · ⊗ {count}" if count else "Deadlocks · ✓"
             self.set_class(bool(count), "-deadlocked")
-            self.refresh(layout=True)
+            self.refresh(layout=True)  # rare: its height changes only with a new deadlock
 
     def render(self) -> Text:
         deadlocks = self.branch.deadlocks

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widget import Widget
 
 from ..engine import Branch
 from ..engine.programs import ticket_text
+from .lines import TextLines
 from .text import clip, customer_text
 
 
-class DeskCard(Widget):
+class DeskCard(TextLines):
     """A desk drawn like a tiny code editor: ``▶`` marks the line about to run."""
 
     COMPONENT_CLASSES = {
@@ -40,10 +40,9 @@ class DeskCard(Widget):
         if signature == self._signature:
             return
         self._signature = signature
-        self.border_title = f"{desk.name}"
+        # The title shows a waiting desk (a class toggle would restyle the desk every tick).
+        self.border_title = f"[$text-warning]{desk.name} ◷[/]" if desk.waiting_for else desk.name
         self.border_subtitle = f"served {desk.served}"
-        self.set_class(bool(desk.waiting_for), "-waiting")
-        self.set_class(customer is None, "-idle")
         self.refresh()
 
     def status(self) -> str:

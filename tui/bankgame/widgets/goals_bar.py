@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widget import Widget
+from .lines import TextLines
 
 from ..engine import Goal, money
 
@@ -41,7 +41,7 @@ def goal_progress(goal: Goal, value: float, over: bool) -> tuple[str, str]:
     return ("✗" if final else "◷"), progress
 
 
-class GoalsBar(Widget):
+class GoalsBar(TextLines):
     """One line per goal: the star it gives, the goal, the progress, a mark."""
 
     COMPONENT_CLASSES = {"goals--star", "goals--met", "goals--missed", "goals--open", "goals--note"}

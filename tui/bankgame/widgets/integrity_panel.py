@@ -9,9 +9,9 @@ from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from ..engine import Branch, IntegrityError
+from .lines import TextLines
 from .text import clip, dollars, dollars_signed
 
 KIND_TEXT = {"lost_update": "lost update", "overdraft": "overdraft", "audit": "audit gap"}
@@ -26,7 +26,7 @@ def error_line(error: IntegrityError) -> str:
     return f"✗ t{error.tick} {kind}{where} {gap}" + (f" · {who}" if who else "")
 
 
-class IntegrityPanel(Widget, can_focus=True):
+class IntegrityPanel(TextLines, can_focus=True):
     """The list of integrity errors, newest last; ``enter`` or a click opens a timeline."""
 
     BINDINGS = [

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widget import Widget
 
 from ..engine import Branch, account_name, money
-from .text import clip
+from .lines import TextLines
+from .text import clip, dollars, dollars_signed
 
 
-class LedgerPanel(Widget):
+class LedgerPanel(TextLines):
     """Balances as the engine has seen them, and the running audit."""
 
     COMPONENT_CLASSES = {"ledger--name", "ledger--ok", "ledger--bad", "ledger--note"}
@@ -30,7 +30,8 @@ class LedgerPanel(Widget):
         signature = (tuple(branch.ledger), branch.expected_total, branch.over, self.size.width, branch.served)
         if signature != self._signature:
             self._signature = signature
-            self.refresh(layout=True)
+            # Its height depends only on the accounts and the width: no new layout.
+            self.refresh()
 
     def _columns(self, width: int) -> int:
         return max(1, min(4, width // 15))
@@ -62,6 +63,6 @@ class LedgerPanel(Widget):
         elif in_flight and not branch.over:
             text.append(clip(f"◷ vault {money(actual)} · work in flight", width), style("ledger--note"))
         else:
-            text.append(clip(f"✗ vault {money(actual)} ≠ {money(expected)} ({money(actual - expected, sign=True)})", width),
+            text.append(clip(f"✗ vault {dollars(actual)} ≠ {dollars(expected)} ({dollars_signed(actual - expected)})", width),
                         style("ledger--bad"))
         return text

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widget import Widget
 
 from ..engine import Branch, account_name
+from .lines import TextLines
 from .text import clip
 
 
-class MailboxPanel(Widget):
+class MailboxPanel(TextLines):
     """Each clerk's state and the messages in flight to it."""
 
     COMPONENT_CLASSES = {"mailbox--up", "mailbox--down", "mailbox--restarted", "mailbox--message", "mailbox--note"}
@@ -35,7 +35,7 @@ class MailboxPanel(Widget):
             self._signature = signature
             self.border_title = f"Mailboxes · ✉ {branch.messages_sent} sent"
             self.border_subtitle = f"{branch.bytes_copied:,} bytes copied"
-            self.refresh(layout=True)
+            self.refresh()  # one height for the whole day: two lines per clerk
 
     def get_content_height(self, container, viewport, width: int) -> int:  # noqa: D102
         return 2 * len(self.branch.clerks) + 1

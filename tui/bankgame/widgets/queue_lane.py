@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widget import Widget
 
 from ..engine import Branch
+from .lines import TextLines
 from .text import clip, customer_text
 
 PATIENCE_CELLS = 4
@@ -13,7 +13,7 @@ CELL = 28
 """Columns given to one customer in the lane."""
 
 
-class QueueLane(Widget):
+class QueueLane(TextLines):
     """One widget for the whole queue, drawn as a lane toward the desks.
 
     Only the customers that fit are drawn, then "+N more": a queue of 300 costs

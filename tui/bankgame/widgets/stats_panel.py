@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import deque
 
 from rich.text import Text
-from textual.widget import Widget
 
 from ..engine import Branch
+from .lines import TextLines
 from .text import sparkline
 
 HISTORY = 240
@@ -15,7 +15,7 @@ THROUGHPUT_WINDOW = 20
 """Throughput counts the customers served over this many ticks."""
 
 
-class StatsPanel(Widget):
+class StatsPanel(TextLines):
     """Four labelled sparklines, sampled once per tick."""
 
     COMPONENT_CLASSES = {"stats--label", "stats--value", "stats--spark", "stats--bad"}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widget import Widget
+from .lines import TextLines
 
 from ..engine import Branch
 
 
-class StatusBar(Widget):
+class StatusBar(TextLines):
     """The clock of the branch, in ticks (never wall-clock time)."""
 
     COMPONENT_CLASSES = {"status--paused", "status--running", "status--mode", "status--note", "status--over"}

@@ -9,9 +9,9 @@ from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from ..engine import Branch, account_name
+from .lines import TextLines
 from .text import clip
 
 VAULT = "vault"
@@ -20,7 +20,7 @@ SCOPE = "scope"
 ORDER = "order"
 
 
-class TicketBoard(Widget, can_focus=True):
+class TicketBoard(TextLines, can_focus=True):
     """Rows for the vault, the rate board and each account, then scope and order.
 
     ``enter`` or a click flips the row under the cursor; the board only posts

@@ -1,0 +1,54 @@
+"""A base for the branch's panels: their Rich ``Text`` drawn line by line.
+
+Not a widget of its own. Textual's default path turns a widget's ``Text`` into
+``Content`` and wraps it every time it is drawn; these panels never wrap (each
+line is cut to the width), so drawing the lines straight into ``Strip``\\ s is
+several times cheaper, and each strip is kept until the next ``refresh``.
+"""
+
+from __future__ import annotations
+
+from rich.text import Span, Text
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.widget import Widget
+
+
+class TextLines(Widget):
+    """A widget whose ``render()`` returns one ``Text``, drawn line by line and kept."""
+
+    _strips: list[Strip] | None = None
+    _strips_size: Size | None = None
+
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False) -> TextLines:  # type: ignore[override]
+        self._strips = None
+        super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+        return self
+
+    def render_line(self, y: int) -> Strip:
+        size = self.size
+        if self._strips is None or self._strips_size != size:
+            self._strips = self._draw(size)
+            self._strips_size = size
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(size.width, self.rich_style)
+
+    def _draw(self, size: Size) -> list[Strip]:
+        width, height = size
+        base = self.rich_style
+        text = self.render()
+        if not isinstance(text, Text):
+            text = Text(str(text))
+        console = self.app.console
+        strips = []
+        for line in text.split("\n", allow_blank=True)[:height]:
+            # The widget's own style goes under the line's style and its spans (as spans:
+            # Text.render applies spans only, a Text's own style is left to a Console).
+            under = [Span(0, len(line), base)] + ([Span(0, len(line), line.style)] if line.style else [])
+            line.spans[:0] = under
+            line.style = ""
+            if line.justify == "center":
+                line.align("center", width)
+            strips.append(Strip(list(line.render(console, end="")), line.cell_len).crop_extend(0, width, base))
+        return strips

@@ -1,0 +1,147 @@
+"""A small app that hosts the title, level select, briefing, results and lab screens in tests.
+
+It stands in for ``BankApp`` where a test looks at one screen: it records what
+the screens ask of the app (``open_level`` and friends) instead of opening a
+branch, so the tests stay fast and deterministic.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
+from textual.screen import Screen
+
+from bankgame.campaign import MemoryProgress
+from bankgame.day import open_day
+from bankgame.engine import Branch, Level, Report, make_report
+from bankgame.workers.lab import LabResult, LabRun
+
+SOME_STARS = {"opening-day": 3, "rush-hour": 2, "vault": 1, "check-then-withdraw": 0}
+"""Progress of a player part-way through: levels 1–3 passed, 4 open, 5–10 locked."""
+
+
+class ScreensApp(App[None]):
+    """Hosts one screen; records the app calls the screens make."""
+
+    # The command palette is the app's, not these screens'; a storm that opens
+    # it and pages down while it fills trips a KeyError inside Textual's
+    # OptionList (textual 8.2.8), which is not what these tests look at.
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, make_screen: Callable[[], Screen], progress: MemoryProgress | None = None, *, home: bool = False) -> None:
+        super().__init__()
+        self.make_screen = make_screen
+        self.home = home
+        """Put the title under the screen, as the game does."""
+        self.progress = progress if progress is not None else MemoryProgress(SOME_STARS)
+        self.calls: list[tuple[str, tuple, dict]] = []
+        """``(method, args, kwargs)`` of each app call a screen made."""
+        self.quit_requested = 0
+        self.keep_open = False
+        """Count Quit instead of quitting."""
+        self.lab_runner = fake_lab
+
+    def on_mount(self) -> None:
+        self.animation_level = "none"
+        if self.home:
+            from bankgame.screens.title import TitleScreen
+
+            self.push_screen(TitleScreen())
+        self.push_screen(self.make_screen())
+
+    def open_level(self, level_id: str, seed: int | None = None, options: dict[str, Any] | None = None) -> bool:
+        self.calls.append(("open_level", (level_id,), {"seed": seed, "options": options}))
+        return True
+
+    def open_sandbox(self, seed: int | None = None, options: dict[str, Any] | None = None) -> bool:
+        self.calls.append(("open_sandbox", (), {"seed": seed, "options": options}))
+        return True
+
+    def open_tutorial(self) -> None:
+        self.calls.append(("open_tutorial", (), {}))
+
+    def action_settings(self) -> None:
+        self.calls.append(("open_settings", (), {}))
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        """Quit, unless a test keeps the app open (a storm may well choose Quit)."""
+        if self.keep_open:
+            self.quit_requested += 1
+        else:
+            super().exit(*args, **kwargs)
+
+
+def played_day(level_id: str = "rush-hour", seed: int | None = None, options: dict | None = None) -> tuple[Level, Branch, Report]:
+    """Return a level, its finished day on the inline backend, and the day's report."""
+    level, branch = open_day(level_id, seed, options, "inline")
+    with branch:
+        branch.run()
+    return level, branch, make_report(branch, level.id, level.goals)
+
+
+def fake_lab(processes: int | None, ops: int, progress: Callable[..., None] | None = None) -> LabResult:
+    """A lab that measures nothing: fixed numbers, in the real lab's own result type."""
+    if progress is not None:
+        for done in range(1, 4):
+            progress(done * ops, 3 * ops)
+    lost = ops * 37 // 100
+    return LabResult(processes or 2, ops, (
+        LabRun("shared-unlocked", ops, ops - lost, lost, 0.412, ops / 0.412),
+        LabRun("shared-locked", ops, ops, 0, 1.905, ops / 1.905),
+        LabRun("message-passing", ops, ops, 0, 0.730, ops / 0.730),
+    ))
+
+
+STORM_KEYS = (
+    "up", "down", "left", "right", "enter", "space", "tab", "shift+tab", "escape", "home", "end",
+    "pageup", "pagedown", "r", "n", "l", "b", "s", "c", "t", "p", "o", "plus", "minus", "question_mark", "a", "z", "1",
+)
+
+
+async def storm(pilot: Any, seed: int, count: int = 2000) -> None:
+    """Send ``count`` random keys and clicks (seeded), the way the terminal driver would.
+
+    ``Pilot.press`` waits for the app to go idle after every key (~50 ms), so
+    2,000 of them take minutes; here each event is sent as the driver sends
+    it and the app catches up every few events, like a very fast typist.
+    """
+    import asyncio
+
+    from textual import events
+    from textual.pilot import _get_mouse_message_arguments
+
+    app = pilot.app
+    rng = random.Random(seed)
+    chars = {"space": " ", "plus": "+", "minus": "-", "question_mark": "?"}
+    for index in range(count):
+        width, height = app.size
+        if rng.random() < 0.25:
+            offset = (rng.randrange(width), rng.randrange(height))
+            screen = app.screen
+            arguments = _get_mouse_message_arguments(screen, offset)
+            app.mouse_position = offset
+            for event_class in (events.MouseDown, events.MouseUp):
+                screen._forward_event(event_class(**arguments))
+            screen._forward_event(events.Click(**arguments, chain=1))
+        else:
+            key = rng.choice(STORM_KEYS)
+            event = events.Key(key, chars.get(key, key if len(key) == 1 else None))
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await asyncio.sleep(0.002 if index % 5 == 4 else 0)
+    await pilot.pause()
+
+
+def in_loop(test: Callable[..., Any]) -> Callable[..., None]:
+    """Run an ``async def`` test in its own event loop (no asyncio plugin needed)."""
+    import asyncio
+    import functools
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run

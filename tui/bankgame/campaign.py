@@ -1,0 +1,124 @@
+"""The campaign's shape: which levels are open, what to play next, the lessons.
+
+Plain Python (no Textual): the title, level select, briefing and results
+screens render what these functions compute.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+from .engine import Level, all_levels
+from .paths import assets_dir
+
+SANDBOX = "sandbox"
+
+
+class Progress(Protocol):
+    """What the campaign needs to know of the player's saved progress."""
+
+    def stars(self, level_id: str) -> int:
+        """Return the most stars earned on ``level_id`` (0 if never passed)."""
+
+
+class MemoryProgress:
+    """Progress held in a dict: a new player, or a test's fixture.
+
+    Args:
+        stars: level id → best stars earned.
+    """
+
+    def __init__(self, stars: dict[str, int] | None = None) -> None:
+        self._stars = dict(stars or {})
+
+    def stars(self, level_id: str) -> int:
+        """Return the most stars earned on ``level_id``."""
+        return self._stars.get(level_id, 0)
+
+    def record(self, level_id: str, stars: int) -> None:
+        """Keep ``stars`` for ``level_id`` if they beat the best so far."""
+        self._stars[level_id] = max(stars, self._stars.get(level_id, 0))
+
+
+@dataclass(frozen=True, slots=True)
+class LevelState:
+    """A campaign level as the level select shows it."""
+
+    level: Level
+    number: int
+    """1-based position in the campaign."""
+    stars: int
+    locked: bool
+    after: str = ""
+    """Title of the level to pass first, when locked."""
+
+    @property
+    def passed(self) -> bool:
+        """Whether the level was passed (one star or more)."""
+        return self.stars >= 1
+
+
+def campaign_levels() -> list[Level]:
+    """Return the campaign's levels in order (the sandbox left out)."""
+    return [level for level in all_levels() if level.id != SANDBOX]
+
+
+def level_states(progress: Progress, levels: list[Level] | None = None) -> list[LevelState]:
+    """Return each campaign level with its stars and lock.
+
+    A level is locked while the level before it has no star; the first level
+    is always open.
+    """
+    levels = campaign_levels() if levels is None else levels
+    states: list[LevelState] = []
+    previous: LevelState | None = None
+    for number, level in enumerate(levels, start=1):
+        stars = max(0, min(3, int(progress.stars(level.id))))
+        locked = previous is not None and (previous.locked or not previous.passed)
+        state = LevelState(level, number, stars, locked, previous.level.title if locked and previous else "")
+        states.append(state)
+        previous = state
+    return states
+
+
+def next_to_play(progress: Progress, levels: list[Level] | None = None) -> LevelState | None:
+    """Return the first open level not yet passed, or ``None`` when all are passed."""
+    for state in level_states(progress, levels):
+        if not state.locked and not state.passed:
+            return state
+    return None
+
+
+def level_after(level_id: str, levels: list[Level] | None = None) -> Level | None:
+    """Return the campaign level after ``level_id``, or ``None`` at the end."""
+    levels = campaign_levels() if levels is None else levels
+    ids = [level.id for level in levels]
+    if level_id not in ids:
+        return None
+    index = ids.index(level_id) + 1
+    return levels[index] if index < len(levels) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    """One lesson of DESIGN.md §1."""
+
+    id: str
+    title: str
+    text: str
+
+
+@lru_cache(maxsize=1)
+def lessons() -> dict[str, Lesson]:
+    """Return the lessons by id (``L1`` … ``L10``), from ``assets/lessons.toml``."""
+    data = tomllib.loads((assets_dir() / "lessons.toml").read_text(encoding="utf-8"))
+    return {key: Lesson(key, value["title"], value["text"]) for key, value in data.items()}
+
+
+def lesson_titles(level: Level) -> str:
+    """Return a level's lessons in one line: ``L2 Lost updates · L3 A ticket is a mutex``."""
+    known = lessons()
+    return " · ".join(f"{key} {known[key].title}" if key in known else key for key in level.lessons)

@@ -1,0 +1,311 @@
+"""The Lab: the same workload free-running on real processes, measured on this machine."""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from ..paths import assets_dir
+from ..widgets.title_bar import TitleBar
+from ..widgets.bar_chart import Bar, BarChart
+
+LabRunner = Callable[..., Any]
+"""``run_lab(processes, ops, progress=None[, cancel=Event])``: ``progress(done, total)``
+is called from the worker thread; ``cancel`` is set when the player leaves the lab."""
+
+METHOD_WORDS = {
+    "shared_unlocked": "shared, no lock", "no_lock": "shared, no lock", "unlocked": "shared, no lock",
+    "shared_locked": "shared + lock", "lock": "shared + lock", "locked": "shared + lock",
+    "message_passing": "message passing", "message": "message passing",
+}
+DEFAULT_OPS = 200_000
+OPS_STEPS = (20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000)
+
+
+@dataclass(frozen=True, slots=True)
+class LabRow:
+    """One method's measurement, as the table and chart show it."""
+
+    method: str
+    expected: int
+    actual: int
+    lost: int
+    wall: float
+    """Seconds."""
+    ops_per_s: float
+
+    @property
+    def lost_percent(self) -> float:
+        """Updates lost, as a share of those expected."""
+        return 100.0 * self.lost / self.expected if self.expected else 0.0
+
+
+def _field(row: Any, *names: str, default: Any = 0) -> Any:
+    for name in names:
+        if isinstance(row, dict) and name in row:
+            return row[name]
+        if hasattr(row, name):
+            return getattr(row, name)
+    return default
+
+
+def lab_rows(result: Any) -> list[LabRow]:
+    """Return a lab result's rows, whatever shape the runner gave them.
+
+    Accepts ``bankgame.workers.LabResult`` (its ``runs``), an object or dict
+    with ``rows`` / ``results``, a dict of method → row, or a list of rows;
+    each row an object or a dict.
+    """
+    rows: Any = result
+    for name in ("runs", "rows", "results"):
+        inner = _field(result, name, default=None)
+        if inner is not None and not callable(inner):
+            rows = inner
+            break
+    if isinstance(rows, dict):
+        rows = [dict(_as_dict(value), method=key) for key, value in rows.items()]
+    out = []
+    for row in rows if isinstance(rows, Iterable) else ():
+        expected = int(_field(row, "expected", "expected_total"))
+        actual = int(_field(row, "actual", "actual_total", "counted"))
+        lost = int(_field(row, "lost", "lost_updates", default=max(0, expected - actual)))
+        wall = float(_field(row, "wall", "wall_time", "seconds", "wall_s", "elapsed"))
+        ops = float(_field(row, "ops_per_s", "ops_per_second", "throughput", default=0.0))
+        if not ops and wall > 0:
+            ops = float(_field(row, "ops", default=expected)) / wall
+        out.append(LabRow(str(_field(row, "method", "name", default="?")), expected, actual, lost, wall, ops))
+    return out
+
+
+def _as_dict(value: Any) -> dict:
+    if isinstance(value, dict):
+        return value
+    fields = getattr(value, "__dataclass_fields__", None)
+    return {name: getattr(value, name) for name in fields} if fields else dict(vars(value))
+
+
+def method_text(method: str) -> str:
+    """Return a method's name as the player reads it."""
+    return METHOD_WORDS.get(method.lower().replace("-", "_").replace(" ", "_"), method)
+
+
+def default_runner() -> LabRunner:
+    """Return the real lab, ``bankgame.workers.run_lab``."""
+    from .. import workers
+
+    runner = getattr(workers, "run_lab", None)
+    if runner is None:
+        raise RuntimeError("the Lab's process runner is not built yet")
+    return runner
+
+
+class LabScreen(Screen[None]):
+    """Run the Lab off the UI thread, then show its table and chart.
+
+    Args:
+        runner: ``run_lab(processes, ops, progress=None)``; by default the
+            app's ``lab_runner`` if it has one, else the real one. Tests pass a fake.
+        processes: worker processes racing (``None``: the runner's default, one per core).
+        ops: deposits in all, for each method.
+        autorun: start a run as soon as the screen opens.
+    """
+
+    CSS_PATH = assets_dir() / "styles" / "lab.tcss"
+
+    BINDINGS = [
+        Binding("r", "run", "Run"),
+        Binding("plus,equals_sign", "ops(1)", "More ops"),
+        Binding("minus", "ops(-1)", "Fewer ops"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    class Progressed(Message):
+        """The lab moved on (posted from the worker thread)."""
+
+        def __init__(self, done: float, total: float | None) -> None:
+            super().__init__()
+            self.done = done
+            self.total = total
+
+    def __init__(self, runner: LabRunner | None = None, processes: int | None = None,
+                 ops: int = DEFAULT_OPS, autorun: bool = True) -> None:
+        super().__init__()
+        self._runner = runner
+        self.processes = processes
+        self.ops = ops
+        self.autorun = autorun
+        self.title = "Lab"
+        self.rows: list[LabRow] = []
+        """The last run's measurements."""
+        self.running = False
+        """Whether a run is under way."""
+        self._cancel = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        """Lay out the explanation, the progress, the table and the charts."""
+        yield TitleBar()
+        with VerticalScroll(id="lab-body"):
+            yield Static(Content.assemble(
+                ("The same deposits, free-running on real processes: ", "$text"),
+                ("shared memory without a lock, with a lock, and by message passing.", "bold"),
+                (" Lost updates, wall time and throughput are measured on this machine.", "$text-muted"),
+            ), id="lab-intro")
+            with Horizontal(id="lab-run"):
+                yield Static(id="lab-setup")
+                yield ProgressBar(id="lab-progress", show_eta=False)
+            yield Static(id="lab-status")
+            table: DataTable = DataTable(id="lab-table", cursor_type="none", zebra_stripes=True)
+            table.add_column("method", key="method")
+            for label in ("expected", "actual", "lost", "wall time", "ops/s"):
+                table.add_column(Text(label, justify="right"), key=label)
+            yield table
+            with Horizontal(id="lab-charts"):
+                with Vertical(id="lab-lost-box") as box:
+                    box.border_title = "Updates lost (%)"
+                    yield BarChart(id="lab-lost", empty="Run the lab to see lost updates.")
+                with Vertical(id="lab-speed-box") as box:
+                    box.border_title = "Throughput (ops/s)"
+                    yield BarChart(id="lab-speed", empty="Run the lab to see throughput.")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Start a run."""
+        self._show_setup()
+        self._status("Press r to run the lab.")
+        if self.autorun:
+            self.action_run()
+
+    def _show_setup(self) -> None:
+        for setup in self.query("#lab-setup").results(Static):
+            racers = f"{self.processes} processes" if self.processes else "a process per core"
+            setup.update(Content.assemble((f"{self.ops:,}", "bold"), " deposits each way · ", (racers, "bold")))
+
+    def _status(self, text: str, style: str = "$text-muted") -> None:
+        for status in self.query("#lab-status").results(Static):
+            status.update(Content.styled(text, style))
+
+    def action_run(self) -> None:
+        """Run the lab again (nothing happens while a run is under way)."""
+        bars = self.query("#lab-progress").results(ProgressBar)
+        if self.running or not bars:
+            return
+        try:
+            runner = self._runner or getattr(self.app, "lab_runner", None) or default_runner()
+        except RuntimeError as error:
+            self._status(f"Not yet: {error}.", "$text-warning")
+            return
+        self.running = True
+        for bar in bars:
+            bar.update(total=None, progress=0)
+        self._status("Running on real processes… the game stays responsive meanwhile.")
+        self._run(runner)
+
+    def action_ops(self, direction: int) -> None:
+        """Pick more or fewer operations for the next run."""
+        steps = OPS_STEPS
+        index = min(range(len(steps)), key=lambda i: abs(steps[i] - self.ops))
+        self.ops = steps[max(0, min(len(steps) - 1, index + direction))]
+        self._show_setup()
+
+    def action_back(self) -> None:
+        """Leave the lab."""
+        if len(self.app.screen_stack) > 1 and self.app.screen is self:
+            self.app.pop_screen()
+
+    @work(thread=True, exclusive=True, group="lab", exit_on_error=False)
+    def _run(self, runner: LabRunner) -> list[LabRow]:
+        def progress(done: float, total: float | None = None) -> None:
+            self.post_message(self.Progressed(done, total))
+
+        options: dict[str, Any] = {"progress": progress}
+        try:
+            if "cancel" in inspect.signature(runner).parameters:
+                self._cancel.clear()
+                options["cancel"] = self._cancel
+        except (TypeError, ValueError):  # a runner without a signature to read
+            pass
+        return lab_rows(runner(self.processes, self.ops, **options))
+
+    def on_unmount(self) -> None:
+        """Stop a run under way: its processes are not needed any more."""
+        self._cancel.set()
+
+    def on_lab_screen_progressed(self, message: Progressed) -> None:
+        """Move the progress bar."""
+        bar = self.query("#lab-progress").results(ProgressBar)
+        bar = next(bar, None)
+        if bar is None:
+            return
+        if message.total:
+            bar.update(total=message.total, progress=message.done)
+        elif 0 <= message.done <= 1:
+            bar.update(total=1.0, progress=message.done)
+
+    @on(Worker.StateChanged)
+    def _run_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "lab" or not self.query("#lab-table"):
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.running = False
+            self.show_rows(event.worker.result or [])
+        elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.running = False
+            error = event.worker.error
+            self._status(f"The lab stopped: {error}" if error else "The lab was cancelled.", "$text-error")
+            self.query_one("#lab-progress", ProgressBar).update(total=1, progress=0)
+
+    def show_rows(self, rows: list[LabRow]) -> None:
+        """Fill the table and the charts with ``rows``."""
+        self.rows = list(rows)
+        table = self.query_one("#lab-table", DataTable)
+        table.clear()
+        # Only the theme's colour: a cell keeps the table's own background (zebra, cursor).
+        colours = self.app.theme_variables
+        error = Style.parse(f"bold {colours.get('text-error', 'red')}")
+        fine = Style.parse(colours.get("text-success", "green"))
+        for row in self.rows:
+            lost = Text(f"✗ {row.lost:,} ({row.lost_percent:.1f}%)", style=error, justify="right") if row.lost else Text("✓ 0", style=fine, justify="right")
+            table.add_row(
+                method_text(row.method), *(Text(cell, justify="right") for cell in (f"{row.expected:,}", f"{row.actual:,}")),
+                lost, *(Text(cell, justify="right") for cell in (f"{row.wall:.3f} s", f"{row.ops_per_s:,.0f}")), key=row.method,
+            )
+        self.query_one("#lab-lost", BarChart).show(
+            [Bar(method_text(r.method), r.lost_percent, f"{r.lost_percent:5.1f}%") for r in self.rows], maximum=100.0,
+        )
+        self.query_one("#lab-speed", BarChart).show(
+            [Bar(method_text(r.method), r.ops_per_s, f"{r.ops_per_s:,.0f}") for r in self.rows],
+        )
+        bar = self.query_one("#lab-progress", ProgressBar)
+        bar.update(total=1, progress=1)
+        self._status(self._moral(), "$text")
+
+    def _moral(self) -> str:
+        lossy = [r for r in self.rows if r.lost]
+        if not self.rows:
+            return "The lab returned nothing."
+        fastest = max(self.rows, key=lambda r: r.ops_per_s)
+        safe = [r for r in self.rows if not r.lost]
+        parts = []
+        if lossy:
+            parts.append(f"✗ {method_text(lossy[0].method)} lost {lossy[0].lost:,} updates.")
+        if safe:
+            best = max(safe, key=lambda r: r.ops_per_s)
+            parts.append(f"✓ Fastest correct: {method_text(best.method)}.")
+        if fastest.lost:
+            parts.append("The fastest method is the one that loses money.")
+        return " ".join(parts)

@@ -1,0 +1,249 @@
+"""The debrief of a day: score, stars, each goal's numbers, and what went wrong."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static
+
+from ..campaign import Progress, campaign_levels, lessons, level_after
+from ..engine import Branch, IntegrityError, Level, Report, money
+from ..paths import assets_dir
+from ..widgets.title_bar import TitleBar
+from ..widgets.stars import stars_content
+from ..widgets.timeline import Timeline
+from .briefing import goal_bound, reflow
+from .navigation import ask_app, progress_of, show_levels, unwind_to_menu
+
+METRIC_WORDS = {
+    "served": "served", "left": "left unhappy", "errors": "integrity errors",
+    "lost_updates": "lost updates", "overdrafts": "overdrafts", "deadlocks": "deadlocks",
+    "mean_wait": "mean wait (ticks)", "max_wait": "longest wait (ticks)", "ticks": "ticks",
+    "audit_gap": "audit gap", "score": "score",
+}
+KIND_WORDS = {"lost_update": "lost update", "overdraft": "overdraft", "audit": "audit gap"}
+
+
+def metric_text(metric: str, value: float) -> str:
+    """Return a metric's value as a player reads it (money for the audit gap)."""
+    if metric == "audit_gap":
+        return money(int(value))
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def worst_error(errors: Sequence[IntegrityError]) -> IntegrityError | None:
+    """Return the error to replay: the largest amount wrong among those with steps, else any."""
+    if not errors:
+        return None
+    return max(errors, key=lambda e: (bool(e.steps), e.kind != "audit", abs(e.expected - e.actual), -e.tick))
+
+
+def error_sentence(error: IntegrityError) -> str:
+    """Return what an error did, with its numbers, in one sentence."""
+    who = error.cashiers[0] if error.cashiers else "someone"
+    if error.kind == "lost_update":
+        other = f"{error.cashiers[1]}'s" if len(error.cashiers) > 1 else "another"
+        return (f"At tick {error.tick}, {who} wrote {error.account} = {money(error.actual)} from a stale read, "
+                f"over {other} write: it should have been {money(error.expected)}, "
+                f"so {money(error.expected - error.actual)} vanished.")
+    if error.kind == "overdraft":
+        return (f"At tick {error.tick}, {who} wrote {error.account} = {money(error.actual)}: below zero, "
+                "because the balance check and the withdrawal were not one step.")
+    if error.kind == "audit":
+        return (f"The closing audit expected {money(error.expected)} in the vault and counted "
+                f"{money(error.actual)}: {money(error.actual - error.expected, sign=True)}.")
+    return error.explanation
+
+
+class ResultsScreen(Screen[None]):
+    """The end of a day: what it scored, which goals it met, and the moment it went wrong.
+
+    Args:
+        report: the day's report (``engine.make_report(branch, level.id, level.goals)``).
+        level: the level played.
+        errors: the branch's integrity errors (the report's by default).
+        progress: the player's saved progress (the app's by default); with it,
+            Next knows whether the next level is open.
+        options: the day options the level was played with, kept for Retry.
+        branch: the day itself; its errors are used when ``errors`` is not given.
+    """
+
+    CSS_PATH = assets_dir() / "styles" / "results.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
+    BINDINGS = [
+        Binding("r", "retry", "Retry"),
+        Binding("n", "next", "Next level"),
+        Binding("l,escape", "levels", "Levels"),
+    ]
+
+    def __init__(
+        self, report: Report, level: Level, errors: Sequence[IntegrityError] | None = None,
+        progress: Progress | None = None, options: dict[str, Any] | None = None,
+        branch: Branch | None = None,
+    ) -> None:
+        super().__init__()
+        self.report = report
+        self.level = level
+        if errors is None:
+            errors = branch.errors if branch is not None else report.errors
+        self.errors = tuple(errors)
+        self.options = dict(options or {})
+        self._progress = progress
+        self.title = "Day over"
+        self.sub_title = level.title
+        self.worst = worst_error(self.errors)
+        """The error replayed on the timeline."""
+
+    @property
+    def next_level(self) -> Level | None:
+        """The level after this one, if it is open now."""
+        after = level_after(self.level.id)
+        if after is None:
+            return None
+        passed = self.report.stars >= 1 or progress_of(self.app, self._progress).stars(self.level.id) >= 1
+        return after if passed else None
+
+    def compose(self) -> ComposeResult:
+        """Lay out the verdict, the goals, what went wrong and the debrief."""
+        report = self.report
+        yield TitleBar()
+        with VerticalScroll(id="results-body"):
+            with Horizontal(id="results-verdict"):
+                yield Static(self._big_stars(), id="results-stars")
+                yield Static(self._verdict(), id="results-summary")
+            with Horizontal(id="results-columns"):
+                yield Static(self._goals(), id="results-goals")
+                yield Static(self._wrong(), id="results-wrong")
+            if self.worst is not None and self.worst.steps:
+                timeline = Timeline(id="results-timeline")
+                timeline.show_error(self.worst)
+                timeline.border_title = f"Replay: the {KIND_WORDS.get(self.worst.kind, self.worst.kind)} on {self.worst.account}"
+                timeline.border_subtitle = "one row per tick · ✗ the write that broke it"
+                yield timeline
+            yield Static(self._debrief(), id="results-debrief")
+        with Horizontal(id="results-buttons"):
+            yield Button("↻ Retry", id="retry", variant="primary" if report.stars == 0 else "default", compact=True)
+            can_go_on = self.next_level is not None
+            yield Button("Next level ▶", id="next", variant="primary" if report.stars else "default",
+                         disabled=not can_go_on, compact=True)
+            self.AUTO_FOCUS = "#next" if can_go_on and report.stars else "#retry"
+            yield Button("Levels", id="levels", compact=True)
+        yield Footer()
+
+    def _big_stars(self) -> Content:
+        total = max(3, len(self.level.goals))
+        return Content(" ").join(list(stars_content(self.report.stars, total).divide(range(1, total))))
+
+    def _verdict(self) -> Content:
+        report = self.report
+        exact = report.expected_total == report.actual_total
+        audit = ("✓ audit exact", "$text-success") if exact else (
+            f"✗ audit {money(report.actual_total - report.expected_total, sign=True)}", "$text-error")
+        stars_word = f"{report.stars} star{'s' * (report.stars != 1)}"
+        head = Content.assemble(
+            (self.level.title, "bold"), ("  ·  ", "$text-muted"), (f"score {report.score}", "bold $text-accent"),
+            ("  ·  ", "$text-muted"), (stars_word, "bold $warning" if report.stars else "bold $text-muted"),
+        )
+        facts = Content.assemble(
+            f"served {report.served}", ("  ·  ", "$text-muted"), f"left unhappy {report.left}",
+            ("  ·  ", "$text-muted"), f"wait mean {report.wait_mean:g}, max {report.wait_max} ticks",
+            ("  ·  ", "$text-muted"), audit,
+        )
+        return Content("\n").join([head, facts])
+
+    def _goals(self) -> Content:
+        report = self.report
+        lines = [Content.styled("Goals", "bold $text-accent")]
+        verdicts = dict(enumerate(report.goals))
+        missed_before = False
+        for index, goal in enumerate(self.level.goals):
+            met = verdicts.get(index, (goal.text, False))[1]
+            value = report.metric(goal.metric)
+            numbers = f"{METRIC_WORDS.get(goal.metric, goal.metric)} {metric_text(goal.metric, value)}, needs {goal_bound(goal)}"
+            if met and not missed_before:
+                mark = ("✓ ★ ", "$text-success")
+            elif met:
+                mark = ("✓ ☆ ", "$text-muted")
+                numbers += "; met, but stars come in order"
+            else:
+                mark = ("✗ ☆ ", "$text-error")
+            missed_before = missed_before or not met
+            lines.append(Content.assemble(mark, (goal.text, "bold" if not met else ""), "  ", (f"({numbers})", "$text-muted")))
+        if not self.level.goals:
+            lines.append(Content.styled("No goals today: a free day.", "$text-muted"))
+        return Content("\n").join(lines)
+
+    def _wrong(self) -> Content:
+        report = self.report
+        lines = [Content.styled("What went wrong", "bold $text-accent")]
+        counts = Counter(error.kind for error in self.errors)
+        if not counts and not report.deadlocks:
+            lines.append(Content.styled("✓ Nothing: no integrity errors, no deadlocks, and the audit is exact."
+                                        if report.expected_total == report.actual_total else
+                                        "No integrity error was caught.", "$text-success"))
+            return Content("\n").join(lines)
+        tally = [f"{n} {KIND_WORDS.get(kind, kind)}{'s' * (n != 1)}" for kind, n in counts.items()]
+        if report.deadlocks:
+            tally.append(f"{len(report.deadlocks)} deadlock{'s' * (len(report.deadlocks) != 1)}")
+        lines.append(Content.styled("✗ " + " · ".join(tally), "bold $text-error"))
+        if self.worst is not None:
+            lines.append(Content(error_sentence(self.worst)))
+        if report.deadlocks:
+            first = report.deadlocks[0]
+            lines.append(Content.assemble(("Deadlock ", "bold"), f"at tick {first.tick}: {first.describe()}; "
+                                          f"{first.victim} was sent back."))
+        return Content("\n").join(lines)
+
+    def _debrief(self) -> Content:
+        known = lessons()
+        body = [Content(reflow(self.level.debrief))] if self.level.debrief else []
+        taught = [Content.assemble((f"Lesson {key}: ", "bold"), (known[key].text, "$text-muted"))
+                  for key in self.level.lessons if key in known]
+        if taught:
+            body.append(Content("\n").join(taught))
+        return Content("\n").join([Content.styled("Debrief", "bold $text-accent"), Content("\n\n").join(body)])
+
+    @on(Button.Pressed, "#retry")
+    def _retry_pressed(self) -> None:
+        self.action_retry()
+
+    @on(Button.Pressed, "#next")
+    def _next_pressed(self) -> None:
+        self.action_next()
+
+    @on(Button.Pressed, "#levels")
+    def _levels_pressed(self) -> None:
+        self.action_levels()
+
+    def action_retry(self) -> None:
+        """Play the same level again, with the same seed and options."""
+        unwind_to_menu(self.app)
+        ask_app(self.app, "open_level", self.level.id, seed=self.report.seed, options=self.options or None)
+
+    def action_next(self) -> None:
+        """Go to the next level's briefing, when it is open."""
+        after = self.next_level
+        if after is None:
+            self.notify("Earn at least one star here to open the next level." if level_after(self.level.id)
+                        else "That was the last level.", severity="warning")
+            return
+        from .briefing import BriefingScreen
+
+        show_levels(self.app, self._progress)
+        self.app.push_screen(BriefingScreen(after, self._progress))
+
+    def action_levels(self) -> None:
+        """Go back to the level select."""
+        if self.level.id not in {level.id for level in campaign_levels()}:
+            unwind_to_menu(self.app)
+            return
+        show_levels(self.app, self._progress)

@@ -1,0 +1,140 @@
+"""The title: the bank's front, its name and the menu."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.content import Content
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from .. import __version__
+from ..campaign import Progress, next_to_play
+from ..paths import assets_dir
+from .navigation import ask_app, progress_of
+
+MENU: tuple[tuple[str, str, str], ...] = (
+    ("continue", "Continue", "c"),
+    ("tutorial", "Tutorial", "t"),
+    ("campaign", "Campaign", "p"),
+    ("sandbox", "Sandbox", "s"),
+    ("lab", "Lab", "l"),
+    ("settings", "Settings", "o"),
+    ("quit", "Quit", "q"),
+)
+"""Menu entries: id, label, key."""
+
+ITEM_WIDTH = 34
+
+
+def art(name: str) -> Content:
+    """Return the art file ``assets/art/<name>`` as styled content."""
+    text = (assets_dir() / "art" / name).read_text(encoding="utf-8").rstrip("\n")
+    return Content.from_markup(text)
+
+
+class TitleScreen(Screen[None]):
+    """The first screen: the bank's front, its name, and where to go.
+
+    Args:
+        progress: the player's saved progress (the app's by default); it
+            tells Continue which level is next.
+    """
+
+    CSS_PATH = assets_dir() / "styles" / "title.tcss"
+    AUTO_FOCUS = "#title-menu"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (22, "-medium"), (30, "-tall")]
+
+    BINDINGS = [
+        Binding(key, f"choose('{choice}')", label, show=choice != "quit")
+        for choice, label, key in MENU
+    ] + [Binding("ctrl+q", "choose('quit')", "Quit", show=False)]
+
+    def __init__(self, progress: Progress | None = None) -> None:
+        super().__init__()
+        self._progress = progress
+        self.chosen: list[str] = []
+        """Every menu choice made on this screen, in order."""
+
+    @property
+    def progress(self) -> Progress:
+        """The player's progress this screen reads."""
+        return progress_of(self.app, self._progress)
+
+    def compose(self) -> ComposeResult:
+        """Lay out the front, the name and the menu."""
+        with Vertical(id="title-box"):
+            with Center(id="title-art-row"):
+                yield Static(art("bank.txt"), id="title-art")
+            with Center():
+                yield Static(art("wordmark.txt"), id="title-wordmark")
+            with Center():
+                yield Static("a branch, its cashiers, and the tickets that keep the ledger honest", id="title-tagline")
+            with Center():
+                yield OptionList(*self._options(), id="title-menu")
+            with Center():
+                yield Static(f"bankgame {__version__}", id="title-version")
+        yield Footer()
+
+    def _options(self) -> list[Option]:
+        options = []
+        for choice, label, key in MENU:
+            line = Content.assemble((label, "bold"), " " * (ITEM_WIDTH - len(label) - len(key)), (key, "$text-muted"))
+            if choice == "continue":
+                line = Content("\n").join([line, Content.styled(self._continue_hint(), "$text-muted")])
+            options.append(Option(line, id=choice))
+        return options
+
+    def _continue_hint(self) -> str:
+        try:
+            state = next_to_play(self.progress)
+        except Exception:  # a broken save must not keep the title from showing
+            return "  ↳ the campaign"
+        hint = "  ↳ every level passed" if state is None else f"  ↳ {state.number}. {state.level.title}"
+        return hint if len(hint) <= ITEM_WIDTH else hint[: ITEM_WIDTH - 1] + "…"
+
+    def on_screen_resume(self) -> None:
+        """Refresh Continue's hint: a day played since may have changed it."""
+        try:
+            menu = self.query_one("#title-menu", OptionList)
+        except NoMatches:  # resumed while being taken down
+            return
+        highlighted = menu.highlighted
+        menu.clear_options()
+        menu.add_options(self._options())
+        menu.highlighted = highlighted if highlighted is not None else 0
+
+    @on(OptionList.OptionSelected, "#title-menu")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.action_choose(event.option.id)
+
+    def action_choose(self, choice: str) -> None:
+        """Go where the menu entry ``choice`` leads."""
+        self.chosen.append(choice)
+        app = self.app
+        if choice == "continue":
+            from .briefing import BriefingScreen
+            from .level_select import LevelSelectScreen
+
+            state = next_to_play(self.progress)
+            app.push_screen(LevelSelectScreen(self._progress))
+            if state is not None:
+                app.push_screen(BriefingScreen(state.level, self._progress))
+        elif choice == "campaign":
+            from .level_select import LevelSelectScreen
+
+            app.push_screen(LevelSelectScreen(self._progress))
+        elif choice == "lab":
+            from .lab import LabScreen
+
+            app.push_screen(LabScreen())
+        elif choice == "quit":
+            app.exit()
+        else:
+            ask_app(app, f"open_{choice}")

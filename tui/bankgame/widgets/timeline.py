@@ -1,0 +1,140 @@
+"""Two cashiers side by side, tick by tick: the interleaving behind an error."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich import box
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.widget import Widget
+
+from ..engine import IntegrityError, money
+
+Step = tuple[int, str, str]
+"""``(tick, cashier, line)`` as ``IntegrityError.steps`` holds them."""
+
+
+def culprit_step(error: IntegrityError) -> Step | None:
+    """Return the write that made ``error`` as a timeline row, or ``None``.
+
+    The error is raised while that write runs, so the cashier's history (and
+    so ``error.steps``) ends just before it; the row is rebuilt from the
+    error's own numbers.
+    """
+    if not error.cashiers or error.kind == "audit":
+        return None
+    if error.kind == "lost_update":
+        line = f"write {error.account} = {money(error.actual)}  ✗ {money(error.expected - error.actual)} lost"
+    elif error.kind == "overdraft":
+        line = f"write {error.account} = {money(error.actual)}  ✗ below zero"
+    else:
+        line = f"✗ {error.kind.replace('_', ' ')}"
+    return (error.tick, error.cashiers[0], line)
+
+
+class Timeline(Widget):
+    """A side-by-side timeline: one column per cashier, one row per tick.
+
+    Steps in the same row happened in the same tick. The row that broke the
+    ledger, if given, is marked with ✗.
+    """
+
+    DEFAULT_CSS = """
+    Timeline {
+        height: auto;
+        width: 1fr;
+    }
+    Timeline > .timeline--header { text-style: bold; color: $text; }
+    Timeline > .timeline--tick { color: $text-muted; }
+    Timeline > .timeline--step { color: $text; }
+    Timeline > .timeline--idle { color: $text-disabled; }
+    Timeline > .timeline--culprit { color: $text-error; background: $error-muted; text-style: bold; }
+    Timeline > .timeline--empty { color: $text-muted; text-style: italic; }
+    """
+
+    COMPONENT_CLASSES = {
+        "timeline--header", "timeline--tick", "timeline--step", "timeline--idle",
+        "timeline--culprit", "timeline--empty",
+    }
+
+    def __init__(
+        self,
+        steps: Sequence[Step] = (),
+        cashiers: Sequence[str] = (),
+        culprit: Step | None = None,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self._steps: tuple[Step, ...] = tuple(steps)
+        self._cashiers: tuple[str, ...] = tuple(cashiers)
+        self._culprit = culprit
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The steps shown, in tick order."""
+        return self._steps
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The cashiers shown, one per column, in the order given then first seen."""
+        names = list(dict.fromkeys(self._cashiers))
+        rows = self._steps + ((self._culprit,) if self._culprit else ())
+        for _, name, _ in rows:
+            if name not in names:
+                names.append(name)
+        return tuple(names)
+
+    def show(self, steps: Sequence[Step], cashiers: Sequence[str] = (), culprit: Step | None = None) -> None:
+        """Show ``steps`` (``(tick, cashier, line)``), with ``culprit`` marked."""
+        self._steps = tuple(steps)
+        self._cashiers = tuple(cashiers)
+        self._culprit = culprit
+        self.refresh(layout=True)
+
+    def show_error(self, error: IntegrityError | None) -> None:
+        """Show the interleaving behind ``error`` (or nothing for ``None``)."""
+        if error is None:
+            self.show(())
+        else:
+            self.show(error.steps, error.cashiers, culprit_step(error))
+
+    def rows(self) -> list[tuple[int, dict[str, str], bool]]:
+        """Return ``(tick, cashier → line, is_culprit)`` per row, in tick order."""
+        by_tick: dict[int, dict[str, str]] = {}
+        for tick, name, line in sorted(self._steps, key=lambda step: step[0]):
+            cell = by_tick.setdefault(tick, {})
+            cell[name] = f"{cell[name]}; {line}" if name in cell else line
+        rows = [(tick, cells, False) for tick, cells in sorted(by_tick.items())]
+        if self._culprit:
+            tick, name, line = self._culprit
+            rows.append((tick, {name: line}, True))
+        return rows
+
+    def render(self) -> RenderableType:
+        """Draw the timeline as a table."""
+        style = self.get_component_rich_style
+        columns = self.columns
+        if not columns:
+            return Text("No steps to replay.", style=style("timeline--empty"))
+        table = Table(
+            box=box.MINIMAL, expand=True, pad_edge=False, show_edge=False,
+            header_style=style("timeline--header"), border_style=style("timeline--tick"),
+        )
+        table.add_column("tick", justify="right", width=5, style=style("timeline--tick"), no_wrap=True)
+        for name in columns:
+            table.add_column(name, ratio=1, overflow="fold")
+        step_style, idle_style, culprit_style = style("timeline--step"), style("timeline--idle"), style("timeline--culprit")
+        for tick, cells, culprit in self.rows():
+            table.add_row(
+                Text(str(tick)),
+                *(
+                    Text(cells[name], style=culprit_style if culprit else step_style)
+                    if name in cells else Text("·", style=idle_style)
+                    for name in columns
+                ),
+            )
+        return table

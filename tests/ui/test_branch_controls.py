@@ -233,3 +233,32 @@ async def test_an_unavailable_backend_falls_back_to_in_process_with_a_notice() -
         await pilot.pause()
         assert app.branch is not None and app.branch.backend.name == "inline"
         assert any("in-process" in n.message for n in app._notifications)
+
+
+def test_the_help_page_names_every_binding_of_the_branch() -> None:
+    from bankgame.screens.branch import BranchScreen
+    from bankgame.screens.help import help_text
+
+    text = help_text()
+    for binding in BranchScreen.BINDINGS:
+        shown = binding.key_display or binding.key.split(",")[0]
+        assert f"`{shown}`" in text, shown
+
+
+@synced
+async def test_leaving_the_branch_closes_the_day() -> None:
+    from bankgame.app import BankApp
+    from bankgame.store import Store
+
+    app = BankApp(backend="inline", store=Store.memory())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.open_level("rush-hour")
+        await pilot.pause()
+        branch = app.branch
+        closed: list[bool] = []
+        branch.close = lambda: closed.append(True)  # type: ignore[method-assign]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert closed == [True] and app.branch is None
+        assert app.screen.__class__.__name__ == "TitleScreen"

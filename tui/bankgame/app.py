@@ -354,6 +354,14 @@ class BankApp(App[None]):
         if not self.show("tutorial"):
             self.notify("The guided tutorial is not here yet.", title="Tutorial")
 
+    def release_branch(self, branch: Branch) -> None:
+        """Close ``branch`` (its screen is gone): its worker processes stop now, not at exit."""
+        if branch in self._branches:
+            self._branches.remove(branch)
+            branch.close()
+        if self.branch is branch:
+            self.branch = None
+
     def close_branches(self) -> None:
         """Close every day opened here (stops their worker processes)."""
         while self._branches:

@@ -16,7 +16,7 @@ from ..engine.report import metrics
 from ..widgets.deadlock_panel import DeadlockPanel
 from ..widgets.desk_card import DeskCard
 from ..widgets.goals_bar import GoalsBar
-from ..widgets.integrity_panel import KIND_TEXT, IntegrityPanel
+from ..widgets.integrity_panel import KIND_TEXT, IntegrityPanel, error_explanation
 from ..widgets.ledger_panel import LedgerPanel
 from ..widgets.mailbox_panel import MailboxPanel
 from ..widgets.queue_lane import QueueLane
@@ -103,6 +103,12 @@ class BranchScreen(Screen[None]):
         self.set_interval(FRAME, self._on_frame)
         self.refresh_view()
 
+    def on_unmount(self) -> None:
+        # Popped for good (back to the menus, or another day): stop this day's workers.
+        release = getattr(self.app, "release_branch", None)
+        if release is not None:
+            release(self.branch)
+
     def on_resize(self) -> None:
         self.set_class(self.size.height < 32, "-short")
         self.set_class(self.size.width < 110, "-narrow")
@@ -165,7 +171,7 @@ class BranchScreen(Screen[None]):
                 if error.kind not in self._seen_error_kinds:
                     self._seen_error_kinds.add(error.kind)
                     hint = "" if branch.over else "\nSelect it in the Integrity panel (i, enter) to replay it."
-                    self.notify(error.explanation + hint, title=f"✗ {KIND_TEXT.get(error.kind, error.kind).capitalize()}",
+                    self.notify(error_explanation(error) + hint, title=f"✗ {KIND_TEXT.get(error.kind, error.kind).capitalize()}",
                                 severity="error", timeout=6)
             elif event.kind == "mode" and "once" not in event.detail:
                 self.notify(MODE_TEXT.get(branch.mode, event.detail), title="Mode switched", timeout=5)

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from ..engine import IntegrityError, money
-from ..widgets.integrity_panel import KIND_TEXT
+from ..widgets.integrity_panel import KIND_TEXT, error_explanation
 
 
 def timeline_steps(error: IntegrityError) -> list[tuple[int, str, str]]:
@@ -71,7 +71,7 @@ class TimelineScreen(ModalScreen[None]):
         kind = KIND_TEXT.get(error.kind, error.kind)
         with Vertical(id="timeline-box") as box:
             box.border_title = f"✗ {kind.capitalize()} on {error.account} at tick {error.tick}"
-            yield Static(error.explanation, id="timeline-why")
+            yield Static(error_explanation(error), id="timeline-why")
             yield Static(
                 f"expected {money(error.expected)} · got {money(error.actual)} · "
                 f"difference {money(error.actual - error.expected, sign=True)}",

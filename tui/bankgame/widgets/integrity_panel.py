@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 
-from ..engine import Branch, IntegrityError
+from ..engine import Branch, IntegrityError, money
 from .lines import TextLines
 from .text import clip, dollars, dollars_signed
 
@@ -24,6 +24,14 @@ def error_line(error: IntegrityError) -> str:
     who = " & ".join(error.cashiers)
     where = f" {error.account}" if error.account != "vault" else ""
     return f"✗ t{error.tick} {kind}{where} {gap}" + (f" · {who}" if who else "")
+
+
+def error_explanation(error: IntegrityError) -> str:
+    """Return why the error happened, in dollars."""
+    if error.kind == "audit":
+        return (f"Closing audit: the vault holds {money(error.actual)}, but the deposits and withdrawals paid out "
+                f"say {money(error.expected)} ({money(error.actual - error.expected, sign=True)}).")
+    return error.explanation
 
 
 class IntegrityPanel(TextLines, can_focus=True):

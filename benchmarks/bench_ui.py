@@ -133,10 +133,11 @@ async def bench_tick(ticks: int = 60) -> None:
 
 
 def main() -> None:
-    os.environ.setdefault("BANKGAME_HOME", tempfile.mkdtemp(prefix="bankgame-bench-"))
     os.environ["TEXTUAL_ANIMATIONS"] = "none"
-    bench_first_frame()
-    asyncio.run(bench_tick())
+    with tempfile.TemporaryDirectory(prefix="bankgame-bench-") as home:
+        os.environ.setdefault("BANKGAME_HOME", home)  # the player's saves are left alone
+        bench_first_frame()
+        asyncio.run(bench_tick())
 
 
 if __name__ == "__main__":

@@ -41,6 +41,9 @@ class StatusBar(TextLines):
         text = Text(no_wrap=True, overflow="ellipsis")
         if branch.over:
             text.append(" ■ DAY OVER ", style("status--over"))
+        elif self.paused and branch.tick == 0:
+            text.append(" ‖ DOORS CLOSED ", style("status--paused"))
+            text.append(" space opens them", style("status--note"))
         elif self.paused:
             text.append(" ‖ PAUSED ", style("status--paused"))
         else:

@@ -139,7 +139,7 @@ async def test_results_show_the_reports_stars_goals_and_worst_error() -> None:
         assert worst is not None and worst.kind == "lost_update"
         assert worst == max((e for e in report.errors if e.steps), key=lambda e: abs(e.expected - e.actual))
         assert timeline.columns[:2] == worst.cashiers
-        assert timeline.rows()[-1][2]  # the write that broke it closes the replay
+        assert timeline.rows()[-1][2] == worst.cashiers[0]  # the write that broke it closes the replay
         assert "Lesson L2" in str(screen.query_one("#results-debrief", Static).render())
 
 
@@ -209,10 +209,11 @@ def test_timeline_puts_each_tick_on_one_row_and_marks_the_culprit() -> None:
     timeline.show_error(error)
     assert timeline.columns == ("Ben", "Ann")
     rows = timeline.rows()
-    assert [(tick, cells, culprit) for tick, cells, culprit in rows[:2]] == [
-        (2, {"Ben": "r = read A", "Ann": "write A = r"}, False), (3, {"Ben": "r = r + 1200"}, False),
-    ]
-    assert rows[-1] == (4, {"Ben": "write A = $1,012.00  ✗ $43.00 lost"}, True)
+    assert rows[:2] == [(2, {"Ben": "r = read A", "Ann": "write A = r"}, ""), (3, {"Ben": "r = r + 1200"}, "")]
+    assert rows[-1] == (4, {"Ben": "write A = $1,012.00  ✗ $43.00 lost"}, "Ben")
+    # The culprit shares its tick's row with what the other cashier did then.
+    timeline.show(((3, "Ann", "r = read A"), (4, "Ben", "b = read B")), ("Ann", "Ben"), (4, "Ann", "write A ✗"))
+    assert timeline.rows() == [(3, {"Ann": "r = read A"}, ""), (4, {"Ben": "b = read B", "Ann": "write A ✗"}, "Ann")]
     assert culprit_step(IntegrityError("audit", 9, "", 1, 2, (), "")) is None
 
 

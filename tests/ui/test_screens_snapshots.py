@@ -70,6 +70,13 @@ def test_results_of_a_clean_day(snap_compare) -> None:
     assert snap_compare(app, terminal_size=BIG, run_before=settle)
 
 
+@pytest.mark.parametrize("level_id", ["check-then-withdraw", "transfer-desk"], ids=["overdraft", "deadlock"])
+def test_results_with_an_overdraft_or_a_deadlock(snap_compare, level_id) -> None:
+    level, branch, report = played_day(level_id)
+    app = ScreensApp(lambda: ResultsScreen(report, level, branch.errors))
+    assert snap_compare(app, terminal_size=BIG, run_before=settle)
+
+
 @pytest.mark.parametrize("size", [BIG, SMALL], ids=["120x36", "80x24"])
 def test_lab_with_a_result(snap_compare, size) -> None:
     assert snap_compare(ScreensApp(LabScreen), terminal_size=size, run_before=settle)

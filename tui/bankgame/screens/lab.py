@@ -150,6 +150,7 @@ class LabScreen(Screen[None]):
         self.ops = ops
         self.autorun = autorun
         self.title = "Lab"
+        self.sub_title = "real processes on this machine"
         self.rows: list[LabRow] = []
         """The last run's measurements."""
         self.running = False

@@ -94,8 +94,11 @@ class LevelSelectScreen(Screen[None]):
         self.action_next_open()
 
     def on_screen_resume(self) -> None:
-        """Redraw: a day played since may have earned stars or opened a level."""
+        """Redraw: a day played since may have earned stars or opened a level (then move to it)."""
+        before = [(state.stars, state.locked) for state in self.states]
         self.refresh_levels()
+        if before != [(state.stars, state.locked) for state in self.states]:
+            self.action_next_open()
 
     def _list(self) -> OptionList | None:
         # Keys can reach a screen before its children are mounted, or after they left.
@@ -209,7 +212,8 @@ class LevelSelectScreen(Screen[None]):
         """Go back to where the campaign was opened from (the title, when nothing is under it)."""
         if self.app.screen is not self:
             return
-        if len(self.app.screen_stack) > 2:
+        stack = self.app.screen_stack
+        if len(stack) > 2 or (len(stack) == 2 and stack[0].id != "_default"):
             self.app.pop_screen()
         else:
             from .title import TitleScreen

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from ..campaign import Progress, campaign_levels, lessons, level_after
-from ..engine import Branch, IntegrityError, Level, Report, money
+from ..engine import Branch, Goal, IntegrityError, Level, Report, money
 from ..paths import assets_dir
 from ..widgets.title_bar import TitleBar
 from ..widgets.stars import stars_content
@@ -26,7 +26,7 @@ from .navigation import ask_app, progress_of, show_levels, unwind_to_menu
 METRIC_WORDS = {
     "served": "served", "left": "left unhappy", "errors": "integrity errors",
     "lost_updates": "lost updates", "overdrafts": "overdrafts", "deadlocks": "deadlocks",
-    "mean_wait": "mean wait (ticks)", "max_wait": "longest wait (ticks)", "ticks": "ticks",
+    "mean_wait": "mean wait", "max_wait": "longest wait", "ticks": "ticks",
     "audit_gap": "audit gap", "score": "score",
 }
 KIND_WORDS = {"lost_update": "lost update", "overdraft": "overdraft", "audit": "audit gap"}
@@ -36,7 +36,8 @@ def metric_text(metric: str, value: float) -> str:
     """Return a metric's value as a player reads it (money for the audit gap)."""
     if metric == "audit_gap":
         return money(int(value))
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{text} ticks" if metric in ("mean_wait", "max_wait") else text
 
 
 def worst_error(errors: Sequence[IntegrityError]) -> IntegrityError | None:
@@ -167,8 +168,7 @@ class ResultsScreen(Screen[None]):
         missed_before = False
         for index, goal in enumerate(self.level.goals):
             met = verdicts.get(index, (goal.text, False))[1]
-            value = report.metric(goal.metric)
-            numbers = f"{METRIC_WORDS.get(goal.metric, goal.metric)} {metric_text(goal.metric, value)}, needs {goal_bound(goal)}"
+            numbers = self._numbers(goal)
             if met and not missed_before:
                 mark = ("✓ ★ ", "$text-success")
             elif met:
@@ -182,14 +182,22 @@ class ResultsScreen(Screen[None]):
             lines.append(Content.styled("No goals today: a free day.", "$text-muted"))
         return Content("\n").join(lines)
 
+    def _numbers(self, goal: Goal) -> str:
+        value = self.report.metric(goal.metric)
+        return f"{METRIC_WORDS.get(goal.metric, goal.metric)} {metric_text(goal.metric, value)}, needs {goal_bound(goal)}"
+
     def _wrong(self) -> Content:
         report = self.report
         lines = [Content.styled("What went wrong", "bold $text-accent")]
         counts = Counter(error.kind for error in self.errors)
         if not counts and not report.deadlocks:
-            lines.append(Content.styled("✓ Nothing: no integrity errors, no deadlocks, and the audit is exact."
-                                        if report.expected_total == report.actual_total else
+            exact = report.expected_total == report.actual_total
+            lines.append(Content.styled("✓ No integrity errors, no deadlocks, and the audit is exact." if exact else
                                         "No integrity error was caught.", "$text-success"))
+            missed = [goal for goal, (_, met) in zip(self.level.goals, report.goals) if not met]
+            if missed:
+                lines.append(Content.assemble(("✗ Missed: ", "bold $text-error"), missed[0].text,
+                                              (f" ({self._numbers(missed[0])})", "$text-muted")))
             return Content("\n").join(lines)
         tally = [f"{n} {KIND_WORDS.get(kind, kind)}{'s' * (n != 1)}" for kind, n in counts.items()]
         if report.deadlocks:

@@ -102,17 +102,22 @@ class Timeline(Widget):
         else:
             self.show(error.steps, error.cashiers, culprit_step(error))
 
-    def rows(self) -> list[tuple[int, dict[str, str], bool]]:
-        """Return ``(tick, cashier → line, is_culprit)`` per row, in tick order."""
+    def rows(self) -> list[tuple[int, dict[str, str], str]]:
+        """Return ``(tick, cashier → line, culprit)`` per row, in tick order.
+
+        ``culprit`` names the cashier whose cell in that row broke the ledger, or is ``""``.
+        """
         by_tick: dict[int, dict[str, str]] = {}
         for tick, name, line in sorted(self._steps, key=lambda step: step[0]):
             cell = by_tick.setdefault(tick, {})
             cell[name] = f"{cell[name]}; {line}" if name in cell else line
-        rows = [(tick, cells, False) for tick, cells in sorted(by_tick.items())]
+        culprits: dict[int, str] = {}
         if self._culprit:
             tick, name, line = self._culprit
-            rows.append((tick, {name: line}, True))
-        return rows
+            cell = by_tick.setdefault(tick, {})
+            cell[name] = f"{cell[name]}; {line}" if name in cell else line
+            culprits[tick] = name
+        return [(tick, cells, culprits.get(tick, "")) for tick, cells in sorted(by_tick.items())]
 
     def render(self) -> RenderableType:
         """Draw the timeline as a table."""
@@ -132,7 +137,7 @@ class Timeline(Widget):
             table.add_row(
                 Text(str(tick)),
                 *(
-                    Text(cells[name], style=culprit_style if culprit else step_style)
+                    Text(cells[name], style=culprit_style if name == culprit else step_style)
                     if name in cells else Text("·", style=idle_style)
                     for name in columns
                 ),

@@ -51,7 +51,7 @@ class TutorialPanel(Widget):
         number = tutorial.chapter_index + 1
         lessons = " ".join(chapter.lessons)
         self.border_title = f"Tutorial · {number}/{len(tutorial.chapters)} {chapter.title} · {lessons}"
-        self.border_subtitle = f"step {min(done + 1, total)} of {total}" if not tutorial.finished else "finished"
+        self.border_subtitle = f"step {min(done + 1, total)} of {total}" if not tutorial.finished else tutorial.status
         self.refresh(layout=True)
 
     def render(self) -> Text:

@@ -63,7 +63,14 @@ class LevelState:
 
 def campaign_levels() -> list[Level]:
     """Return the campaign's levels in order (the sandbox left out)."""
-    return [level for level in all_levels() if level.id != SANDBOX]
+    return list(_campaign())
+
+
+@lru_cache(maxsize=1)
+def _campaign() -> tuple[Level, ...]:
+    # The built-in level files do not change while the game runs; reading
+    # them once keeps the title's first frame quick.
+    return tuple(level for level in all_levels() if level.id != SANDBOX)
 
 
 def level_states(progress: Progress, levels: list[Level] | None = None) -> list[LevelState]:

@@ -50,13 +50,14 @@ class TitleScreen(Screen[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (22, "-medium"), (30, "-tall")]
 
     BINDINGS = [
-        Binding(key, f"choose('{choice}')", label, show=choice != "quit")
+        Binding(key, f"choose('{choice}')", label, show=False)
         for choice, label, key in MENU
     ] + [Binding("ctrl+q", "choose('quit')", "Quit", show=False)]
 
     def __init__(self, progress: Progress | None = None) -> None:
         super().__init__()
         self._progress = progress
+        self._shown = False
         self.chosen: list[str] = []
         """Every menu choice made on this screen, in order."""
 
@@ -70,6 +71,8 @@ class TitleScreen(Screen[None]):
         with Vertical(id="title-box"):
             with Center(id="title-art-row"):
                 yield Static(art("bank.txt"), id="title-art")
+            with Center(id="title-small-art-row"):
+                yield Static(art("bank_small.txt"), id="title-small-art")
             with Center():
                 yield Static(art("wordmark.txt"), id="title-wordmark")
             with Center():
@@ -99,6 +102,9 @@ class TitleScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Refresh Continue's hint: a day played since may have changed it."""
+        if not self._shown:  # the first time, compose has just drawn it
+            self._shown = True
+            return
         try:
             menu = self.query_one("#title-menu", OptionList)
         except NoMatches:  # resumed while being taken down

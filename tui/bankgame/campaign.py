@@ -129,3 +129,17 @@ def lesson_titles(level: Level) -> str:
     """Return a level's lessons in one line: ``L2 Lost updates · L3 A ticket is a mutex``."""
     known = lessons()
     return " · ".join(f"{key} {known[key].title}" if key in known else key for key in level.lessons)
+
+
+METRIC_WORDS = {
+    "served": "served", "left": "left unhappy", "errors": "integrity errors",
+    "lost_updates": "lost updates", "overdrafts": "overdrafts", "deadlocks": "deadlocks",
+    "mean_wait": "mean wait", "max_wait": "longest wait", "ticks": "ticks",
+    "audit_gap": "audit gap", "score": "score", "recovered_clerks": "clerks recovered",
+}
+"""How each goal metric is named to the player."""
+
+
+def metric_name(metric: str) -> str:
+    """Return a goal metric as the player reads it: ``lost_updates`` → ``lost updates``."""
+    return METRIC_WORDS.get(metric, metric.replace("_", " "))

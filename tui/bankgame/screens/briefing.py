@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-from ..campaign import Progress, campaign_levels, lessons
+from ..campaign import Progress, campaign_levels, lessons, metric_name
 from ..engine import DayConfig, Goal, Level
 from ..paths import assets_dir
 from ..widgets.title_bar import TitleBar
@@ -116,7 +116,7 @@ class BriefingScreen(Screen[bool]):
             lines.append(Content.assemble(
                 ("★" * (index + 1) + "☆" * (2 - index), "$warning"), " ",
                 (f"{ORDINALS[index]} star  ", "$text-muted"), (goal.text, "$text"),
-                (f"  ({goal.metric.replace('_', ' ')} {goal_bound(goal)})", "$text-muted"),
+                (f"  ({metric_name(goal.metric)} {goal_bound(goal)})", "$text-muted"),
             ))
         if not self.level.goals:
             lines.append(Content.styled("No goals: a free day.", "$text-muted"))

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-from ..campaign import Progress, campaign_levels, lessons, level_after
+from ..campaign import Progress, campaign_levels, lessons, level_after, metric_name
 from ..engine import Branch, Goal, IntegrityError, Level, Report, money
 from ..paths import assets_dir
 from ..widgets.title_bar import TitleBar
@@ -23,12 +23,6 @@ from ..widgets.timeline import Timeline
 from .briefing import goal_bound, reflow
 from .navigation import ask_app, progress_of, show_levels, unwind_to_menu
 
-METRIC_WORDS = {
-    "served": "served", "left": "left unhappy", "errors": "integrity errors",
-    "lost_updates": "lost updates", "overdrafts": "overdrafts", "deadlocks": "deadlocks",
-    "mean_wait": "mean wait", "max_wait": "longest wait", "ticks": "ticks",
-    "audit_gap": "audit gap", "score": "score",
-}
 KIND_WORDS = {"lost_update": "lost update", "overdraft": "overdraft", "audit": "audit gap"}
 
 
@@ -150,16 +144,23 @@ class ResultsScreen(Screen[None]):
         audit = ("✓ audit exact", "$text-success") if exact else (
             f"✗ audit {money(report.actual_total - report.expected_total, sign=True)}", "$text-error")
         stars_word = f"{report.stars} star{'s' * (report.stars != 1)}"
+        dot = ("  ·  ", "$text-muted")
         head = Content.assemble(
-            (self.level.title, "bold"), ("  ·  ", "$text-muted"), (f"score {report.score}", "bold $text-accent"),
-            ("  ·  ", "$text-muted"), (stars_word, "bold $warning" if report.stars else "bold $text-muted"),
+            (self.level.title, "bold"), dot, (f"score {report.score}", "bold $text-accent"),
+            dot, (stars_word, "bold $warning" if report.stars else "bold $text-muted"), dot, audit,
         )
         facts = Content.assemble(
-            f"served {report.served}", ("  ·  ", "$text-muted"), f"left unhappy {report.left}",
-            ("  ·  ", "$text-muted"), f"wait mean {report.wait_mean:g}, max {report.wait_max} ticks",
-            ("  ·  ", "$text-muted"), audit,
+            f"served {report.served}", dot, f"left unhappy {report.left}",
+            dot, f"wait mean {report.wait_mean:g}, max {report.wait_max} ticks",
         )
-        return Content("\n").join([head, facts])
+        lines = [head, facts]
+        if report.mode == "message" or report.messages:
+            clerks = report.recovered_clerks
+            lines.append(Content.assemble(
+                ("✉ ", "$text-accent"), f"message passing: {report.messages:,} messages, {report.bytes_copied:,} bytes copied",
+                (f"  ·  {clerks} clerk{'s' * (clerks != 1)} recovered" if clerks else "", "$text-muted"),
+            ))
+        return Content("\n").join(lines)
 
     def _goals(self) -> Content:
         report = self.report
@@ -184,7 +185,7 @@ class ResultsScreen(Screen[None]):
 
     def _numbers(self, goal: Goal) -> str:
         value = self.report.metric(goal.metric)
-        return f"{METRIC_WORDS.get(goal.metric, goal.metric)} {metric_text(goal.metric, value)}, needs {goal_bound(goal)}"
+        return f"{metric_name(goal.metric)} {metric_text(goal.metric, value)}, needs {goal_bound(goal)}"
 
     def _wrong(self) -> Content:
         report = self.report

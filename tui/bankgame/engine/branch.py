@@ -585,6 +585,7 @@ class Branch:
         self.pending_mode = "" if target == self.mode else target
         self.actions.append((self.tick, "mode", target))
         self.events.append(Event(self.tick, "mode", "", f"switching to {target} mode once the desks are free"))
+        self._apply_pending_mode()  # at once, if nobody is in the middle of a transaction
         return ""
 
     def _apply_pending_mode(self) -> None:

@@ -41,7 +41,6 @@ class TutorialScreen(BranchScreen):
         Binding("x", "tutorial_skip", "Skip tutorial"),
     ]
 
-
     def __init__(
         self, tutorial: Tutorial | None = None, *, backend: str | None = None, paused: bool = True,
         speed: float = 1.0,

@@ -146,3 +146,10 @@ def test_the_controller_is_textual_free() -> None:
     code = "import json, sys, bankgame.tutorial, bankgame.store; print(json.dumps(sorted(m for m in sys.modules if m.startswith('textual'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
+
+
+def test_a_stuck_player_can_move_on() -> None:
+    tutorial = Tutorial(load_tutorial())
+    assert tutorial.move_on() and tutorial.position == "one-cashier/program"
+    tutorial.skip()
+    assert not tutorial.move_on()

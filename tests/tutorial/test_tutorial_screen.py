@@ -168,4 +168,8 @@ async def test_the_hint_shows_once_the_player_has_been_stuck_a_while() -> None:
         tutorial_screen._step_started -= step.hint_after + 1  # as if the player had been stuck that long
         tutorial_screen._show_step()
         await pilot.pause()
-        assert step.hint in str(panel.render())
+        assert step.hint in str(panel.render()) and "n: move on anyway" in str(panel.render())
+        await pilot.press("n")  # a stuck player may go on once the hint is shown
+        assert tutorial_screen.tutorial.position == "one-cashier/program"
+        await pilot.press("n")  # but not before
+        assert tutorial_screen.tutorial.position == "one-cashier/program"

@@ -314,6 +314,17 @@ class Tutorial:
         self.status = "started"
         self._save()
 
+    def move_on(self) -> bool:
+        """Leave the current step without its condition (a player stuck past the hint).
+
+        Returns:
+            Whether there was a step to leave.
+        """
+        if self.step is None:
+            return False
+        self._advance()
+        return True
+
     def skip(self) -> None:
         """End the tutorial here; it is not shown again unless restarted."""
         self.status = "skipped"

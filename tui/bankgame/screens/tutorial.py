@@ -138,7 +138,7 @@ class TutorialScreen(BranchScreen):
                 for widget in self.query(f"#{target}"):
                     widget.add_class(HIGHLIGHT)
             self._highlighted = target
-        self.query_one(TutorialPanel).show(self.tutorial.hint(time.monotonic() - self._step_started))
+        self.query_one(TutorialPanel).show(self._hint())
 
     # --------------------------------------------------------------- actions
     def action_toggle_pause(self) -> None:
@@ -169,8 +169,16 @@ class TutorialScreen(BranchScreen):
             self._tell("action", name)
 
     def action_tutorial_next(self) -> None:
-        """Go on from a step that only asks to read."""
+        """Go on from a step that only asks to read, or from any step once its hint is shown."""
+        step = self.tutorial.step
+        if step is not None and step.until != "next" and self._current() and self._hint():
+            self.tutorial.move_on()  # stuck past the hint: the player may go on
+            self._step_done()
+            return
         self._tell("next")
+
+    def _hint(self) -> str:
+        return self.tutorial.hint(time.monotonic() - self._step_started)
 
     def action_tutorial_skip(self) -> None:
         """End the tutorial here (it can be started again from the title)."""

@@ -71,6 +71,11 @@ class TutorialPanel(Widget):
         if self.hint:
             text.append("\n? ", style("tutorial--hint"))
             text.append(self.hint, style("tutorial--hint"))
-        keys = "n: next · x: skip the tutorial" if step.until == "next" else "x: skip the tutorial"
+        if step.until == "next":
+            keys = "n: next · x: skip the tutorial"
+        elif self.hint:
+            keys = "n: move on anyway · x: skip the tutorial"
+        else:
+            keys = "x: skip the tutorial"
         text.append(f"\n{keys}", style("tutorial--keys"))
         return text

@@ -22,8 +22,10 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,34 +41,49 @@ RELEASE_TESTS = {
 PROCESS_LEVEL = "back-office"  # one day on real worker processes, installed
 
 
+_report = threading.local()
+"""Each install is checked in a thread of its own and reports in one piece."""
+
+
+def emit(text: str) -> None:
+    lines = getattr(_report, "lines", None)
+    if lines is None:
+        print(text, flush=True)
+    else:
+        lines.append(text)
+
+
 def say(message: str) -> None:
-    print(f"[release] {message}", flush=True)
+    emit(f"[release] {message}")
 
 
 def run(*args: object, cwd: Path | None = None, env: dict[str, str] | None = None, capture: bool = False,
         timeout: float = 300) -> str:
     """Run a command; stop the check with its output if it fails or hangs.
 
-    The command gets a process group of its own, so that a hang is ended
-    with everything it started.
+    ``capture`` returns the output instead of reporting it. The command gets
+    a process group of its own, so that a hang is ended with everything it
+    started.
     """
     command = [str(arg) for arg in args]
     process = subprocess.Popen(
         command, cwd=cwd, env=env, text=True, stdin=subprocess.DEVNULL, start_new_session=True,
-        stdout=subprocess.PIPE if capture else None, stderr=subprocess.STDOUT if capture else None,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         output, _ = process.communicate()
-        print(output or "")
-        raise SystemExit(f"[release] TIMED OUT after {timeout:.0f} s: {' '.join(command)}") from None
+        emit(output or "")
+        raise SystemExit(f"TIMED OUT after {timeout:.0f} s: {' '.join(command)}") from None
     if process.returncode != 0:
-        if capture:
-            print(output)
-        raise SystemExit(f"[release] FAILED ({process.returncode}): {' '.join(command)}")
-    return output if capture else ""
+        emit(output)
+        raise SystemExit(f"FAILED ({process.returncode}): {' '.join(command)}")
+    if capture:
+        return output
+    emit(output.rstrip("\n"))
+    return ""
 
 
 def package_version() -> str:
@@ -124,7 +141,7 @@ def fill_wheelhouse(work: Path, wheel: Path) -> Path:
     """Fetch every dependency once; installs then never leave this folder."""
     house = work / "wheelhouse"
     run(sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", house,
-        f"{wheel}[{EXTRAS}]", "hatchling>=1.25", "editables~=0.3", capture=True)
+        f"{wheel}[{EXTRAS}]", "hatchling>=1.25", "editables~=0.3", "pip", "pipx", "uv", capture=True)
     return house
 
 
@@ -142,7 +159,8 @@ def play(name: str, bin_dir: Path, expect_under: Path, version: str, suite: Path
     """From a folder outside the checkout: version, every level headless, the tests."""
     outside = work / f"play-{name}"
     outside.mkdir()
-    env = clean_env()
+    home = work / f"home-{name}"  # saved progress of this install's games and tests, nobody else's
+    env = clean_env(BANKGAME_HOME=str(home))
     python, bankgame = bin_dir / "python", bin_dir / "bankgame"
 
     printed = run(bankgame, "--version", cwd=outside, env=env, capture=True).strip()
@@ -168,6 +186,7 @@ def play(name: str, bin_dir: Path, expect_under: Path, version: str, suite: Path
     for path in ("pyproject.toml", "README.md", "CHANGELOG.md"):
         shutil.copy2(suite / path, tests / path)
     env = clean_env(
+        BANKGAME_HOME=str(home),
         PYTHONPATH=str(CI_DIR_COPY),
         BANKGAME_EXPECT_UNDER=str(expect_under),
         BANKGAME_RELEASE_TESTS=RELEASE_TESTS[name],
@@ -176,6 +195,68 @@ def play(name: str, bin_dir: Path, expect_under: Path, version: str, suite: Path
     run(python, "-m", "pytest", "-q", "-p", "installed_package", "-p", "no:cacheprovider", cwd=tests, env=env,
         timeout=900)
     say(f"{name}: snapshot and release tests passed against the installed package")
+
+
+def tool_installs(work: Path, house: Path, source: Path, version: str) -> None:
+    """The README's other install lines, ``pipx install .`` and ``uv tool install .``.
+
+    Run in the unpacked sdist (a checkout as a player has it), with the web
+    extra, from the wheelhouse only.
+    """
+    tools = new_venv(work / "venv-tools")
+    run(tools / "python", "-m", "pip", "install", "--quiet", "--no-index", "--find-links", house, "pipx", "uv",
+        capture=True)
+    env = clean_env(
+        PIP_NO_INDEX="1", PIP_FIND_LINKS=str(house),
+        PIPX_HOME=str(work / "pipx"), PIPX_BIN_DIR=str(work / "pipx-bin"),
+        UV_TOOL_DIR=str(work / "uv-tools"), UV_TOOL_BIN_DIR=str(work / "uv-bin"),
+        UV_CACHE_DIR=str(work / "uv-cache"), UV_PYTHON_DOWNLOADS="never",
+    )
+    outside = work / "play-tools"
+    outside.mkdir()
+    run(tools / "pipx", "install", "--python", sys.executable, ".[web]", cwd=source, env=env, capture=True)
+    run(tools / "uv", "tool", "install", "--offline", "--no-index", "--find-links", house, "--python", sys.executable,
+        ".[web]", cwd=source, env=env, capture=True)
+    for name, bin_dir in (("pipx", work / "pipx-bin"), ("uv tool", work / "uv-bin")):
+        printed = run(bin_dir / "bankgame", "--version", cwd=outside, env=env, capture=True).strip()
+        assert printed == f"bankgame {version}", f"{name}: {printed}"
+        run(bin_dir / "bankgame", "simulate", "--level", PROCESS_LEVEL, "--json", cwd=outside, env=env, capture=True)
+        run(bin_dir / "bankgame", "web", "--help", cwd=outside, env=env, capture=True)
+        python = (bin_dir / "bankgame").read_text().splitlines()[0].removeprefix("#!").split()[0]  # its own
+        run(python, "-c", "import textual_serve, bankgame.web.server", cwd=outside, env=env, capture=True)
+    say("pipx install and uv tool install (with the web extra) give the same bankgame, and it plays")
+
+
+def install_and_play(name: str, built: dict[str, Path], work: Path, house: Path, version: str) -> None:
+    """Install one build into a fresh environment and play it from outside."""
+    offline = ["--quiet", "--no-index", "--find-links", str(house)]
+    bin_dir = new_venv(work / f"venv-{name}")
+    if name == "editable":
+        run(bin_dir / "python", "-m", "pip", "install", *offline, "-e", f"{REPO}[{EXTRAS}]", capture=True)
+        expect = REPO  # an editable install runs from the checkout, by design
+    else:
+        run(bin_dir / "python", "-m", "pip", "install", *offline, f"{built[name]}[{EXTRAS}]", capture=True)
+        expect = site_packages(bin_dir)
+    play(name, bin_dir, expect, version, built["source"], work)
+
+
+def tools_job(name: str, built: dict[str, Path], work: Path, house: Path, version: str) -> None:
+    tool_installs(work, house, built["source"], version)
+
+
+def reported(job, name: str, *args: object) -> tuple[str | None, list[str]]:
+    """Run one job in this thread; return (its failure or None, its report)."""
+    _report.lines = lines = []
+    started = time.monotonic()
+    try:
+        job(name, *args)
+        failure = None
+    except (SystemExit, AssertionError) as error:
+        failure = str(error)
+    finally:
+        _report.lines = None
+    lines.append(f"[release] {name}: {'FAILED' if failure else 'done'} in {time.monotonic() - started:.0f} s")
+    return failure, lines
 
 
 CI_DIR_COPY: Path  # the plugin, copied outside the checkout (set in main)
@@ -198,21 +279,16 @@ def main() -> int:
         check_contents(built)
         house = fill_wheelhouse(work, built["wheel"])
         say(f"built and fetched in {time.monotonic() - started:.0f} s")
-        offline = ["--quiet", "--no-index", "--find-links", str(house)]
-        for name in ("wheel", "wheel-from-sdist", "editable"):
-            # Each install is checked to the end, so that one report says
-            # which installs fail and which do not.
-            try:
-                bin_dir = new_venv(work / f"venv-{name}")
-                if name == "editable":
-                    run(bin_dir / "python", "-m", "pip", "install", *offline, "-e", f"{REPO}[{EXTRAS}]", capture=True)
-                    expect = REPO  # an editable install runs from the checkout, by design
-                else:
-                    run(bin_dir / "python", "-m", "pip", "install", *offline, f"{built[name]}[{EXTRAS}]", capture=True)
-                    expect = site_packages(bin_dir)
-                play(name, bin_dir, expect, version, built["source"], work)
-            except (SystemExit, AssertionError) as error:
-                failures.append(f"{name}: {error}")
+        # Two at a time (CI has two cores); the longest first.
+        jobs = [("wheel-from-sdist", install_and_play), ("editable", install_and_play),
+                ("wheel", install_and_play), ("pipx / uv tool", tools_job)]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = [pool.submit(reported, job, name, built, work, house, version) for name, job in jobs]
+            for (name, _), future in zip(jobs, futures):
+                failure, lines = future.result()
+                print("\n".join(lines), flush=True)
+                if failure:
+                    failures.append(f"{name}: {failure}")
     finally:
         if keep:
             say(f"kept {work}")
@@ -223,7 +299,7 @@ def main() -> int:
         for failure in failures:
             say(f"FAILED {failure}")
         return 1
-    say(f"all three installs play; {took:.0f} s")
+    say(f"all three installs play, and pipx and uv tool install work; {took:.0f} s")
     return 0
 
 

@@ -395,3 +395,15 @@ def test_sigterm_to_the_server_group_leaves_nothing(server: WebServer, browser) 
     assert took < 10, f"the server took {took:.1f} s to stop"
     left = in_sessions(server.sessions | server.seen_games)
     assert not left, f"processes left after SIGTERM: {left}"
+
+
+def test_a_killed_server_leaves_no_game(server: WebServer, browser) -> None:
+    """SIGKILL gives the server no chance to end its games: they hang up by themselves."""
+    page, terminal, _ = open_tab(browser, server)
+    if wait_for_first_screen(page, terminal, server, skip=False):
+        (game,) = server.games()
+        open_a_day(page)
+        wait_for(lambda: len(in_sessions({game})) > 1, 20, page, "the sandbox day's worker processes")
+    server.process.kill()
+    server.process.wait()
+    wait_for(lambda: not in_sessions(server.sessions | server.seen_games), 15, what="every game to end with the server")

@@ -1,17 +1,23 @@
 """The web server: textual-serve with one process group per browser tab.
 
 textual-serve starts each tab's game under ``sh -c`` and, when the tab closes,
-asks it to quit. Here each game also gets a session of its own, so that the
-game and every worker it started can be ended together, whatever state the
-game is in: when its tab closes, and when the server itself is told to stop.
+asks it to quit. Here each game is started directly, in a session of its own,
+so that the game and every worker it started can be ended together, whatever
+state the game is in: when its tab closes, and when the server itself is told
+to stop. A server killed outright takes its games with it (SIGHUP on the
+server's death).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import os
+import shlex
 import signal
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +39,29 @@ TERM_GRACE = 2.0
 """Seconds between SIGTERM and SIGKILL for a game's process group."""
 
 
+PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+"""Loaded before any fork: a child only calls into it."""
+
+
+def _hang_up_with(server: int) -> Callable[[], None] | None:
+    """Return what a game runs before it starts: SIGHUP when the server dies.
+
+    Even a SIGKILLed server, which can end nothing itself, so leaves no game
+    behind: the game takes SIGHUP as a hang-up and quits, stopping its
+    workers. Linux only; elsewhere the server's own shutdown has to do.
+    """
+    if _LIBC is None:
+        return None
+
+    def before_exec() -> None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGHUP)
+        if os.getppid() != server:  # the server died before the line above
+            os._exit(1)
+
+    return before_exec
+
+
 def _signal_group(group: int, signum: int) -> bool:
     """Send ``signum`` to a process group; return False if it is gone."""
     try:
@@ -47,15 +76,18 @@ class GameSession(AppService):
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
         environment = self._build_environment(width=width, height=height)
-        # start_new_session: the game and its workers share a group that no
-        # signal aimed at the server reaches, and that can be ended as one.
-        self._process = process = await asyncio.create_subprocess_shell(
-            self.command,
+        # No shell in between (textual-serve uses one): the server's child is
+        # the game itself. start_new_session: the game and its workers share a
+        # group that no signal aimed at the server reaches, and that can be
+        # ended as one.
+        self._process = process = await asyncio.create_subprocess_exec(
+            *shlex.split(self.command),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=environment,
             start_new_session=True,
+            preexec_fn=_hang_up_with(os.getpid()),
         )
         assert process.stdin is not None
         self._stdin = process.stdin

@@ -282,6 +282,12 @@ async def test_lab_runs_off_the_ui_thread_and_fills_table_and_charts() -> None:
         assert screen.query_one("#lab-progress", ProgressBar).percentage == 1
         assert screen.rows[0].lost == 20_000 * 37 // 100
         assert cancels[0] is not None and not cancels[0].is_set()
+        button = screen.query_one("#lab-run-button", Button)
+        assert str(button.label) == "▶ Run again" and not button.disabled
+        await pilot.click(button)  # the mouse runs it again, with the size chosen meanwhile
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(threads) == 2 and screen.rows[0].expected == 50_000
         await pilot.press("escape")
         await pilot.pause()
         assert cancels[0].is_set()  # leaving the lab stops a run under way

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, ProgressBar, Static
+from textual.widgets import Button, DataTable, Footer, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from ..paths import assets_dir
@@ -167,6 +167,7 @@ class LabScreen(Screen[None]):
                 (" Lost updates, wall time and throughput are measured on this machine.", "$text-muted"),
             ), id="lab-intro")
             with Horizontal(id="lab-run"):
+                yield Button("▶ Run", id="lab-run-button", variant="primary", compact=True)
                 yield Static(id="lab-setup")
                 yield ProgressBar(id="lab-progress", show_eta=False)
             yield Static(id="lab-status")
@@ -210,11 +211,21 @@ class LabScreen(Screen[None]):
         except RuntimeError as error:
             self._status(f"Not yet: {error}.", "$text-warning")
             return
-        self.running = True
+        self._set_running(True)
         for bar in bars:
             bar.update(total=None, progress=0)
         self._status("Running on real processes… the game stays responsive meanwhile.")
         self._run(runner)
+
+    def _set_running(self, running: bool) -> None:
+        self.running = running
+        for button in self.query("#lab-run-button").results(Button):
+            button.disabled = running
+            button.label = "Running…" if running else "▶ Run again" if self.rows else "▶ Run"
+
+    @on(Button.Pressed, "#lab-run-button")
+    def _run_pressed(self) -> None:
+        self.action_run()
 
     def action_ops(self, direction: int) -> None:
         """Pick more or fewer operations for the next run."""
@@ -262,10 +273,10 @@ class LabScreen(Screen[None]):
         if event.worker.group != "lab" or not self.query("#lab-table"):
             return
         if event.state == WorkerState.SUCCESS:
-            self.running = False
             self.show_rows(event.worker.result or [])
+            self._set_running(False)
         elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
-            self.running = False
+            self._set_running(False)
             error = event.worker.error
             self._status(f"The lab stopped: {error}" if error else "The lab was cancelled.", "$text-error")
             self.query_one("#lab-progress", ProgressBar).update(total=1, progress=0)

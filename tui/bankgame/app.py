@@ -3,13 +3,20 @@
 Other screens use this API (``self.app`` is a ``BankApp``):
 
 - ``app.open_level(level_id, seed=None, options=None)`` opens a day of a level
-  on the branch screen (it replaces any day being played).
+  on the branch screen, replacing any day being played (a level whose
+  scheduler is the player opens on the Break the Bank screen).
 - ``app.open_sandbox(seed=None, options=None)`` is ``open_level("sandbox", ...)``.
-- ``app.show(name, **kwargs)`` pushes a screen by name: ``help``, ``settings``
-  and, when their modules exist, ``title``, ``levels``, ``results``, ``lab``,
-  ``briefing`` (see ``SCREEN_MODULES``).
-- ``app.branch`` is the day being played (or ``None``); ``app.settings`` holds
-  the theme, the speed and whether animations run.
+- ``app.open_tutorial()`` starts the guided tutorial.
+- ``app.show(name, *args, callback=None, **kwargs)`` pushes a screen by name
+  (``SCREEN_MODULES``: ``title``, ``levels``, ``results``, ``lab``,
+  ``briefing``, ``help``, ``timeline``, ``tutorial``, ``scheduler``; and
+  ``settings``); it returns False when that screen is not built.
+- ``app.action_settings()`` / ``app.action_help()`` open settings and help.
+- ``app.branch`` is the day being played (or ``None``); ``app.store`` (also
+  ``app.progress``) the saved progress; ``app.speed`` the speed a day starts
+  at; ``app.backend_name`` ``process`` or ``inline``.
+- The day's end calls ``app.show_results(level, branch)``: it records the day
+  and pushes ``ResultsScreen(report, level, branch=..., options=...)``.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from typing import Any
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
@@ -181,6 +189,8 @@ class BankApp(App[None]):
             self.notify(self.notice, title="bankgame", severity="warning", timeout=8)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseEvent)) and not self.screen_stack:
+            return  # quitting: the screens are gone, input still queued has nowhere to go
         await super().on_event(event)
         # The App's own resize handler stops the event, so watch for it here.
         if isinstance(event, events.Resize):
@@ -196,6 +206,20 @@ class BankApp(App[None]):
                 self.pop_screen()
 
     # -------------------------------------------------------------- screens
+    def pop_screen(self) -> AwaitComplete:
+        """Pop the current screen; closing the only screen left stays put instead of failing.
+
+        Keys typed faster than the screens change can ask a screen that has
+        just become the bottom one to close; there is nothing to go back to.
+        """
+        if len(self.screen_stack) <= 1:
+
+            async def nothing() -> None:
+                return None
+
+            return AwaitComplete(nothing())
+        return super().pop_screen()
+
     def screen_class(self, name: str) -> type[Screen] | None:
         """Return the screen class called ``name``, or ``None`` if it is not built."""
         if name == "settings":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, TypeVar
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -24,6 +25,7 @@ from ..widgets.stats_panel import StatsPanel
 from ..widgets.status_bar import StatusBar
 from ..widgets.ticket_board import TicketBoard
 
+PanelT = TypeVar("PanelT")
 TICKS_PER_SECOND = 10
 FRAME = 0.05
 """Seconds between two timer callbacks; fast speeds run several ticks per frame."""
@@ -69,6 +71,10 @@ class BranchScreen(Screen[None]):
         self._results_shown = False
         self.note = ""
         self._shown_mode = ""
+        self._panels: dict[type, Any] = {}
+        self._cards: list[DeskCard] = []
+        self._gone = False
+        """Set once the screen is unmounted: keys still queued for it change nothing."""
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -103,7 +109,15 @@ class BranchScreen(Screen[None]):
         self.set_interval(FRAME, self._on_frame)
         self.refresh_view()
 
+    def panel(self, kind: type[PanelT]) -> PanelT:
+        """Return this screen's widget of type ``kind`` (found once, then kept)."""
+        found = self._panels.get(kind)
+        if found is None:
+            found = self._panels[kind] = self.query_one(kind)
+        return found
+
     def on_unmount(self) -> None:
+        self._gone = True
         # Popped for good (back to the menus, or another day): stop this day's workers.
         release = getattr(self.app, "release_branch", None)
         if release is not None:
@@ -116,7 +130,7 @@ class BranchScreen(Screen[None]):
     # ----------------------------------------------------------------- ticks
     def _on_frame(self) -> None:
         # The day stands still while another screen (help, settings, a timeline) is on top.
-        if self.paused or self.branch.over or self.app.screen is not self:
+        if self._gone or self.paused or self.branch.over or self.app.screen is not self:
             return
         self._owed += TICKS_PER_SECOND * self.speed * FRAME
         ticks = int(self._owed)
@@ -128,35 +142,42 @@ class BranchScreen(Screen[None]):
     def advance(self, ticks: int = 1) -> None:
         """Run ``ticks`` ticks of the engine, then redraw what changed."""
         branch = self.branch
+        if self._gone:
+            return
+        stats = self.panel(StatsPanel)
         for _ in range(ticks):
             if branch.over:
                 break
             branch.step_tick()
-            self.query_one(StatsPanel).sample()
+            stats.sample()
         self.refresh_view()
 
     def refresh_view(self) -> None:
         """Redraw every panel whose state changed, and announce what happened."""
         branch = self.branch
+        if self._gone:
+            return
         shared = branch.mode == "shared"
-        board = self.query_one(TicketBoard)
-        mailbox = self.query_one(MailboxPanel)
+        board = self.panel(TicketBoard)
+        mailbox = self.panel(MailboxPanel)
         if self._shown_mode != branch.mode:
             self._shown_mode = branch.mode
             board.display = shared
             mailbox.display = not shared
             if not shared and board.has_focus:
                 self.set_focus(None)
-        self.query_one(StatusBar).show(self.paused, self.speed, self.note)
+        self.panel(StatusBar).show(self.paused, self.speed, self.note)
         report = make_report(branch, self.level.id, self.level.goals)
-        self.query_one(GoalsBar).show(metrics(report), report.stars, branch.over)
-        self.query_one(QueueLane).update_view()
-        for card in self.query(DeskCard):
+        self.panel(GoalsBar).show(metrics(report), report.stars, branch.over)
+        self.panel(QueueLane).update_view()
+        if not self._cards:
+            self._cards = list(self.query(DeskCard))
+        for card in self._cards:
             card.update_view()
         (board if shared else mailbox).update_view()
-        self.query_one(LedgerPanel).update_view()
-        self.query_one(IntegrityPanel).update_view()
-        self.query_one(DeadlockPanel).update_view()
+        self.panel(LedgerPanel).update_view()
+        self.panel(IntegrityPanel).update_view()
+        self.panel(DeadlockPanel).update_view()
         self._announce()
         if branch.over and not self._results_shown:
             self._results_shown = True
@@ -180,6 +201,10 @@ class BranchScreen(Screen[None]):
                             severity="warning" if event.kind in ("deadlock", "clerk_killed") else "information", timeout=4)
 
     # --------------------------------------------------------------- actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A key still queued for a screen that was just left must not touch its (closed) day.
+        return not self._gone
+
     def action_toggle_pause(self) -> None:
         """Pause or resume the day."""
         self.paused = not self.paused
@@ -221,11 +246,11 @@ class BranchScreen(Screen[None]):
         if self.branch.mode != "shared":
             self.notify("Tickets do not exist in message mode: each account has one owner.", title="Tickets")
             return
-        self.query_one(TicketBoard).focus()
+        self.panel(TicketBoard).focus()
 
     def action_integrity(self) -> None:
         """Focus the Integrity panel."""
-        self.query_one(IntegrityPanel).focus()
+        self.panel(IntegrityPanel).focus()
 
     def action_kill_clerk(self) -> None:
         """Kill the busiest clerk for real (message mode); it is restarted."""

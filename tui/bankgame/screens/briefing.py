@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-from ..campaign import Progress, campaign_levels, lessons, metric_name
+from ..campaign import Progress, campaign_levels, lesson_titles, metric_name
 from ..engine import DayConfig, Goal, Level
 from ..paths import assets_dir
 from ..widgets.title_bar import TitleBar
@@ -103,8 +103,7 @@ class BriefingScreen(Screen[bool]):
     def _kicker(self) -> Content:
         ids = [level.id for level in campaign_levels()]
         where = f"Level {ids.index(self.level.id) + 1} of {len(ids)}" if self.level.id in ids else "Sandbox"
-        known = lessons()
-        taught = " · ".join(f"{key} {known[key].title}" if key in known else key for key in self.level.lessons)
+        taught = lesson_titles(self.level)
         parts: list[Content | str | tuple[str, str]] = [(where, "bold $text-accent")]
         if taught:
             parts += [("  ·  ", "$text-muted"), (taught, "$text-muted")]

@@ -75,6 +75,8 @@ class BranchScreen(Screen[None]):
         self._cards: list[DeskCard] = []
         self._gone = False
         """Set once the screen is unmounted: keys still queued for it change nothing."""
+        self.opened: tuple[str, int | None, dict | None] = (level.id, branch.seed, None)
+        """``(level_id, seed, options)`` the day was opened with: what "play again" reopens."""
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:

@@ -57,7 +57,6 @@ class TitleScreen(Screen[None]):
     def __init__(self, progress: Progress | None = None) -> None:
         super().__init__()
         self._progress = progress
-        self._shown = False
         self.chosen: list[str] = []
         """Every menu choice made on this screen, in order."""
 
@@ -78,17 +77,17 @@ class TitleScreen(Screen[None]):
             with Center():
                 yield Static("a branch, its cashiers, and the tickets that keep the ledger honest", id="title-tagline")
             with Center():
-                yield OptionList(*self._options(), id="title-menu")
+                yield OptionList(*self._options(hint=False), id="title-menu")
             with Center():
                 yield Static(f"bankgame {__version__}", id="title-version")
         yield Footer()
 
-    def _options(self) -> list[Option]:
+    def _options(self, hint: bool = True) -> list[Option]:
         options = []
         for choice, label, key in MENU:
             line = Content.assemble((label, "bold"), " " * (ITEM_WIDTH - len(label) - len(key)), (key, "$text-muted"))
             if choice == "continue":
-                line = Content("\n").join([line, Content.styled(self._continue_hint(), "$text-muted")])
+                line = Content("\n").join([line, Content.styled(self._continue_hint() if hint else "  ↳ …", "$text-muted")])
             options.append(Option(line, id=choice))
         return options
 
@@ -101,10 +100,12 @@ class TitleScreen(Screen[None]):
         return hint if len(hint) <= ITEM_WIDTH else hint[: ITEM_WIDTH - 1] + "…"
 
     def on_screen_resume(self) -> None:
-        """Refresh Continue's hint: a day played since may have changed it."""
-        if not self._shown:  # the first time, compose has just drawn it
-            self._shown = True
-            return
+        """Fill in Continue's hint after the frame is drawn (reading the levels
+        and the save takes a few milliseconds the first frame need not wait
+        for), and again whenever a day played since may have changed it."""
+        self.call_after_refresh(self._refresh_menu)
+
+    def _refresh_menu(self) -> None:
         try:
             menu = self.query_one("#title-menu", OptionList)
         except NoMatches:  # resumed while being taken down

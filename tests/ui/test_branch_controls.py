@@ -210,6 +210,20 @@ async def test_the_end_of_the_day_shows_how_it_went() -> None:
 
 
 @synced
+async def test_a_finished_day_is_saved_with_its_stars() -> None:
+    app = branch_app("opening-day", seed=1)
+    run_until(app.handed_day[1], lambda branch: branch.tick >= 1)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = branch_screen(app)
+        while not app.branch.over:
+            screen.advance(50)
+        await pilot.pause()
+        (record,) = app.store.history("opening-day")
+        assert record.stars == app.store.stars("opening-day")
+        assert app.screen.__class__.__name__ in ("ResultsScreen", "SummaryScreen")
+
+
+@synced
 async def test_every_control_is_in_the_command_palette() -> None:
     app = branch_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -203,6 +203,15 @@ class Terminal:
         raw = b"".join(self.chunks[since:])
         return ANSI.sub(b"", raw).decode("utf-8", "replace")
 
+    def settle(self, quiet: float = 0.5, timeout: float = 5) -> None:
+        """Wait until the game has sent nothing for ``quiet`` seconds (for a screenshot)."""
+        deadline = time.monotonic() + timeout
+        seen, since = self.mark(), time.monotonic()
+        while time.monotonic() < deadline and time.monotonic() - since < quiet:
+            self.page.wait_for_timeout(100)
+            if self.mark() != seen:
+                seen, since = self.mark(), time.monotonic()
+
     def wait_for_text(self, *words: str, timeout: float = 20, since: int = 0) -> None:
         wait_for(
             lambda: all(word in self.text(since) for word in words),
@@ -344,7 +353,8 @@ def test_title_screen_and_a_key_reach_the_game(server: WebServer, browser) -> No
         wait_for_first_screen(page, terminal, server)
     finally:
         page.screenshot(path=str(ARTIFACTS / "title.png"))
-    page.wait_for_timeout(500)  # let the canvas paint the last frames
+    page.focus(".xterm-helper-textarea")  # as a player's click would: the footer shows only in a focused game
+    terminal.settle()  # let the canvas paint the last frames
     page.screenshot(path=str(ARTIFACTS / "title.png"))
     if HAS_TITLE:
         assert __version__ in terminal.text(), "the title screen shows the version"
@@ -373,7 +383,7 @@ def test_each_tab_is_its_own_game_and_closing_one_ends_it(server: WebServer, bro
     open_a_day(first)
     wait_for(lambda: len(in_sessions({first_game})) > 1, 20, first, "the sandbox day's worker processes")
     workers = in_sessions({first_game})
-    first.wait_for_timeout(1000)
+    first_terminal.settle(quiet=0.3)  # a running day never goes quiet for long
     first.screenshot(path=str(ARTIFACTS / "sandbox.png"))
 
     first.close()

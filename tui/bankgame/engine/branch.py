@@ -23,7 +23,7 @@ from .programs import (
 )
 
 RATE_BOARD = 137  # the exchange rate shown on the board, in cents per unit
-HISTORY = 64  # lines of program history each desk keeps for timelines
+TRAIL = 512  # recent program lines, in the order they ran, kept for timelines
 
 
 class Desk:
@@ -31,7 +31,7 @@ class Desk:
 
     __slots__ = (
         "index", "name", "customer", "program", "pc", "regs", "sources", "held",
-        "waiting_for", "reply", "reply_at", "started", "outcome", "history", "served",
+        "waiting_for", "reply", "reply_at", "started", "outcome", "served",
     )
 
     def __init__(self, index: int) -> None:
@@ -50,7 +50,6 @@ class Desk:
         self.reply_at = 0
         self.started = -1
         self.outcome = ""
-        self.history: deque[tuple[int, str, str]] = deque(maxlen=HISTORY)
         self.served = 0
 
     @property
@@ -150,6 +149,8 @@ class Branch:
         """What the engine has seen of the ledger (reads, writes, acknowledged replies)."""
         self._version = [0] * (day.accounts + 1)
         self._last_writer = [-1] * (day.accounts + 1)
+        self._last_read_tick = [0] * (day.accounts + 1)
+        """When the last writer of each slot read what it wrote: where a lost update's story starts."""
         self.opening_total = day.opening_balance * day.accounts
         self.expected_total = self.opening_total
         """Opening money plus deposits minus withdrawals actually paid out."""
@@ -164,6 +165,8 @@ class Branch:
         self.messages_sent = 0
         self.recovered_clerks = 0
         self.steps_run = 0
+        self._trail: deque[tuple[int, int, str]] = deque(maxlen=TRAIL)
+        """``(tick, desk, line)`` of recent steps in the order they ran: the interleaving."""
         self.ticket_holder: dict[str, int] = {}
         self.ticket_serving: dict[str, int] = {}
         """How many holders each ticket has served: "now serving #N"."""
@@ -327,13 +330,16 @@ class Branch:
         elif op == JUMP:
             next_pc = step.target
         self.steps_run += 1
-        desk.history.append((tick, desk.name, step.text))
+        if op != WRITE:  # a write is put on the trail before its checks, see _write
+            self._trail.append((tick, desk.index, step.text))
         self.events.append(Event(tick, "step", desk.name, step.text))
         desk.pc = next_pc
         if next_pc >= len(desk.program):
             self._finish(desk)
 
     def _write(self, desk: Desk, step: Step) -> None:
+        # On the trail first, so that an error's timeline ends with the write that did it.
+        self._trail.append((self.tick, desk.index, step.text))
         account = step.account
         value = desk.regs[step.register]
         source = desk.sources.get(step.register)
@@ -349,7 +355,7 @@ class Branch:
                 f"{desk.name} read {account_name(account)} = {money(source[1])} at tick {source[3]}; "
                 f"{names[-1]} wrote {money(before)} since; {desk.name} wrote {money(value)} over it: "
                 f"{money(abs(expected - value))} {'lost' if expected > value else 'created'}",
-                since=source[3], involved=(desk.index, other),
+                since=min(source[3], self._last_read_tick[account]), involved=(desk.index, other),
             )
         if value < 0:
             self._error(
@@ -362,16 +368,17 @@ class Branch:
         self.ledger[account] = value
         self._version[account] += 1
         self._last_writer[account] = desk.index
+        self._last_read_tick[account] = source[3] if source is not None else self.tick
 
     def _error(
         self, kind: str, account: int, expected: int, actual: int, cashiers: tuple[str, ...],
         explanation: str, since: int, involved: tuple[int, int],
     ) -> None:
-        steps: list[tuple[int, str, str]] = []
-        for index in dict.fromkeys(involved):
-            if index >= 0:
-                steps.extend(h for h in self.desks[index].history if h[0] >= since)
-        steps.sort(key=lambda h: h[0])
+        steps = [
+            (tick, self.desks[index].name, line)
+            for tick, index, line in self._trail
+            if tick >= since and index in involved
+        ]
         error = IntegrityError(kind, self.tick, account_name(account), expected, actual, cashiers, explanation, tuple(steps))
         self.errors.append(error)
         self.events.append(Event(self.tick, "integrity", desk_names(cashiers), f"{kind.replace('_', ' ')}: {explanation}"))
@@ -390,7 +397,7 @@ class Branch:
                 holder = self.ticket_holder.get(ticket, -1)
                 held_by = f" (held by {self.desks[holder].name})" if holder >= 0 else ""
                 self.events.append(Event(self.tick, "waiting", desk.name, f"waiting for {ticket_text(ticket)}{held_by}"))
-            desk.history.append((self.tick, desk.name, f"… waiting for {ticket_text(ticket)}"))
+            self._trail.append((self.tick, desk.index, f"… waiting for {ticket_text(ticket)}"))
             return False
         desk.waiting_for = ""
         desk.held.append(ticket)
@@ -514,7 +521,7 @@ class Branch:
         victim.program = []
         victim.pc = 0
         victim.waiting_for = ""
-        victim.history.append((self.tick, victim.name, "✗ deadlock victim: tickets returned"))
+        self._trail.append((self.tick, victim.index, "✗ deadlock victim: tickets returned"))
         self.events.append(Event(self.tick, "victim", victim.name, f"gave back its tickets; #{customer.id} returns to the front of the queue"))
 
     # ---------------------------------------------------------- the player
@@ -623,6 +630,10 @@ class Branch:
             self.events.append(Event(self.tick, "integrity", "", f"audit: {gap:+d} unaccounted for"))
         self.over = True
         self.events.append(Event(self.tick, "day_over", "", f"day over: {self.served} served, {self.left} left"))
+
+    def trail(self, desk: int | None = None) -> list[tuple[int, str, str]]:
+        """Return recent ``(tick, cashier, line)`` steps in the order they ran, of one desk or all."""
+        return [(t, self.desks[d].name, line) for t, d, line in self._trail if desk is None or d == desk]
 
     def drain_events(self) -> list[Event]:
         """Return the events since the last call, and forget them."""

@@ -53,8 +53,8 @@ class ProgramView(Widget):
             return desk.pc
         if desk.served:
             return len(self.program)
-        # Sent back by a deadlock: the lines it ran are in its history.
-        return sum(1 for _, _, line in desk.history if not line.startswith(("…", "✗")))
+        # Sent back by a deadlock: the lines it ran are on the branch's trail.
+        return sum(1 for _, _, line in self.run.branch.trail(self.index) if not line.startswith(("…", "✗")))
 
     def render(self) -> Text:
         style = self.get_component_rich_style

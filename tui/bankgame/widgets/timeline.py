@@ -19,19 +19,31 @@ Step = tuple[int, str, str]
 def culprit_step(error: IntegrityError) -> Step | None:
     """Return the write that made ``error`` as a timeline row, or ``None``.
 
-    The error is raised while that write runs, so the cashier's history (and
-    so ``error.steps``) ends just before it; the row is rebuilt from the
-    error's own numbers.
+    ``error.steps`` ends with that write's program line; the row adds what it
+    wrote and what it cost, from the error's own numbers.
     """
     if not error.cashiers or error.kind == "audit":
         return None
+    code = f"write {error.account}"
+    last = error.steps[-1] if error.steps else None
+    if last and last[0] == error.tick and last[1] == error.cashiers[0]:
+        code = last[2]
     if error.kind == "lost_update":
-        line = f"write {error.account} = {money(error.actual)}  ✗ {money(error.expected - error.actual)} lost"
+        line = f"{code} → {money(error.actual)}  ✗ {money(error.expected - error.actual)} lost"
     elif error.kind == "overdraft":
-        line = f"write {error.account} = {money(error.actual)}  ✗ below zero"
+        line = f"{code} → {money(error.actual)}  ✗ below zero"
     else:
         line = f"✗ {error.kind.replace('_', ' ')}"
     return (error.tick, error.cashiers[0], line)
+
+
+def steps_before_culprit(error: IntegrityError) -> tuple[Step, ...]:
+    """Return ``error.steps`` without the culprit write itself (its row says more)."""
+    steps = error.steps
+    culprit = culprit_step(error)
+    if culprit and steps and steps[-1][:2] == culprit[:2]:
+        return steps[:-1]
+    return steps
 
 
 class Timeline(Widget):
@@ -100,7 +112,7 @@ class Timeline(Widget):
         if error is None:
             self.show(())
         else:
-            self.show(error.steps, error.cashiers, culprit_step(error))
+            self.show(steps_before_culprit(error), error.cashiers, culprit_step(error))
 
     def rows(self) -> list[tuple[int, dict[str, str], str]]:
         """Return ``(tick, cashier → line, culprit)`` per row, in tick order.

@@ -29,7 +29,8 @@ PanelT = TypeVar("PanelT")
 TICKS_PER_SECOND = 10
 FRAME = 0.05
 """Seconds between two timer callbacks; fast speeds run several ticks per frame."""
-TOASTED = {"deadlock", "clerk_recovered", "clerk_killed", "mode", "day_over"}
+# A killed clerk is not here: the key that killed it already said so.
+TOASTED = {"deadlock", "clerk_recovered", "mode", "day_over"}
 MODE_TEXT = {
     "message": "Message passing: each account has one owner clerk; cashiers send it copies. No tickets needed.",
     "shared": "Shared state: cashiers read and write the ledger themselves. Tickets guard it.",
@@ -197,7 +198,7 @@ class BranchScreen(Screen[None]):
                     self.notify(error_explanation(error) + hint, title=f"✗ {KIND_TEXT.get(error.kind, error.kind).capitalize()}",
                                 severity="error", timeout=6)
             elif event.kind == "mode" and "once" not in event.detail:
-                self.notify(MODE_TEXT.get(branch.mode, event.detail), title="Mode switched", timeout=5)
+                self.notify(MODE_TEXT.get(branch.mode, event.detail), title="Mode switched", timeout=4)
             elif event.kind in TOASTED and event.kind not in ("day_over", "mode"):
                 self.notify(event.detail, title=event.kind.replace("_", " ").capitalize(),
                             severity="warning" if event.kind in ("deadlock", "clerk_killed") else "information", timeout=4)
@@ -240,7 +241,7 @@ class BranchScreen(Screen[None]):
         if refused:
             self.notify(refused, title="Cannot switch", severity="warning")
         elif self.branch.pending_mode:
-            self.notify(f"Switching to {self.branch.pending_mode} mode once the desks are free.", title="Mode")
+            self.notify(f"Switching to {self.branch.pending_mode} mode once the desks are free.", title="Mode", timeout=3)
         self.refresh_view()
 
     def action_tickets(self) -> None:

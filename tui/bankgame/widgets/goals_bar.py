@@ -10,7 +10,7 @@ from ..engine import Goal, money
 METRIC_TEXT = {
     "served": "served", "left": "left unhappy", "errors": "errors", "lost_updates": "lost updates",
     "overdrafts": "overdrafts", "deadlocks": "deadlocks", "mean_wait": "mean wait", "max_wait": "worst wait",
-    "ticks": "ticks", "audit_gap": "audit", "score": "score",
+    "ticks": "ticks", "audit_gap": "audit", "score": "score", "recovered_clerks": "clerks recovered",
 }
 """Short names of the metrics, for a narrow terminal."""
 
@@ -35,7 +35,7 @@ def goal_progress(goal: Goal, value: float, over: bool) -> tuple[str, str]:
         return ("✗" if over else "◷"), progress
     progress = f"{shown} (≤{goal.at_most:g})"
     if goal.met(value):
-        return ("✓" if over else "✓"), progress
+        return "✓", progress
     # A count that went over its limit never comes back under it.
     final = over or goal.metric in ("errors", "lost_updates", "overdrafts", "deadlocks", "left", "max_wait")
     return ("✗" if final else "◷"), progress

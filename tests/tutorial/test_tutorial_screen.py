@@ -173,3 +173,28 @@ async def test_the_hint_shows_once_the_player_has_been_stuck_a_while() -> None:
         assert tutorial_screen.tutorial.position == "one-cashier/program"
         await pilot.press("n")  # but not before
         assert tutorial_screen.tutorial.position == "one-cashier/program"
+
+
+def test_a_tutorial_without_real_processes_says_it_plays_in_process(monkeypatch) -> None:
+    import bankgame.screens.tutorial as tutorial_screen
+
+    real_open_day = tutorial_screen.open_day
+
+    def open_day(level, seed, day, backend):
+        if backend == "process":
+            raise OSError("no processes here")
+        return real_open_day(level, seed, day, backend)
+
+    monkeypatch.setattr(tutorial_screen, "open_day", open_day)
+
+    @synced
+    async def scenario() -> None:
+        app = BankApp(start="tutorial", backend="process", store=Store.memory())
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert screen(app).backend_name == "inline"
+            assert screen(app).branch.backend.name == "inline"
+            notices = [n.message for n in app._notifications]
+            assert any("in-process backend" in text and "no processes here" in text for text in notices), notices
+
+    scenario()

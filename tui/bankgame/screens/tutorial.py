@@ -52,6 +52,7 @@ class TutorialScreen(BranchScreen):
                 tutorial.restart()
         self.tutorial = tutorial
         self.backend_name = backend or app_backend
+        self._backend_notice = ""
         level, branch = self._open_chapter()
         super().__init__(level, branch, paused=paused, speed=speed)
         self._results_shown = True  # a tutorial day has no results screen: it is not a level played
@@ -72,10 +73,14 @@ class TutorialScreen(BranchScreen):
         level = dataclasses.replace(base, title=f"Tutorial · {chapter.title}", goals=(), lessons=chapter.lessons)
         try:
             _, branch = open_day(chapter.level, chapter.seed, chapter.day, self.backend_name)
-        except Exception:  # real processes unavailable here: the same rules in-process
+        except Exception as error:  # real processes unavailable here: the same rules in-process, said so
             if self.backend_name == "inline":
                 raise
             self.backend_name = "inline"
+            self._backend_notice = (
+                f"Real worker processes are not available here ({error}). "
+                "Playing with the in-process backend: same rules, one process."
+            )
             _, branch = open_day(chapter.level, chapter.seed, chapter.day, "inline")
         return level, branch
 
@@ -90,6 +95,8 @@ class TutorialScreen(BranchScreen):
         # BranchScreen.on_mount runs too (Textual calls each class's handler).
         self.set_interval(1.0, self._show_step)
         self._show_step()
+        if self._backend_notice:
+            self.notify(self._backend_notice, title="In-process backend", severity="warning", timeout=8)
 
     def on_unmount(self) -> None:
         self.branch.close()

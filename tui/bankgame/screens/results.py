@@ -19,7 +19,7 @@ from ..engine import Branch, Goal, IntegrityError, Level, Report, money
 from ..paths import assets_dir
 from ..widgets.title_bar import TitleBar
 from ..widgets.stars import stars_content
-from ..widgets.timeline import Timeline
+from ..widgets.timeline import Timeline, legend
 from .briefing import goal_bound, reflow
 from .navigation import ask_app, progress_of, show_levels, unwind_to_menu
 
@@ -122,7 +122,7 @@ class ResultsScreen(Screen[None]):
                 timeline = Timeline(id="results-timeline")
                 timeline.show_error(self.worst)
                 timeline.border_title = f"Replay: the {KIND_WORDS.get(self.worst.kind, self.worst.kind)} on {self.worst.account}"
-                timeline.border_subtitle = "one row per tick · ✗ the write that broke it"
+                timeline.border_subtitle = f"one row per tick · {legend(self.worst.account)}"
                 yield timeline
             yield Static(self._debrief(), id="results-debrief")
         with Horizontal(id="results-buttons"):

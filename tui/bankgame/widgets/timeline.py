@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich import box
@@ -16,22 +17,47 @@ Step = tuple[int, str, str]
 """``(tick, cashier, line)`` as ``IntegrityError.steps`` holds them."""
 
 
+def legend(account: str) -> str:
+    """Return what the marks in a timeline of an error on ``account`` mean."""
+    return f"◆ reads {account} · ● writes {account} · ✗ the write that broke it"
+
+
+def step_mark(line: str, account: str) -> str:
+    """Return the mark of a cell: ``"● "`` if it writes ``account``, ``"◆ "`` if it reads it, else blanks.
+
+    Args:
+        line: A cell's program line(s).
+        account: The account the error is about; ``""`` marks nothing.
+
+    Returns:
+        Two characters to put before the line, so that lines stay aligned.
+    """
+    if account:
+        name = re.escape(account)
+        if re.search(rf"\bwrite {name}\b", line):
+            return "● "
+        if re.search(rf"\bread {name}\b", line):
+            return "◆ "
+    return "  "
+
+
 def culprit_step(error: IntegrityError) -> Step | None:
     """Return the write that made ``error`` as a timeline row, or ``None``.
 
     ``error.steps`` ends with that write's program line; the row adds what it
-    wrote and what it cost, from the error's own numbers.
+    wrote and what it cost, from the error's own numbers (an error without
+    that line gets ``write <account> = <amount>``).
     """
     if not error.cashiers or error.kind == "audit":
         return None
-    code = f"write {error.account}"
+    wrote = f"write {error.account} = {money(error.actual)}"
     last = error.steps[-1] if error.steps else None
     if last and last[0] == error.tick and last[1] == error.cashiers[0]:
-        code = last[2]
+        wrote = f"{last[2]} → {money(error.actual)}"
     if error.kind == "lost_update":
-        line = f"{code} → {money(error.actual)}  ✗ {money(error.expected - error.actual)} lost"
+        line = f"{wrote}  ✗ {money(error.expected - error.actual)} lost"
     elif error.kind == "overdraft":
-        line = f"{code} → {money(error.actual)}  ✗ below zero"
+        line = f"{wrote}  ✗ below zero"
     else:
         line = f"✗ {error.kind.replace('_', ' ')}"
     return (error.tick, error.cashiers[0], line)
@@ -49,8 +75,9 @@ def steps_before_culprit(error: IntegrityError) -> tuple[Step, ...]:
 class Timeline(Widget):
     """A side-by-side timeline: one column per cashier, one row per tick.
 
-    Steps in the same row happened in the same tick. The row that broke the
-    ledger, if given, is marked with ✗.
+    Steps in the same row happened in the same tick. Reads of the account at
+    issue are marked ◆, writes ●, and the write that broke the ledger, if
+    given, is highlighted and says what it cost (see ``legend``).
     """
 
     DEFAULT_CSS = """
@@ -61,13 +88,14 @@ class Timeline(Widget):
     Timeline > .timeline--header { text-style: bold; color: $text; }
     Timeline > .timeline--tick { color: $text-muted; }
     Timeline > .timeline--step { color: $text; }
+    Timeline > .timeline--access { color: $text; text-style: bold; }
     Timeline > .timeline--idle { color: $text-disabled; }
     Timeline > .timeline--culprit { color: $text-error; background: $error-muted; text-style: bold; }
     Timeline > .timeline--empty { color: $text-muted; text-style: italic; }
     """
 
     COMPONENT_CLASSES = {
-        "timeline--header", "timeline--tick", "timeline--step", "timeline--idle",
+        "timeline--header", "timeline--tick", "timeline--step", "timeline--access", "timeline--idle",
         "timeline--culprit", "timeline--empty",
     }
 
@@ -77,6 +105,7 @@ class Timeline(Widget):
         cashiers: Sequence[str] = (),
         culprit: Step | None = None,
         *,
+        account: str = "",
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -84,6 +113,7 @@ class Timeline(Widget):
         self._steps: tuple[Step, ...] = tuple(steps)
         self._cashiers: tuple[str, ...] = tuple(cashiers)
         self._culprit = culprit
+        self._account = account
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -100,11 +130,14 @@ class Timeline(Widget):
                 names.append(name)
         return tuple(names)
 
-    def show(self, steps: Sequence[Step], cashiers: Sequence[str] = (), culprit: Step | None = None) -> None:
-        """Show ``steps`` (``(tick, cashier, line)``), with ``culprit`` marked."""
+    def show(
+        self, steps: Sequence[Step], cashiers: Sequence[str] = (), culprit: Step | None = None, account: str = "",
+    ) -> None:
+        """Show ``steps`` (``(tick, cashier, line)``), with ``culprit`` and the reads and writes of ``account`` marked."""
         self._steps = tuple(steps)
         self._cashiers = tuple(cashiers)
         self._culprit = culprit
+        self._account = account
         self.refresh(layout=True)
 
     def show_error(self, error: IntegrityError | None) -> None:
@@ -112,7 +145,7 @@ class Timeline(Widget):
         if error is None:
             self.show(())
         else:
-            self.show(steps_before_culprit(error), error.cashiers, culprit_step(error))
+            self.show(steps_before_culprit(error), error.cashiers, culprit_step(error), error.account)
 
     def rows(self) -> list[tuple[int, dict[str, str], str]]:
         """Return ``(tick, cashier → line, culprit)`` per row, in tick order.
@@ -144,14 +177,18 @@ class Timeline(Widget):
         table.add_column("tick", justify="right", width=5, style=style("timeline--tick"), no_wrap=True)
         for name in columns:
             table.add_column(name, ratio=1, overflow="fold")
-        step_style, idle_style, culprit_style = style("timeline--step"), style("timeline--idle"), style("timeline--culprit")
+        idle = Text("  ·", style=style("timeline--idle"))
         for tick, cells, culprit in self.rows():
-            table.add_row(
-                Text(str(tick)),
-                *(
-                    Text(cells[name], style=culprit_style if name == culprit else step_style)
-                    if name in cells else Text("·", style=idle_style)
-                    for name in columns
-                ),
-            )
+            table.add_row(Text(str(tick)), *(
+                self._cell(cells[name], name == culprit) if name in cells else idle for name in columns
+            ))
         return table
+
+    def _cell(self, line: str, culprit: bool) -> Text:
+        """Return one cashier's cell: its mark, then its line, styled by what it did."""
+        mark = step_mark(line, self._account)
+        if culprit:
+            component = "timeline--culprit"
+        else:
+            component = "timeline--step" if mark == "  " else "timeline--access"
+        return Text(mark + line, style=self.get_component_rich_style(component))

@@ -11,7 +11,7 @@ from textual.widgets import Button, DataTable, OptionList, ProgressBar, Static
 from bankgame.campaign import MemoryProgress, campaign_levels, level_after, level_states, next_to_play
 from bankgame.engine import IntegrityError, load_level
 from bankgame.screens.briefing import BriefingScreen
-from bankgame.screens.lab import LabScreen, lab_rows
+from bankgame.screens.lab import LabScreen, lab_rows, method_text
 from bankgame.screens.level_select import LevelSelectScreen
 from bankgame.screens.results import ResultsScreen, worst_error
 from bankgame.screens.title import TitleScreen
@@ -306,8 +306,8 @@ async def test_a_failing_lab_says_so_and_the_screen_lives_on() -> None:
         assert not app.screen.running
 
 
-def test_lab_rows_accept_the_shapes_a_runner_may_return() -> None:
-    real_shape = lab_rows(fake_lab(1, 100))
-    assert [r.lost for r in real_shape] == [37, 0, 0] and real_shape[1].wall == 1.905
-    by_method = lab_rows({"lock": {"expected": 10, "actual": 10, "wall": 0.5}})
-    assert by_method[0].method == "lock" and by_method[0].ops_per_s == 20.0 and by_method[0].lost == 0
+def test_lab_rows_are_the_runs_of_a_lab_result() -> None:
+    rows = lab_rows(fake_lab(1, 100))
+    assert [r.method for r in rows] == ["shared-unlocked", "shared-locked", "message-passing"]
+    assert [r.lost for r in rows] == [37, 0, 0] and rows[1].wall == 1.905 and rows[1].ops_per_s == 100 / 1.905
+    assert [method_text(r.method) for r in rows] == ["shared, no lock", "shared + lock", "message passing"]

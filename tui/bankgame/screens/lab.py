@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,10 +29,9 @@ LabRunner = Callable[..., Any]
 is called from the worker thread; ``cancel`` is set when the player leaves the lab."""
 
 METHOD_WORDS = {
-    "shared_unlocked": "shared, no lock", "no_lock": "shared, no lock", "unlocked": "shared, no lock",
-    "shared_locked": "shared + lock", "lock": "shared + lock", "locked": "shared + lock",
-    "message_passing": "message passing", "message": "message passing",
+    "shared-unlocked": "shared, no lock", "shared-locked": "shared + lock", "message-passing": "message passing",
 }
+"""The Lab's methods (``bankgame.workers.lab.METHODS``) as the player reads them."""
 DEFAULT_OPS = 200_000
 OPS_STEPS = (20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000)
 
@@ -55,63 +54,21 @@ class LabRow:
         return 100.0 * self.lost / self.expected if self.expected else 0.0
 
 
-def _field(row: Any, *names: str, default: Any = 0) -> Any:
-    for name in names:
-        if isinstance(row, dict) and name in row:
-            return row[name]
-        if hasattr(row, name):
-            return getattr(row, name)
-    return default
-
-
 def lab_rows(result: Any) -> list[LabRow]:
-    """Return a lab result's rows, whatever shape the runner gave them.
-
-    Accepts ``bankgame.workers.LabResult`` (its ``runs``), an object or dict
-    with ``rows`` / ``results``, a dict of method → row, or a list of rows;
-    each row an object or a dict.
-    """
-    rows: Any = result
-    for name in ("runs", "rows", "results"):
-        inner = _field(result, name, default=None)
-        if inner is not None and not callable(inner):
-            rows = inner
-            break
-    if isinstance(rows, dict):
-        rows = [dict(_as_dict(value), method=key) for key, value in rows.items()]
-    out = []
-    for row in rows if isinstance(rows, Iterable) else ():
-        expected = int(_field(row, "expected", "expected_total"))
-        actual = int(_field(row, "actual", "actual_total", "counted"))
-        lost = int(_field(row, "lost", "lost_updates", default=max(0, expected - actual)))
-        wall = float(_field(row, "wall", "wall_time", "seconds", "wall_s", "elapsed"))
-        ops = float(_field(row, "ops_per_s", "ops_per_second", "throughput", default=0.0))
-        if not ops and wall > 0:
-            ops = float(_field(row, "ops", default=expected)) / wall
-        out.append(LabRow(str(_field(row, "method", "name", default="?")), expected, actual, lost, wall, ops))
-    return out
-
-
-def _as_dict(value: Any) -> dict:
-    if isinstance(value, dict):
-        return value
-    fields = getattr(value, "__dataclass_fields__", None)
-    return {name: getattr(value, name) for name in fields} if fields else dict(vars(value))
+    """Return the rows of a ``bankgame.workers.LabResult``, in the order the runs ran."""
+    return [LabRow(run.method, run.expected, run.actual, run.lost, run.wall_s, run.ops_per_s) for run in result.runs]
 
 
 def method_text(method: str) -> str:
     """Return a method's name as the player reads it."""
-    return METHOD_WORDS.get(method.lower().replace("-", "_").replace(" ", "_"), method)
+    return METHOD_WORDS.get(method, method)
 
 
 def default_runner() -> LabRunner:
     """Return the real lab, ``bankgame.workers.run_lab``."""
-    from .. import workers
+    from ..workers import run_lab
 
-    runner = getattr(workers, "run_lab", None)
-    if runner is None:
-        raise RuntimeError("the Lab's process runner is not built yet")
-    return runner
+    return run_lab
 
 
 class LabScreen(Screen[None]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bankgame.screens.branch import SPEEDS
 from bankgame.screens.help import HelpScreen
 from bankgame.screens.settings import SettingsScreen
-from bankgame.screens.summary import SummaryScreen
+from bankgame.screens.results import ResultsScreen
 from bankgame.screens.timeline import TimelineScreen
 from bankgame.screens.too_small import TooSmallScreen
 from bankgame.widgets.ticket_board import TicketBoard
@@ -201,12 +201,11 @@ async def test_the_end_of_the_day_shows_how_it_went() -> None:
             await pilot.press("full_stop")
         await pilot.pause()
         assert app.branch.over
-        assert not isinstance(app.screen, type(None))
-        assert app.screen is not None and app.screen.__class__.__name__ in ("SummaryScreen", "ResultsScreen")
-        if isinstance(app.screen, SummaryScreen):
-            await pilot.press("r")
-            await pilot.pause()
-            assert branch_screen(app).branch.tick == 0, "play again opens a fresh day"
+        assert isinstance(app.screen, ResultsScreen), app.screen
+        assert app.screen.report.served == 3
+        await pilot.press("r")
+        await pilot.pause()
+        assert branch_screen(app).branch.tick == 0, "play again opens a fresh day"
 
 
 @synced
@@ -220,7 +219,8 @@ async def test_a_finished_day_is_saved_with_its_stars() -> None:
         await pilot.pause()
         (record,) = app.store.history("opening-day")
         assert record.stars == app.store.stars("opening-day")
-        assert app.screen.__class__.__name__ in ("ResultsScreen", "SummaryScreen")
+        assert isinstance(app.screen, ResultsScreen), app.screen
+        assert app.screen.report.stars == record.stars
 
 
 @synced

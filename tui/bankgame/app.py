@@ -348,10 +348,7 @@ class BankApp(App[None]):
             self.notify("This is the only screen: ctrl+q quits.", title="bankgame", timeout=3)
 
     def show_results(self, level: Level, branch: Branch) -> None:
-        """Record the day in the saved progress and show how it went.
-
-        The results screen when it is there, else a plain summary.
-        """
+        """Record the day in the saved progress and show how it went on the results screen."""
         report = make_report(branch, level.id, level.goals)
         opened = getattr(self.screen, "opened", (level.id, branch.seed, None))
         if self.store is not None:
@@ -359,19 +356,7 @@ class BankApp(App[None]):
                 self.store.record_report(report, options=opened[2])
             except Exception as error:  # a save problem never ends the game
                 self.notify(f"This day was not saved: {error}", title="Saved progress", severity="warning")
-        if self.screen_class("results") is not None:
-            try:
-                self.show("results", report, level, branch=branch, options=opened[2])
-                return
-            except TypeError:
-                pass  # a results screen with another signature: fall back to the summary
-        from .screens.summary import SummaryScreen
-
-        def after(choice: str | None) -> None:
-            if choice == "retry":
-                self.open_level(*opened)
-
-        self.push_screen(SummaryScreen(level.title, report, level.debrief), callback=after)
+        self.show("results", report, level, branch=branch, options=opened[2])
 
     def open_tutorial(self) -> None:
         """Start the guided tutorial (when it is built)."""

@@ -32,12 +32,12 @@ had). ``skip()`` ends it.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .engine import LevelError
+from .engine.levels import check_table, read_toml
 from .paths import assets_dir
 
 PREDICATES = (
@@ -116,10 +116,7 @@ def load_chapter(path: Path) -> Chapter:
     from .engine import load_level, make_day
 
     name = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise LevelError(name, "(file)", f"not valid TOML: {error}") from None
+    data = read_toml(path)
     for key in data:
         if key not in CHAPTER_KEYS:
             raise LevelError(name, key, f"unknown key (known: {', '.join(sorted(CHAPTER_KEYS))})")
@@ -150,11 +147,7 @@ def load_chapter(path: Path) -> Chapter:
 
 def _step(table: Any, name: str, index: int) -> Step:
     where = f"steps[{index}]"
-    if not isinstance(table, dict):
-        raise LevelError(name, where, "must be a table")
-    for key in table:
-        if key not in STEP_KEYS:
-            raise LevelError(name, f"{where}.{key}", "unknown key")
+    check_table(table, name, where, STEP_KEYS)
     for key in ("id", "text", "until"):
         if not isinstance(table.get(key), str) or not table[key].strip():
             raise LevelError(name, f"{where}.{key}", "missing or not a string")

@@ -29,7 +29,7 @@ from typing import Any
 
 from .branch import Branch, account_index
 from .customers import Customer
-from .levels import Level, LevelError, make_day
+from .levels import Level, LevelError, check_table, make_day
 from .names import money
 from .programs import TAKE
 
@@ -121,11 +121,7 @@ def load_challenges(level: Level) -> list[ChallengeSpec]:
 
 def _spec(table: Any, name: str, index: int, seed: int) -> ChallengeSpec:
     where = f"challenges[{index}]"
-    if not isinstance(table, dict):
-        raise LevelError(name, where, "must be a table")
-    for key in table:
-        if key not in CHALLENGE_KEYS:
-            raise LevelError(name, f"{where}.{key}", "unknown key")
+    check_table(table, name, where, CHALLENGE_KEYS)
     for key in ("id", "text", "win", "customers"):
         if key not in table:
             raise LevelError(name, f"{where}.{key}", "missing")

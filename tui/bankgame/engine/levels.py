@@ -6,6 +6,7 @@ import dataclasses
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Collection
 from typing import Any
 
 from ..paths import assets_dir
@@ -165,14 +166,21 @@ def load_level_file(path: Path) -> Level:
     Raises:
         LevelError: naming the file, the key and the reason.
     """
-    name = str(path)
+    return parse_level(read_toml(path), str(path))
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Return the table a level or chapter file holds.
+
+    Raises:
+        LevelError: the file cannot be read or is not valid TOML.
+    """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
-        raise LevelError(name, "(file)", f"not valid TOML: {error}") from None
+        raise LevelError(str(path), "(file)", f"not valid TOML: {error}") from None
     except OSError as error:
-        raise LevelError(name, "(file)", f"cannot be read: {error.strerror}") from None
-    return parse_level(data, name)
+        raise LevelError(str(path), "(file)", f"cannot be read: {error.strerror}") from None
 
 
 def parse_level(data: dict[str, Any], name: str = "<level>") -> Level:
@@ -264,13 +272,29 @@ def _int(value: Any, name: str, key: str) -> int:
     return value
 
 
+def check_table(table: Any, name: str, where: str, known: Collection[str]) -> dict[str, Any]:
+    """Return ``table`` if it is a table whose keys are all ``known``.
+
+    Args:
+        table: A value read from a TOML file.
+        name: The file, for the error.
+        where: Where the table sits in the file, such as ``goals[0]``.
+        known: The keys the table may have.
+
+    Raises:
+        LevelError: not a table, or a key it should not have.
+    """
+    if not isinstance(table, dict):
+        raise LevelError(name, where, "must be a table")
+    for key in table:
+        if key not in known:
+            raise LevelError(name, f"{where}.{key}", "unknown key")
+    return table
+
+
 def _goal(data: Any, name: str, index: int) -> Goal:
     where = f"goals[{index}]"
-    if not isinstance(data, dict):
-        raise LevelError(name, where, "must be a table")
-    for key in data:
-        if key not in GOAL_KEYS:
-            raise LevelError(name, f"{where}.{key}", "unknown key")
+    check_table(data, name, where, GOAL_KEYS)
     text = data.get("text")
     if not isinstance(text, str) or not text:
         raise LevelError(name, f"{where}.text", "missing or not a string")

@@ -8,6 +8,7 @@ from bankgame.app import BankApp
 from bankgame.day import open_day
 from bankgame.screens.branch import BranchScreen
 from bankgame.store import Store
+from storm_support import in_loop, send_storm
 
 
 def branch_app(level: str = "sandbox", seed: int | None = 1, options: dict[str, Any] | None = None,
@@ -45,54 +46,16 @@ STORM_KEYS = (
 
 
 async def fast_storm(pilot: Any, seed: int, count: int = 2000, keys: tuple[str, ...] = STORM_KEYS) -> None:
-    """Send ``count`` random keys and clicks (seeded), as the terminal driver would.
+    """Send ``count`` random keys and clicks (seeded) to the branch's app; see ``send_storm``.
 
-    ``Pilot.press`` waits for the app to be idle after every key (~40 ms here);
-    this sends each event the way the driver does and lets the app catch up
-    every few events, so that 2,000 events take seconds, not minutes. The first
-    and last rows are left alone: the Header's icon opens Textual's command
-    palette (not a screen of ours) and the Footer's ``^q`` would quit.
+    A storm may reach a Quit: the app counts it in ``quit_requested`` instead
+    of ending the test. The first and last rows are left alone.
     """
-    import asyncio
-    import random
-
-    from textual import events
-    from textual.pilot import _get_mouse_message_arguments
-
     app = pilot.app
-    # A storm may reach a Quit (the title's q): count it instead of ending the test.
     app.quit_requested = 0
     app.exit = lambda *args, **kwargs: setattr(app, "quit_requested", app.quit_requested + 1)
-    rng = random.Random(seed)
-    for index in range(count):
-        width, height = app.size
-        if rng.random() < 0.3:
-            offset = (rng.randrange(width), rng.randrange(1, max(2, height - 1)))
-            screen = app.screen
-            arguments = _get_mouse_message_arguments(screen, offset)
-            app.mouse_position = offset
-            for event_class in (events.MouseDown, events.MouseUp):
-                screen._forward_event(event_class(**arguments))
-            screen._forward_event(events.Click(**arguments, chain=1))
-        else:
-            key = rng.choice(keys)
-            char = {"space": " ", "full_stop": ".", "plus": "+", "minus": "-", "question_mark": "?"}.get(
-                key, key if len(key) == 1 else None)
-            event = events.Key(key, char)
-            event.set_sender(app)
-            app._driver.send_message(event)
-        # Let the app work through what came so far, as a fast typist would.
-        await asyncio.sleep(0.002 if index % 5 == 4 else 0)
-    await pilot.pause()
+    await send_storm(pilot, seed, count, keys, clicks=0.3, spare_edges=True)
 
 
-def synced(test: Any) -> Any:
-    """Run an ``async def`` test in its own event loop (no asyncio plugin needed)."""
-    import asyncio
-    import functools
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
+synced = in_loop
+"""Run an ``async def`` test in its own event loop."""

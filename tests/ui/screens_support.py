@@ -7,7 +7,6 @@ branch, so the tests stay fast and deterministic.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +17,7 @@ from bankgame.campaign import MemoryProgress
 from bankgame.day import open_day
 from bankgame.engine import Branch, Level, Report, make_report
 from bankgame.workers.lab import LabResult, LabRun
+from storm_support import in_loop, send_storm
 
 SOME_STARS = {"opening-day": 3, "rush-hour": 2, "vault": 1, "check-then-withdraw": 0}
 """Progress of a player part-way through: levels 1–3 passed, 4 open, 5–10 locked."""
@@ -102,46 +102,5 @@ STORM_KEYS = (
 
 
 async def storm(pilot: Any, seed: int, count: int = 2000) -> None:
-    """Send ``count`` random keys and clicks (seeded), the way the terminal driver would.
-
-    ``Pilot.press`` waits for the app to go idle after every key (~50 ms), so
-    2,000 of them take minutes; here each event is sent as the driver sends
-    it and the app catches up every few events, like a very fast typist.
-    """
-    import asyncio
-
-    from textual import events
-    from textual.pilot import _get_mouse_message_arguments
-
-    app = pilot.app
-    rng = random.Random(seed)
-    chars = {"space": " ", "plus": "+", "minus": "-", "question_mark": "?"}
-    for index in range(count):
-        width, height = app.size
-        if rng.random() < 0.25:
-            offset = (rng.randrange(width), rng.randrange(height))
-            screen = app.screen
-            arguments = _get_mouse_message_arguments(screen, offset)
-            app.mouse_position = offset
-            for event_class in (events.MouseDown, events.MouseUp):
-                screen._forward_event(event_class(**arguments))
-            screen._forward_event(events.Click(**arguments, chain=1))
-        else:
-            key = rng.choice(STORM_KEYS)
-            event = events.Key(key, chars.get(key, key if len(key) == 1 else None))
-            event.set_sender(app)
-            app._driver.send_message(event)
-        await asyncio.sleep(0.002 if index % 5 == 4 else 0)
-    await pilot.pause()
-
-
-def in_loop(test: Callable[..., Any]) -> Callable[..., None]:
-    """Run an ``async def`` test in its own event loop (no asyncio plugin needed)."""
-    import asyncio
-    import functools
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
+    """Send ``count`` random keys and clicks (seeded) anywhere on the screen; see ``send_storm``."""
+    await send_storm(pilot, seed, count, STORM_KEYS, clicks=0.25, spare_edges=False)

@@ -58,6 +58,8 @@ def test_text_report_is_short_and_readable() -> None:
         (["simulate", "--cashiers", "lots"], "invalid int value"),
         (["simulate", "--mode", "psychic"], "invalid choice"),
         (["simulate", "--kill-clerk-every", "-1"], "--kill-clerk-every"),
+        (["simulate", "--level", "second-branch", "--mode", "shared"], "no shared mode"),
+        (["sandbox", "--level", "second-branch", "--mode", "shared"], "no shared mode"),
         (["--frobnicate"], "unrecognized arguments"),
     ],
 )

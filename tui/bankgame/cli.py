@@ -68,6 +68,21 @@ def day_options(args: argparse.Namespace) -> dict[str, Any]:
     return {key: getattr(args, key) for key in DAY_OPTIONS if getattr(args, key, None) is not None}
 
 
+def check_level_options(parser: argparse.ArgumentParser, level: str, options: dict[str, Any]) -> None:
+    """Refuse, with usage and exit status 2, an unknown level or options its day cannot take."""
+    from .engine import LevelError, level_ids, load_level, make_day
+
+    if level not in level_ids():
+        parser.error(f"unknown level {level!r} (levels: {', '.join(level_ids())})")
+    try:
+        day = make_day(options, name="options", prefix="--", base=load_level(level).day)
+    except LevelError as error:
+        parser.error(str(error))
+    if options.get("mode") == "shared" and not day.shared_available:
+        parser.error(f"options: key '--mode': {level} has no shared mode: its second branch is on another "
+                     "machine, and only messages reach it")
+
+
 def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Play a day headless and print its report."""
     from .day import open_day
@@ -75,6 +90,7 @@ def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
 
     if args.kill_clerk_every < 0:
         parser.error("--kill-clerk-every must be 0 or more")
+    check_level_options(parser, args.level, day_options(args))
     try:
         level, branch = open_day(args.level, args.seed, day_options(args), args.backend)
     except KeyError:
@@ -120,15 +136,8 @@ def main(argv: list[str] | None = None) -> int:
 def run_game(parser: argparse.ArgumentParser, level: str | None = None, seed: int | None = None,
              options: dict[str, Any] | None = None, backend: str = "process", tutorial: bool = False) -> int:
     """Play the game in this terminal: the title, or a level or the sandbox straight away."""
-    from .engine import LevelError, level_ids, load_level, make_day
-
     if level is not None:
-        if level not in level_ids():
-            parser.error(f"unknown level {level!r} (levels: {', '.join(level_ids())})")
-        try:
-            make_day(options or {}, name="options", prefix="--", base=load_level(level).day)
-        except LevelError as error:
-            parser.error(str(error))
+        check_level_options(parser, level, options or {})
     from .app import BankApp
     from .workers import start_process_helpers
 

@@ -57,13 +57,6 @@ class Desk:
         """Whether a customer is at this desk."""
         return self.customer is not None
 
-    @property
-    def awaiting_reply(self) -> bool:
-        """Whether the desk is blocked on a clerk's reply."""
-        return self.busy and self.pc < len(self.program) and self.program[self.pc].op == AWAIT and (
-            self.reply is None
-        )
-
 
 @dataclass(slots=True)
 class Message:

@@ -46,20 +46,6 @@ def ask_app(app: App, method: str, *args: Any, **kwargs: Any) -> bool:
     return True
 
 
-def unwind_to(app: App, screen_type: type[Screen]) -> Screen | None:
-    """Pop screens until one of ``screen_type`` is on top; return it, or ``None``.
-
-    Nothing is popped when no screen of that type is on the stack.
-    """
-    stack = app.screen_stack
-    for index in range(len(stack) - 1, -1, -1):
-        if isinstance(stack[index], screen_type):
-            for _ in range(len(stack) - 1 - index):
-                app.pop_screen()
-            return stack[index]
-    return None
-
-
 def unwind_to_menu(app: App) -> Screen:
     """Pop screens (a finished branch among them) until the title or the level select is on top.
 

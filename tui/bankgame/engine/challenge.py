@@ -279,20 +279,14 @@ def judge(spec: ChallengeSpec, branch: Branch, steps: int) -> Verdict:
     if branch.errors:  # would mean the locking is wrong: say so rather than hide it
         return Verdict(False, True, steps, f"Broken: {branch.errors[0].explanation}")
     if branch.over:
-        expected = spec.opening_balance * _accounts(spec) + sum(
-            c[2] if c[0] == "deposit" else -c[2] if c[0] == "withdraw" else 0 for c in spec.customers
-        )
-        return Verdict(True, True, steps, f"Both deposits kept: the vault holds {money(expected)}. "
+        # What the closing audit counted in the ledger (it matched, or branch.errors would say so).
+        return Verdict(True, True, steps, f"Both deposits kept: the vault holds {money(branch.audit_actual or 0)}. "
                        + explore(spec).summary())
     return Verdict(False, False, steps, f"{_steps(steps)} and nothing lost. Keep trying: pick who moves next.")
 
 
 def _steps(n: int) -> str:
     return "1 step" if n == 1 else f"{n} steps"
-
-
-def _accounts(spec: ChallengeSpec) -> int:
-    return 1 + max(max(c[1], c[3]) for c in spec.customers)
 
 
 def explore(spec: ChallengeSpec, limit: int = 100_000) -> Exploration:

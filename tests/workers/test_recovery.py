@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 
 import pytest
 
@@ -67,3 +68,70 @@ def test_kill_clerk_every_keeps_the_audit_exact(level_id: str, seed: int, every:
     assert real.actual_total == real.expected_total
     assert not [e for e in real.errors if e.kind == "audit"]
     assert real.to_json() == reports["inline"].to_json()
+
+
+def test_a_killed_cashier_is_restarted_holding_its_ticket() -> None:
+    backend = ProcessBackend()
+    backend.open(BackendSetup(balances=(100, 200, 137), desks=2, clerks=1, clerk_of=(0, 0)))
+    try:
+        lock_a = 1  # account A's ticket
+        assert backend.try_take(0, lock_a)
+        assert not backend.try_take(1, lock_a)
+        first = backend.cashiers.processes[0].pid
+        os.kill(first, signal.SIGKILL)
+        backend.cashiers.processes[0].join(5)
+        # The restarted desk still holds A in real lock state: the other desk still waits...
+        assert backend.read(0, 0) == 100
+        assert backend.cashiers.processes[0].pid != first
+        assert not backend.try_take(1, lock_a)
+        # ...until the new process gives it back.
+        backend.write(0, 0, 150)
+        backend.give_back(0, lock_a)
+        assert backend.try_take(1, lock_a)
+        assert backend.read(1, 0) == 150
+        assert backend.cashiers.restarts == 1
+    finally:
+        backend.close()
+
+
+@pytest.mark.parametrize("op", ["take", "give"])
+def test_a_cashier_dying_around_a_ticket_is_settled_from_the_real_lock(op: str) -> None:
+    backend = ProcessBackend()
+    backend.open(BackendSetup(balances=(100, 137), desks=2, clerks=1, clerk_of=(0,)))
+    try:
+        pool = backend.cashiers
+        lock = pool.locks[1]
+        if op == "give":
+            assert backend.try_take(0, 1)
+            lock.release()  # as if the cashier gave it back, then died before answering
+        else:
+            assert lock.acquire(False)  # as if the cashier took it, then died before answering
+        os.kill(pool.processes[0].pid, signal.SIGKILL)
+        pool.processes[0].join(5)
+        if op == "give":
+            backend.give_back(0, 1)  # no second release of a free lock
+            assert backend.try_take(1, 1)
+        else:
+            assert backend.try_take(0, 1)  # it was taken for desk 0
+            assert not backend.try_take(1, 1)
+    finally:
+        backend.close()
+
+
+@pytest.mark.parametrize(("level_id", "seed"), [("rush-hour", 2), ("transfer-desk", 5)])
+def test_cashiers_killed_mid_day_change_nothing_in_the_report(level_id: str, seed: int) -> None:
+    level, model = open_day(level_id, seed, {"tickets": "accounts"}, "inline")
+    with model:
+        model.run()
+        expected = make_report(model, level.id, level.goals).to_json()
+    level, branch = open_day(level_id, seed, {"tickets": "accounts"}, "process")
+    with branch:
+        while not branch.over:
+            branch.step_tick()
+            if branch.tick % 7 == 0:  # a real SIGKILL to one desk's process, every 7 ticks
+                pool = branch.backend.cashiers
+                victim = pool.processes[(branch.tick // 7) % len(pool.processes)]
+                os.kill(victim.pid, signal.SIGKILL)
+                victim.join(5)
+        assert branch.backend.cashiers.restarts >= 3
+        assert make_report(branch, level.id, level.goals).to_json() == expected

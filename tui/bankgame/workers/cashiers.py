@@ -94,40 +94,83 @@ class CashierLost(RuntimeError):
 
 
 class CashierPool:
-    """The desks' worker processes and the pipes that drive them, lock-step."""
+    """The desks' worker processes and the pipes that drive them, lock-step.
+
+    A cashier that dies is restarted on its next command, which is then
+    retried: reads and writes are idempotent, and a ticket it was taking or
+    giving back is settled from the lock's real state, which nobody else can
+    change in between because cashiers act only when told.
+    """
 
     def __init__(self, desks: int, block: str, locks: list[Any], log_path: str | None) -> None:
-        self.processes = []
-        self.conns: list[Connection] = []
-        ends = []
+        self.block, self.locks, self.log_path = block, locks, log_path
+        self.processes: list[Any] = [None] * desks
+        self.conns: list[Connection] = [None] * desks  # type: ignore[list-item]
+        self.held: list[set[int]] = [set() for _ in range(desks)]
+        """The tickets each desk holds, as its answers said."""
+        self.restarts = 0
         for desk in range(desks):
-            parent, child = CONTEXT.Pipe()
-            process = CONTEXT.Process(
-                target=cashier_main, args=(child, block, locks, log_path), name=f"bankgame-cashier-{desk}", daemon=True
-            )
-            process.start()
-            self.processes.append(process)
-            self.conns.append(parent)
-            ends.append(child)
-        for child in ends:
-            child.close()
-        for desk, conn in enumerate(self.conns):
-            try:
-                ready = wait([conn, self.processes[desk].sentinel], timeout=30) and conn.recv_bytes() == READY
-            except (EOFError, OSError):
-                ready = False
-            if not ready:
-                self.close()
-                raise CashierLost(f"the process of desk {desk} did not start (see the workers' log)")
+            self._start(desk, wait_ready=False)
+        for desk in range(desks):
+            self._wait_ready(desk)
 
-    def _ask(self, desk: int, op: int, index: int, value: int = 0) -> bytes:
+    def _start(self, desk: int, wait_ready: bool = True) -> None:
+        parent, child = CONTEXT.Pipe()
+        process = CONTEXT.Process(
+            target=cashier_main, args=(child, self.block, self.locks, self.log_path),
+            name=f"bankgame-cashier-{desk}", daemon=True,
+        )
+        process.start()
+        child.close()
+        self.processes[desk], self.conns[desk] = process, parent
+        if wait_ready:
+            self._wait_ready(desk)
+
+    def _wait_ready(self, desk: int) -> None:
         conn = self.conns[desk]
         try:
-            conn.send_bytes(COMMAND.pack(op, index, value))
-            return conn.recv_bytes()
+            ready = wait([conn, self.processes[desk].sentinel], timeout=30) and conn.recv_bytes() == READY
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.close()
+            raise CashierLost(f"the process of desk {desk} did not start (see the workers' log)")
+
+    def _ask(self, desk: int, op: int, index: int, value: int = 0) -> bytes:
+        command = COMMAND.pack(op, index, value)
+        try:
+            self.conns[desk].send_bytes(command)
+            return self.conns[desk].recv_bytes()
+        except (EOFError, OSError):
+            pass
+        self._restart(desk)
+        settled = self._settle(desk, op, index)
+        if settled is not None:
+            return settled
+        try:
+            self.conns[desk].send_bytes(command)
+            return self.conns[desk].recv_bytes()
         except (EOFError, OSError) as error:
-            # A cashier may hold tickets nobody can give back: the day cannot go on.
-            raise CashierLost(f"the process of desk {desk} ended unexpectedly; the day cannot go on") from error
+            raise CashierLost(f"the process of desk {desk} died again right after a restart") from error
+
+    def _restart(self, desk: int) -> None:
+        stop_processes([self.processes[desk]])
+        self.conns[desk].close()
+        self._start(desk)
+        self.restarts += 1
+
+    def _settle(self, desk: int, op: int, index: int) -> bytes | None:
+        """Answer a ticket command the dead cashier may have carried out, or ``None`` to retry it."""
+        if op not in (TAKE, GIVE):
+            return None
+        lock = self.locks[index]
+        if lock.acquire(False):  # the ticket is free
+            lock.release()
+            return b"" if op == GIVE else None  # given back already, or still to take
+        if op == TAKE:
+            # Held: by another desk (a real "no"), or taken by the dead cashier before it died.
+            return b"\0" if any(index in held for d, held in enumerate(self.held) if d != desk) else b"\1"
+        return None  # still held: give it back through the new process
 
     def read(self, desk: int, slot: int) -> int:
         """Desk ``desk`` reads ``slot`` of the shared block."""
@@ -139,11 +182,15 @@ class CashierPool:
 
     def try_take(self, desk: int, lock: int) -> bool:
         """Desk ``desk`` tries lock ``lock`` without blocking."""
-        return self._ask(desk, TAKE, lock) == b"\1"
+        taken = self._ask(desk, TAKE, lock) == b"\1"
+        if taken:
+            self.held[desk].add(lock)
+        return taken
 
     def give_back(self, desk: int, lock: int) -> None:
         """Desk ``desk`` releases lock ``lock``."""
         self._ask(desk, GIVE, lock)
+        self.held[desk].discard(lock)
 
     @property
     def pids(self) -> list[int]:
@@ -152,7 +199,8 @@ class CashierPool:
 
     def close(self) -> None:
         """Stop every cashier (terminate, join, kill) and close the pipes."""
-        stop_processes(self.processes)
+        stop_processes([p for p in self.processes if p is not None])
         for conn in self.conns:
-            conn.close()
+            if conn is not None:
+                conn.close()
         self.processes, self.conns = [], []

@@ -25,8 +25,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from math import comb
-from typing import Any
+from typing import Any, Callable
 
+from .backend import Backend
 from .branch import Branch, account_index
 from .customers import Customer
 from .levels import Level, LevelError, check_table, make_day
@@ -176,9 +177,15 @@ def _day(spec: ChallengeSpec, name: str = "challenge", where: str = "challenge")
     )
 
 
-def open_challenge(spec: ChallengeSpec) -> Branch:
-    """Return a fresh branch with Ann and Ben at their desks, nobody moved yet."""
-    branch = Branch(_day(spec), seed=spec.seed)
+def open_challenge(spec: ChallengeSpec, backend: Backend | None = None) -> Branch:
+    """Return a fresh branch with Ann and Ben at their desks, nobody moved yet.
+
+    Args:
+        spec: the challenge.
+        backend: executes the steps (the game hands in real processes); the
+            in-process backend by default.
+    """
+    branch = Branch(_day(spec), seed=spec.seed, backend=backend)
     # The two customers are the challenge's, not the seeded generator's.
     branch.customers = [
         Customer(i, 0, kind, account, amount, to, patience=10**6)
@@ -191,10 +198,23 @@ def open_challenge(spec: ChallengeSpec) -> Branch:
 class ChallengeRun:
     """One attempt at a challenge: the player's picks, with undo."""
 
-    def __init__(self, spec: ChallengeSpec) -> None:
+    def __init__(self, spec: ChallengeSpec, backends: Callable[[], Backend] | None = None) -> None:
+        """Args:
+            spec: the challenge.
+            backends: makes a backend for each replay (an undo replays from the
+                start on a fresh one); the in-process backend by default.
+        """
         self.spec = spec
         self.picks: list[int] = []
-        self.branch = open_challenge(spec)
+        self.backends = backends
+        self.branch = open_challenge(spec, self._backend())
+
+    def _backend(self) -> Backend | None:
+        return self.backends() if self.backends is not None else None
+
+    def close(self) -> None:
+        """Release the branch's backend (its worker processes)."""
+        self.branch.close()
 
     def movable(self) -> list[int]:
         """Return the desks the player can pick now (an empty list once it is over)."""
@@ -232,7 +252,8 @@ class ChallengeRun:
         self._replay()
 
     def _replay(self) -> None:
-        self.branch = replay(self.spec, self.picks)
+        self.branch.close()
+        self.branch = replay(self.spec, self.picks, self._backend())
 
     def _decided(self) -> bool:
         if self.spec.win == "lost_update":
@@ -246,9 +267,9 @@ class ChallengeRun:
         return judge(self.spec, self.branch, len(self.picks))
 
 
-def replay(spec: ChallengeSpec, picks: list[int] | tuple[int, ...]) -> Branch:
+def replay(spec: ChallengeSpec, picks: list[int] | tuple[int, ...], backend: Backend | None = None) -> Branch:
     """Return the branch after ``picks`` from the start of ``spec``."""
-    branch = open_challenge(spec)
+    branch = open_challenge(spec, backend)
     for actor in picks:
         branch.step_tick(order=[actor])
     return branch

@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Static
 from ..engine import Level, account_name, money
 from ..engine.challenge import ChallengeRun, ChallengeSpec, describe_order, explore, level_stars, load_challenges, open_challenge
 from ..engine.programs import Step
+from ..workers import make_backend
 from ..widgets.program_view import ProgramView
 
 KEYS = ("a", "b")
@@ -61,11 +62,27 @@ class BreakTheBankScreen(Screen[None]):
         self.level = level
         self.specs: list[ChallengeSpec] = load_challenges(level)
         self.index = 0
-        self.run = ChallengeRun(self.specs[0])
+        self.run = self._new_run(self.specs[0])
         self.programs = self._programs(self.specs[0])
         self._store = store
         self.won: set[str] = set()
         self.proof = ""
+
+    def _new_run(self, spec: ChallengeSpec) -> ChallengeRun:
+        """A run on the game's backend: Ann and Ben are real processes on a real shared ledger."""
+        try:
+            name = self.app.backend_name
+        except Exception:  # noqa: BLE001 - a screen made outside the game (tests): in-process
+            name = "inline"
+        try:
+            return ChallengeRun(spec, lambda: make_backend(name))
+        except Exception as error:  # noqa: BLE001 - processes could not start: say so, play on
+            self.notify(f"Real worker processes could not start ({error}); this challenge runs in-process.",
+                        title="Break the Bank", severity="warning")
+            return ChallengeRun(spec)
+
+    def on_unmount(self) -> None:
+        self.run.close()
 
     @staticmethod
     def _programs(spec: ChallengeSpec) -> list[list[Step]]:
@@ -210,7 +227,8 @@ class BreakTheBankScreen(Screen[None]):
     def action_challenge(self, delta: int) -> None:
         """Go to the next (or previous) challenge."""
         self.index = (self.index + delta) % len(self.specs)
-        self.run = ChallengeRun(self.specs[self.index])
+        self.run.close()
+        self.run = self._new_run(self.specs[self.index])
         self.programs = self._programs(self.specs[self.index])
         self.proof = ""
         self.refresh_view()

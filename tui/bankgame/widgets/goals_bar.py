@@ -24,9 +24,9 @@ def goal_progress(goal: Goal, value: float, over: bool) -> tuple[str, str]:
         over: whether the day has ended (◷ becomes ✓ or ✗).
     """
     if goal.metric == "audit_gap":
-        if goal.met(value):
-            return "✓", "exact"
-        return ("✗" if over else "◷"), ("off by " + money(int(value))) if over else "at closing"
+        if not over:  # the audit is taken at closing
+            return "◷", "at closing"
+        return ("✓", "exact") if goal.met(value) else ("✗", "off by " + money(int(value)))
     shown = f"{value:.1f}" if isinstance(value, float) and value != int(value) else f"{value:g}"
     if goal.at_least is not None:
         progress = f"{shown}/{goal.at_least:g}"
@@ -35,7 +35,8 @@ def goal_progress(goal: Goal, value: float, over: bool) -> tuple[str, str]:
         return ("✗" if over else "◷"), progress
     progress = f"{shown} (≤{goal.at_most:g})"
     if goal.met(value):
-        return "✓", progress
+        # Under its limit so far; only the end of the day can say it stayed there.
+        return ("✓" if over else "◷"), progress
     # A count that went over its limit never comes back under it.
     final = over or goal.metric in ("errors", "lost_updates", "overdrafts", "deadlocks", "left", "max_wait")
     return ("✗" if final else "◷"), progress

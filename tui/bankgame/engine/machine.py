@@ -64,6 +64,8 @@ class DeskSpec:
     """``(first line, ((account, change in cents), ...))`` of each transaction, in order;
     a transaction that is refused is expected to change nothing."""
     role: str = "cashier"
+    jumps: tuple[tuple[int, int], ...] = ()
+    """``(line, target)``: jumps given outright (a compiled day's refusals), not implied by the lines."""
 
 
 class State(NamedTuple):
@@ -121,10 +123,13 @@ class Machine:
         for desk in self.desks:
             registers: list[str] = []
             try:
-                self.programs.append(parse_program(list(desk.lines), self.tables, registers))
+                program = parse_program(list(desk.lines), self.tables, registers)
             except ValueError as error:
                 error.desk = desk.name  # type: ignore[attr-defined]
                 raise
+            for pc, target in desk.jumps:
+                program[pc] = program[pc]._replace(target=target)
+            self.programs.append(program)
             self.registers.append(registers)
         self.names = tuple(d.name for d in self.desks)
         self.optional = frozenset(i for i, d in enumerate(self.desks) if d.role == "fault")

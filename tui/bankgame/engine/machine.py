@@ -196,14 +196,19 @@ class Machine:
         """Return the desks that can move now, in order."""
         return [d for d in range(len(self.desks)) if self.step(state, d) is not None]
 
-    def closing_audit(self, state: State) -> Broken | None:
-        """Return the closing audit's error once every desk has finished."""
+    def expected(self, state: State) -> list[int]:
+        """What each account should hold once every transaction not refused so far has gone through."""
         expected = list(self.opening)
         for d, effects in enumerate(self._effects):
             for t, change in enumerate(effects):
                 if (d, t) not in state.refused:
                     for a, delta in enumerate(change):
                         expected[a] += delta
+        return expected
+
+    def closing_audit(self, state: State) -> Broken | None:
+        """Return the closing audit's error once every desk has finished."""
+        expected = self.expected(state)
         accounts = self.tables.accounts
         audited = [i for i, name in enumerate(accounts) if name != "rates"]
         return audit(tuple(accounts[i] for i in audited), tuple(state.ledger[i] for i in audited),

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 
 from .checker import CheckReport
 from .integrity import KINDS, Broken
-from .machine import Machine, State
+from .machine import ASLEEP, WOKEN, Machine, State
+from .names import dollars, money
 from .puzzles import Puzzle
-from .waitfor import diagnose
+from .waitfor import diagnose, waits
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +252,70 @@ class PuzzleRun:
         if not self.guide or self.picks != self.guide[: len(self.picks)] or len(self.picks) >= len(self.guide):
             return -1
         return self.guide[len(self.picks)]
+
+    # ----------------------------------------------------- what to draw
+    def ran(self, desk: int) -> set[int]:
+        """The lines (0-based) ``desk`` has run in this attempt."""
+        return {self.states[i].pcs[desk] for i, d in enumerate(self.picks) if d == desk}
+
+    def steps_of(self, desk: int) -> int:
+        """How many steps ``desk`` has taken."""
+        return sum(1 for d in self.picks if d == desk)
+
+    def desk_status(self, desk: int) -> str:
+        """What ``desk`` is doing, in a few words with a symbol (never colour alone)."""
+        m, state = self.machine, self.state
+        held = [lock.name for i, lock in enumerate(m.tables.locks) if desk in state.holders[i]]
+        holds = f" · holds {', '.join(held)}" if held else ""
+        if m.finished(state, desk):
+            return "✓ finished" + holds
+        line = m.line(state, desk)
+        assert line is not None
+        if state.status[desk] == ASLEEP:
+            return f"☾ asleep until notified ({m.tables.conditions[line.a].name})" + holds
+        if state.status[desk] == WOKEN and m.step(state, desk) is None:
+            return "◷ woken, waiting for its ticket back" + holds
+        if m.step(state, desk) is None:
+            for wait in waits(m, state):
+                if wait.desk == desk:
+                    by = " and ".join(m.names[d] for d in wait.for_desks if wait.what == "lock")
+                    what = wait.on if wait.what == "lock" else f"a message in {wait.on}"
+                    return f"◷ waiting for {what}" + (f" (held by {by})" if by else "") + holds
+            if desk in m.optional:
+                return "· nothing to do yet" + holds
+            return "◷ waiting" + holds
+        return "▶ can move" + holds
+
+    def board(self) -> list[str]:
+        """The ledger, the locks, the conditions and the mailboxes, a line each."""
+        m, state = self.machine, self.state
+        names = m.names
+        lines = []
+        expected = m.expected(state)
+        over = m.done(state) and not m.enabled(state)
+        for i, account in enumerate(m.tables.accounts):
+            if account == "rates":
+                lines.append(f"rate board  {money(state.ledger[i])}  (read-only)")
+            elif over:
+                lines.append(f"{account}  {money(state.ledger[i])}   should hold {money(expected[i])}")
+            else:
+                lines.append(f"{account}  {money(state.ledger[i])}   opened with {money(m.opening[i])}")
+        for i, lock in enumerate(m.tables.locks):
+            holders = ", ".join(names[d] for d in sorted(state.holders[i])) or "free"
+            keys = f" ({lock.permits} keys)" if lock.semaphore else ""
+            lines.append(f"{lock.name}{keys}: {holders}")
+        for i, condition in enumerate(m.tables.conditions):
+            asleep = [names[d] for d in range(len(names)) if state.status[d] == ASLEEP
+                      and (line := m.line(state, d)) is not None and line.a == i]
+            lines.append(f"waiting for {condition.name}: {', '.join(asleep) or 'nobody'}")
+        for i, box in enumerate(m.tables.mailboxes):
+            mail = ", ".join(f"#{seq + 1} {kind + ' ' if kind else ''}{dollars(amount)}" for seq, amount, kind in state.boxes[i])
+            lines.append(f"✉ {box}: {mail or 'empty'}")
+        return lines
+
+    def order_lines(self) -> list[str]:
+        """The steps so far, as the lines run: ``Ann: r = read A``."""
+        return [f"{desk}: {text}" for desk, _, text in self.described(self.picks)]
 
     # ------------------------------------------------------------- stars
     def stars(self) -> int:

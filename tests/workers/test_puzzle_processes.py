@@ -51,3 +51,40 @@ def test_a_step_the_model_refuses_is_refused() -> None:
         state = real.step(puzzle.machine.initial(), 0).state  # Ann takes ticket A
         with pytest.raises(Mismatch, match="Ben cannot move"):
             real.step(state, 1)
+
+
+def test_the_puzzle_screen_plays_on_real_processes_and_undo_replaces_them() -> None:
+    import asyncio
+
+    from textual.app import App
+
+    from bankgame.screens.puzzle import PuzzleScreen
+    from bankgame.store import Store
+    from bankgame.workers import start_process_helpers
+
+    start_process_helpers()  # before the app runs, as the game does
+
+    class RealApp(App[None]):
+        backend_name = "process"
+
+        def on_mount(self) -> None:
+            self.push_screen(PuzzleScreen(BOOK, BOOK.puzzle("lost-update"), Store.memory()))
+
+    async def play() -> None:
+        app = RealApp()
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            run = app.screen.run
+            assert run.real is not None
+            first = list(run.real.pids)
+            await pilot.press("1", "1", "2", "2", "1", "2")
+            assert run.verdict().won and run.real.ledger() == [13_000]  # lost in the real shared block
+            await pilot.press("u")
+            assert run.real.pids != first and run.real.ledger() == [15_000]  # replayed on fresh processes
+            assert not any(_alive(pid) for pid in first)
+            pids = list(run.real.pids)
+            await pilot.press("escape")
+            await pilot.pause()
+        assert not any(_alive(pid) for pid in pids)
+
+    asyncio.run(play())

@@ -20,7 +20,9 @@ step at a time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .checker import CheckReport
 from .integrity import KINDS, Broken
@@ -42,10 +44,19 @@ class Verdict:
 
 
 class PuzzleRun:
-    """The player's attempt at ``puzzle``."""
+    """The player's attempt at ``puzzle``.
 
-    def __init__(self, puzzle: Puzzle) -> None:
+    Args:
+        puzzle: the puzzle.
+        real: makes the real processes that carry out each step beside the model
+            (``bankgame.workers.puzzles.PuzzleProcesses``: ``step(state, desk)``,
+            ``close()``); an undo replays on fresh ones. ``None``: the model alone.
+    """
+
+    def __init__(self, puzzle: Puzzle, real: Callable[[], Any] | None = None) -> None:
         self.puzzle = puzzle
+        self._make_real = real
+        self.real = real() if real is not None else None
         self.machine: Machine = puzzle.machine
         self.states: list[State] = [self.machine.initial()]
         self.picks: list[int] = []
@@ -90,6 +101,8 @@ class PuzzleRun:
             raise ValueError(f"{self.machine.names[desk] if 0 <= desk < len(self.machine.names) else desk} cannot move now")
         outcome = self.machine.step(self.state, desk)
         assert outcome is not None
+        if self.real is not None:
+            self.real.step(self.state, desk)  # the same step on the real processes; raises if they differ
         self.states.append(outcome.state)
         self.picks.append(desk)
         self.progress.append(outcome.progress)
@@ -110,7 +123,23 @@ class PuzzleRun:
         self.picks.pop()
         self.progress.pop()
         self.broken = None
+        self._replay_real()
         return True
+
+    def _replay_real(self) -> None:
+        """Real processes cannot step back: replay the picks on fresh ones."""
+        if self.real is None or self._make_real is None:
+            return
+        self.real.close()
+        self.real = self._make_real()
+        for state, desk in zip(self.states, self.picks):
+            self.real.step(state, desk)
+
+    def close(self) -> None:
+        """Stop the real processes, if any."""
+        if self.real is not None:
+            self.real.close()
+            self.real = None
 
     def reset(self) -> None:
         """Start again from the beginning (hints used stay used)."""
@@ -118,6 +147,7 @@ class PuzzleRun:
         self.picks.clear()
         self.progress.clear()
         self.broken = None
+        self._replay_real()
 
     # ----------------------------------------------------------- verdict
     def _loop(self) -> tuple[int, int] | None:

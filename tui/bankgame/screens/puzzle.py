@@ -68,8 +68,9 @@ class PuzzleScreen(Screen[None]):
         super().__init__()
         self.book = book
         self.puzzle = puzzle
-        self.run = PuzzleRun(puzzle)
         self._store = store
+        self.run = PuzzleRun(puzzle)
+        """Replaced on mount by an attempt on real processes when the game has them."""
         self.hint_text = ""
         self.saved_win = False
 
@@ -93,12 +94,30 @@ class PuzzleScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.run = self._new_run()
         self.title = "bankgame · Puzzle Book"
         self.sub_title = self.puzzle.title
         self.query_one("#pz-board").border_title = "Ledger and locks"
         self.query_one("#pz-order").border_title = "Your order"
         self.query_one("#pz-verdict").border_title = "Verdict"
         self.refresh_view()
+
+    def _new_run(self) -> PuzzleRun:
+        """An attempt whose steps real processes carry out too, when the game plays on real processes."""
+        if getattr(self.app, "backend_name", "inline") != "process":
+            return PuzzleRun(self.puzzle)
+        from ..workers.puzzles import PuzzleProcesses
+
+        machine = self.puzzle.machine
+        try:
+            return PuzzleRun(self.puzzle, lambda: PuzzleProcesses(machine))
+        except Exception as error:  # noqa: BLE001 - processes could not start: say so, play on
+            self.notify(f"Real worker processes could not start ({error}); this puzzle runs in-process.",
+                        title="Puzzle Book", severity="warning")
+            return PuzzleRun(self.puzzle)
+
+    def on_unmount(self) -> None:
+        self.run.close()
 
     # ------------------------------------------------------------- drawing
     def refresh_view(self) -> None:
@@ -229,6 +248,7 @@ class PuzzleScreen(Screen[None]):
         puzzles = self.book.puzzles
         index = puzzles.index(self.puzzle)
         nxt = puzzles[(index + 1) % len(puzzles)]
+        self.run.close()
         self.app.switch_screen(PuzzleScreen(self.book, nxt, self._store))
 
     def action_leave(self) -> None:

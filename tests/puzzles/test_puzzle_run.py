@@ -74,3 +74,18 @@ def test_a_desk_that_cannot_move_cannot_be_picked() -> None:
     assert run.movable() == [0]
     with pytest.raises(ValueError, match="Ben cannot move now"):
         run.pick(1)
+
+
+def test_hints_open_for_desks_that_never_finish_once_an_attempt_goes_far_past_par() -> None:
+    run = PuzzleRun(BOOK.puzzle("starvation"))
+    for _ in range(run.far_enough):
+        assert not run.can_hint()
+        run.pick(0)  # Ann alone, round and round: Ben and Cat simply not picked
+    assert run.can_hint() and not run.verdict().won
+
+
+def test_starting_again_counts_as_a_failed_attempt() -> None:
+    run = PuzzleRun(BOOK.puzzle("lost-update"))
+    run.pick(0)
+    run.reset()
+    assert run.failed == 1 and run.can_hint()

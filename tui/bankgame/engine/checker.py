@@ -194,7 +194,7 @@ def check(machine: Machine, max_states: int = MAX_STATES) -> CheckReport:
     """
     graph = explore(machine, max_states)
     orders, bad = _count_orders(graph)
-    base = {"states": len(graph.states), "orders": orders, "bad_orders": bad, "names": machine.names}
+    base: dict[str, Any] = {"states": len(graph.states), "orders": orders, "bad_orders": bad, "names": machine.names}
     broken = _shortest_broken(machine, graph)
     if broken is not None:
         schedule, error = broken

@@ -143,7 +143,7 @@ class Machine:
         self._effects = [
             [tuple(dict(changes).get(a, 0) for a in accounts) for _, changes in spec.effects] for spec in self.desks
         ]
-        self._seq = {}
+        self._seq: dict[tuple[int, int], int] = {}
         for d, prog in enumerate(self.programs):
             for pc, ins in enumerate(prog):
                 if ins.op == SEND:

@@ -13,7 +13,8 @@ schedule reaches the puzzle's verdict:
 - ``safe``: every desk runs to its end, and nothing broke (the checker says
   how many orders it tried).
 
-Hints come after a failed attempt (a run that ended without the win): first
+Hints come after a failed attempt (a run that ended without the win, went
+far past par, or was started again): first
 where to look, then the step, then the checker's shortest schedule, played a
 step at a time.
 """
@@ -112,6 +113,8 @@ class PuzzleRun:
         verdict = self.verdict()
         if verdict.over and not verdict.won:
             self.failed += 1
+        elif not verdict.won and len(self.picks) == self.far_enough:
+            self.failed += 1  # desks that can go on for ever: well past par is a failed attempt too
         if verdict.won and not self.won_steps:
             self.won_steps = len(self.picks)
 
@@ -141,8 +144,15 @@ class PuzzleRun:
             self.real.close()
             self.real = None
 
+    @property
+    def far_enough(self) -> int:
+        """Steps after which an attempt that has not won counts as failed (the hints open)."""
+        return max(3 * self.puzzle.par, self.puzzle.par + 12)
+
     def reset(self) -> None:
-        """Start again from the beginning (hints used stay used)."""
+        """Start again from the beginning (hints used stay used); giving up an attempt counts as failing it."""
+        if self.picks and not self.verdict().won and not self.verdict().over and len(self.picks) < self.far_enough:
+            self.failed += 1
         del self.states[1:]
         self.picks.clear()
         self.progress.clear()

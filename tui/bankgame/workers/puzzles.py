@@ -65,6 +65,7 @@ def desk_main(conn: Connection, block: str, layout: tuple[int, int, int], locks:
     worker_setup(log_path)
     _, applied_at, sleepers_at = layout
     memory = SharedMemory(name=block)
+    assert memory.buf is not None
     view = memory.buf.cast("q")
     regs: dict[int, tuple[int, int, str]] = {}
     pending = list(redelivered)
@@ -191,6 +192,7 @@ class PuzzleProcesses:
         accounts = len(t.accounts)
         self.layout = (accounts, accounts, accounts + seqs)
         self.block = SharedMemory(create=True, size=8 * (accounts + seqs + len(t.conditions)))
+        assert self.block.buf is not None
         self.view = self.block.buf.cast("q")
         for slot, value in enumerate(machine.opening):
             self.view[slot] = value
@@ -228,7 +230,7 @@ class PuzzleProcesses:
         process.start()
         child.close()
         self.processes[desk], self.conns[desk] = process, parent
-        self.pids.append(process.pid)
+        self.pids.append(process.pid or -1)
         if not (wait([parent, process.sentinel], timeout=30) and parent.recv() == "ready"):
             raise Mismatch(f"the process of {self.machine.names[desk]} did not start (see the workers' log)")
 
@@ -276,6 +278,11 @@ class PuzzleProcesses:
         pc = state.pcs[desk]
         op = instr.op
 
+        def reg_after() -> int:
+            register = after.regs[desk][instr.reg]
+            assert register is not None
+            return register[0]
+
         def expect(real: Any, model: Any, what: str) -> None:
             if real != model:
                 raise Mismatch(f"{m.names[desk]} line {pc + 1} ({instr.text}): {what}: real {real!r}, model {model!r}")
@@ -289,11 +296,11 @@ class PuzzleProcesses:
             real = self._ask(desk, "try", instr.a, instr.b, desk in state.holders[instr.b])
             expect(real, after.pcs[desk] == pc + 1, "the other ticket taken")
         elif op == READ:
-            expect(self._ask(desk, "read", instr.a, instr.reg), after.regs[desk][instr.reg][0], "value read")
+            expect(self._ask(desk, "read", instr.a, instr.reg), reg_after(), "value read")
         elif op == ADD:
-            expect(self._ask(desk, "add", instr.reg, instr.amount), after.regs[desk][instr.reg][0], "sum")
+            expect(self._ask(desk, "add", instr.reg, instr.amount), reg_after(), "sum")
         elif op == ADD_REG:
-            expect(self._ask(desk, "add_reg", instr.reg, instr.reg2), after.regs[desk][instr.reg][0], "sum")
+            expect(self._ask(desk, "add_reg", instr.reg, instr.reg2), reg_after(), "sum")
         elif op == WRITE:
             expect(self._ask(desk, "write", instr.a, instr.reg), after.ledger[instr.a], "value written")
         elif op == CHECK:

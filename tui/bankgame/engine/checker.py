@@ -58,8 +58,10 @@ class CheckReport:
     text: str
     states: int
     orders: int | None
-    """Complete orders explored (an order ends at its end, its first error, or stuck);
-    ``None`` when the desks can loop forever, so that orders have no end."""
+    """Complete orders explored (an order ends at its end, its first error, or stuck). Orders that
+    differ only in when a desk ran a step of its own arithmetic (which nobody else can see) count
+    once: the reduction runs such a step at once. ``None`` when the desks can loop for ever, so that
+    orders have no end."""
     bad_orders: int
     """Orders among them that end broken or stuck."""
     shortest: tuple[int, ...]

@@ -234,7 +234,7 @@ class PuzzleRun:
                            "look for another order" + (": hints are open (h)." if self.hints < 3 else "."))
         if not self.machine.enabled(state):
             return Verdict(False, True, steps, "Nobody can move. Undo (u) and try another order.")
-        return Verdict(False, False, steps, f"{_steps(steps)} so far. {self.puzzle.goal}")
+        return Verdict(False, False, steps, f"{_steps(steps)} so far: pick who moves next (1, 2, …), or undo (u).")
 
     # ------------------------------------------------------------- hints
     def can_hint(self) -> bool:

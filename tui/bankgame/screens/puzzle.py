@@ -53,8 +53,8 @@ class PuzzleScreen(Screen[None]):
     PuzzleScreen { layout: vertical; }
     #pz-heading { height: 1; padding: 0 1; background: $boost; }
     #pz-goal { height: auto; padding: 0 1; color: $text; }
-    #pz-floor { height: 1fr; min-height: 8; }
-    #pz-low { height: auto; max-height: 9; }
+    #pz-floor { height: 1fr; min-height: 6; }
+    #pz-low { height: auto; max-height: 8; }
     #pz-board, #pz-order { width: 1fr; height: auto; border: round $panel-lighten-2; padding: 0 1;
                            border-title-color: $text-accent; }
     #pz-hint { height: auto; padding: 0 1; background: $boost; display: none; }
@@ -84,8 +84,11 @@ class PuzzleScreen(Screen[None]):
         yield Static(id="pz-heading")
         yield Static(id="pz-goal")
         with Horizontal(id="pz-floor"):
-            for index in range(len(self.puzzle.machine.desks)):
-                yield PuzzleDesk(self.run, index, str(index + 1), id=f"pz-desk-{index}")
+            for index, program in enumerate(self.puzzle.machine.programs):
+                desk = PuzzleDesk(self.run, index, str(index + 1), id=f"pz-desk-{index}")
+                # Each desk as wide as its longest line allows: a one-line sender needs less room.
+                desk.styles.width = f"{max(len(i.text) for i in program) + 8}fr"
+                yield desk
         with Horizontal(id="pz-low"):
             yield Static(id="pz-board")
             yield Static(id="pz-order")
@@ -116,6 +119,9 @@ class PuzzleScreen(Screen[None]):
                         title="Puzzle Book", severity="warning")
             return PuzzleRun(self.puzzle)
 
+    def on_resize(self) -> None:
+        self.refresh_view()
+
     def on_unmount(self) -> None:
         self.run.close()
 
@@ -132,7 +138,7 @@ class PuzzleScreen(Screen[None]):
         goal = Text()
         goal.append("Goal: ", "bold")
         goal.append(puzzle.goal)
-        if puzzle.text:
+        if puzzle.text and self.size.width >= 100:  # on a small terminal the goal alone (the book has the story)
             goal.append("  " + puzzle.text, "dim")
         self.query_one("#pz-goal", Static).update(goal)
         for desk in self.query(PuzzleDesk):

@@ -56,7 +56,11 @@ class PuzzleDesk(Widget):
         text.append(clip(status, width), style("desk--state"))
         pc = run.next_line(self.index)
         ran = run.ran(self.index)
-        for number, instr in enumerate(run.machine.programs[self.index]):
+        program = run.machine.programs[self.index]
+        rows = max(1, self.size.height - 1)
+        # A long program in a short desk: keep the next line in view.
+        first = 0 if len(program) <= rows else max(0, min(pc - rows // 2, len(program) - rows))
+        for number, instr in enumerate(program[first:first + rows], start=first):
             if number == pc:
                 mark, line_style = "▶", style("desk--next")
             elif number in ran:

@@ -31,6 +31,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -159,6 +160,16 @@ class BankApp(App[None]):
             self.animation_level = "none"
 
     # ------------------------------------------------------------- start-up
+    def get_driver_class(self) -> type[Driver]:
+        # A closed terminal must end the game, not hang it (see terminal.py).
+        driver_class = super().get_driver_class()
+        if driver_class.__module__ == "textual.drivers.linux_driver" and driver_class.__name__ == "LinuxDriver":
+            # Imported here: it needs termios (Linux and macOS only).
+            from .terminal import TerminalDriver
+
+            return TerminalDriver
+        return driver_class
+
     def get_default_screen(self) -> Screen:
         # The title is the bottom screen itself (one screen less to build before the first frame).
         title = self.screen_class("title") if self.start == "title" and self.handed_day is None and self.start_level is None else None

@@ -148,6 +148,8 @@ class BankApp(App[None]):
 
         if self.store is None:
             self.store = open_store()
+        if hasattr(self.store, "on_problem"):
+            self.store.on_problem = self._save_problem
         if self.store.notice:
             self.notify(self.store.notice, title="Saved progress", severity="warning", timeout=10)
         settings = self.store.settings()
@@ -158,6 +160,10 @@ class BankApp(App[None]):
         self.speed = speed if speed in SPEEDS else 1.0
         if not settings.get("animations", True):
             self.animation_level = "none"
+
+    def _save_problem(self, sentence: str) -> None:
+        """A change was not saved: say why; the game plays on."""
+        self.notify(sentence, title="Saved progress", severity="warning", timeout=8)
 
     # ------------------------------------------------------------- start-up
     def get_driver_class(self) -> type[Driver]:
@@ -420,11 +426,10 @@ class BankApp(App[None]):
         self.speed = settings.speed
         self.animation_level = "full" if settings.animations else "none"
         if self.store is not None:
-            try:
-                self.store.set_setting("theme", settings.theme)
-                self.store.set_setting("speed", settings.speed)
-                self.store.set_setting("animations", settings.animations)
-            except (ValueError, OSError) as error:
+            try:  # one change, one transaction; a failure to save is told by the store
+                self.store.set_settings(
+                    {"theme": settings.theme, "speed": settings.speed, "animations": settings.animations})
+            except ValueError as error:
                 self.notify(f"Settings not saved: {error}", severity="warning")
         for screen in self.screen_stack:
             if hasattr(screen, "set_speed"):

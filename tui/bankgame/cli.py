@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     web = commands.add_parser("web", help="serve the game to a web browser, one game per tab (needs bankgame[web])")
     web.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     web.add_argument("--port", type=int, default=8000, metavar="N", help="TCP port (default: 8000)")
+    web.add_argument("--max-games", type=int, default=None, metavar="N",
+                     help="games at once, 1 to 64 (default: 8; at most 3 from one address)")
     web.set_defaults(usage_parser=web)
 
     lab = commands.add_parser("lab", help="race real processes: shared memory with and without a lock, and messages")
@@ -124,9 +126,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "web":
         if not 0 < args.port < 65536:
             args.usage_parser.error("--port must be between 1 and 65535")
-        from .web import run_web
+        if args.max_games is not None and not 1 <= args.max_games <= 64:
+            args.usage_parser.error("--max-games must be between 1 and 64")
+        from .web import host_problem, run_web
 
-        return run_web(args.host, args.port)
+        if host_problem(args.host):
+            args.usage_parser.error(host_problem(args.host))
+        return run_web(args.host, args.port, args.max_games)
     if args.command == "sandbox":
         return run_game(args.usage_parser, level=args.level, seed=args.seed, options=day_options(args),
                         backend=args.backend)

@@ -235,7 +235,35 @@ class BankApp(App[None]):
                 return None
 
             return AwaitComplete(nothing())
-        return super().pop_screen()
+        popped = super().pop_screen()
+
+        async def then_forget() -> None:
+            await popped
+            self.forget_closed_widgets()
+            self.call_after_refresh(self.forget_closed_widgets)  # a Footer recomposed on resume
+
+        return AwaitComplete(then_forget()).call_next(self)
+
+    def forget_closed_widgets(self) -> None:
+        """Let go of what Textual keeps of widgets that are gone (a screen was closed).
+
+        Textual drops a closed widget's watcher only when the watched value
+        changes, and the app's title or a Footer's ``compact`` never do: each
+        Header and FooterKey ever mounted stayed reachable, with its render
+        caches (about 190 KB each time the sandbox was opened and left). And
+        ``StylesCache.get_inner_outer`` is an ``lru_cache`` keyed on the
+        widget's styles cache, which kept up to 1,024 closed widgets' rendered
+        lines; it is cheap to fill again.
+        """
+        from textual._styles_cache import StylesCache
+
+        StylesCache.get_inner_outer.cache_clear()
+        owners = [self, *(node for screen in self.screen_stack for node in screen.walk_children(with_self=True))]
+        for owner in owners:
+            watchers = owner.__dict__.get("__watchers")  # textual.reactive keeps them there
+            for entries in (watchers or {}).values():
+                entries[:] = [(node, callback) for node, callback in entries
+                              if node is self or (not node._closing and not node._closed and node.is_attached)]
 
     def screen_class(self, name: str) -> type[Screen] | None:
         """Return the screen class called ``name``, or ``None`` if it is not built."""

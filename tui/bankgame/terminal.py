@@ -15,7 +15,7 @@ dead terminal cannot take: the queue keeps draining, and shutting down ends.
 from __future__ import annotations
 
 import threading
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from textual.drivers.linux_driver import LinuxDriver
 
@@ -58,4 +58,5 @@ class TerminalDriver(LinuxDriver):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._file = SurvivingOutput(self._file)  # the output thread is built on it later
+        # The output thread is built on it later; it needs only write, flush and fileno.
+        self._file = cast(Any, SurvivingOutput(cast(IO[str], self._file)))

@@ -385,6 +385,13 @@ class BankApp(App[None]):
             return False
         return True
 
+    def action_command_palette(self) -> None:
+        """Show the command palette (ours guards its page keys)."""
+        from .screens.command_palette import BankCommandPalette
+
+        if self.use_command_palette and not BankCommandPalette.is_open(self):
+            self.push_screen(BankCommandPalette(id="--command-palette"))
+
     def action_help(self) -> None:
         """Show every binding and the lessons."""
         from .screens.help import HelpScreen

@@ -78,6 +78,7 @@ class ResultsScreen(Screen[None]):
         Binding("r", "retry", "Retry"),
         Binding("n", "next", "Next level"),
         Binding("l,escape", "levels", "Levels"),
+        Binding("l,escape", "title", "Title"),
     ]
 
     def __init__(
@@ -97,6 +98,19 @@ class ResultsScreen(Screen[None]):
         self.sub_title = level.title
         self.worst = worst_error(self.errors)
         """The error replayed on the timeline."""
+
+    @property
+    def in_campaign(self) -> bool:
+        """Whether this day was a campaign level (the sandbox has no next level and no level list)."""
+        return self.level.id in {level.id for level in campaign_levels()}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The sandbox has no next level: its key is not offered at all.
+        if action in ("next", "levels") and not self.in_campaign:
+            return False
+        if action == "title":
+            return not self.in_campaign
+        return True
 
     @property
     def next_level(self) -> Level | None:
@@ -128,10 +142,11 @@ class ResultsScreen(Screen[None]):
         with Horizontal(id="results-buttons"):
             yield Button("↻ Retry", id="retry", variant="primary" if report.stars == 0 else "default", compact=True)
             can_go_on = self.next_level is not None
-            yield Button("Next level ▶", id="next", variant="primary" if report.stars else "default",
-                         disabled=not can_go_on, compact=True)
+            if self.in_campaign:
+                yield Button("Next level ▶", id="next", variant="primary" if report.stars else "default",
+                             disabled=not can_go_on, compact=True)
             self.AUTO_FOCUS = "#next" if can_go_on and report.stars else "#retry"
-            yield Button("Levels", id="levels", compact=True)
+            yield Button("Levels" if self.in_campaign else "Title", id="levels", compact=True)
         yield Footer()
 
     def _big_stars(self) -> Content:
@@ -251,8 +266,12 @@ class ResultsScreen(Screen[None]):
         self.app.push_screen(BriefingScreen(after, self._progress))
 
     def action_levels(self) -> None:
-        """Go back to the level select."""
-        if self.level.id not in {level.id for level in campaign_levels()}:
-            unwind_to_menu(self.app)
+        """Go back to the level select (the title, after a sandbox day)."""
+        if not self.in_campaign:
+            self.action_title()
             return
         show_levels(self.app, self._progress)
+
+    def action_title(self) -> None:
+        """Go back to the title (after a sandbox day)."""
+        unwind_to_menu(self.app)

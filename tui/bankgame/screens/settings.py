@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, Switch
+
+from .modal import Modal
 
 from ..widgets.choice import Choice
 
@@ -24,7 +25,7 @@ class Settings:
     animations: bool
 
 
-class SettingsScreen(ModalScreen[Settings | None]):
+class SettingsScreen(Modal[Settings | None]):
     """Change the theme, the default speed and animations; applied as you choose."""
 
     BINDINGS = [Binding("escape", "dismiss", "Close")]

@@ -5,15 +5,16 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from .modal import Modal
 
 from ..engine import IntegrityError, money
 from ..widgets.integrity_panel import KIND_TEXT, error_explanation
 from ..widgets.timeline import Timeline, legend
 
 
-class TimelineScreen(ModalScreen[None]):
+class TimelineScreen(Modal[None]):
     """How one integrity error happened, read top to bottom."""
 
     BINDINGS = [

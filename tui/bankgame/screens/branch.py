@@ -76,6 +76,8 @@ class BranchScreen(Screen[None]):
         self._cards: list[DeskCard] = []
         self._gone = False
         """Set once the screen is unmounted: keys still queued for it change nothing."""
+        self._leaving = False
+        """An escape paused the day: the next one leaves it."""
         self.opened: tuple[str, int | None, dict | None] = (level.id, branch.seed, None)
         """``(level_id, seed, options)`` the day was opened with: what "play again" reopens."""
 
@@ -212,11 +214,13 @@ class BranchScreen(Screen[None]):
         """Pause or resume the day."""
         self.paused = not self.paused
         self._owed = 0.0
+        self._stay()
         self.refresh_view()
 
     def action_step(self) -> None:
         """Pause and run exactly one tick."""
         self.paused = True
+        self._stay()
         self.advance(1)
 
     def action_faster(self) -> None:
@@ -266,11 +270,28 @@ class BranchScreen(Screen[None]):
         self.refresh_view()
 
     def action_leave(self) -> None:
-        """Leave the focused panel, or go back to the screen underneath."""
+        """Leave the focused panel, or go back to the screen underneath.
+
+        A day under way is paused by the first escape and left by the second:
+        an escape meant for a window that has just closed (settings "Done"
+        clicked, escape pressed with it) must not throw the day away.
+        """
         if self.focused is not None:
             self.set_focus(None)
-        else:
-            self.app.leave_branch(self)
+            return
+        if self.branch.tick > 0 and not self.branch.over and not self._leaving:
+            self._leaving = True
+            self.paused = True
+            self.note = "escape again leaves the day · space plays on"
+            self.refresh_view()
+            return
+        self.app.leave_branch(self)
+
+    def _stay(self) -> None:
+        """The player played on: the next escape pauses again before it leaves."""
+        if self._leaving:
+            self._leaving = False
+            self.note = ""
 
     def toggle_ticket(self, resource: str) -> None:
         """Flip the ticket on ``resource`` (``vault``, ``rates`` or an account)."""

@@ -88,7 +88,7 @@ def test_help(snap_compare: Any) -> None:
 
 
 def test_settings(snap_compare: Any) -> None:
-    assert snap_compare(branch_app(), terminal_size=SIZE, run_before=play(keys=("s",)))
+    assert snap_compare(branch_app(), terminal_size=SIZE, run_before=play(keys=("o",)))
 
 
 def test_the_small_terminal_message(snap_compare: Any) -> None:

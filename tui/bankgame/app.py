@@ -101,7 +101,8 @@ class BankApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("s", "settings", "Settings", show=False),
+        # "o" as on the title: "s" starts a day on the briefing, so a habit of "s" must not open settings on the day.
+        Binding("o", "settings", "Settings"),
     ]
 
     def __init__(
@@ -433,7 +434,7 @@ class BankApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Every binding and the lessons (?)", self.action_help)
-        yield SystemCommand("Settings", "Theme, speed, animations (s)", self.action_settings)
+        yield SystemCommand("Settings", "Theme, speed, animations (o)", self.action_settings)
         yield SystemCommand("High contrast", "Switch the high-contrast theme on or off", self.action_high_contrast)
         yield SystemCommand("Sandbox", "Open your own branch", lambda: self.open_sandbox())
         for name, text in (("title", "Title screen"), ("levels", "Level select"), ("lab", "The Lab")):

@@ -17,9 +17,10 @@ from textual.widgets import Button, Footer, Static
 from ..campaign import Progress, campaign_levels, lessons, level_after, metric_name
 from ..engine import Branch, Goal, IntegrityError, Level, Report, money
 from ..paths import assets_dir
-from ..widgets.title_bar import TitleBar
 from ..widgets.stars import stars_content
+from ..widgets.text import CREATED_WHY, created, gap_text
 from ..widgets.timeline import Timeline, legend
+from ..widgets.title_bar import TitleBar
 from .briefing import goal_bound, reflow
 from .navigation import ask_app, progress_of, show_levels, unwind_to_menu
 
@@ -48,13 +49,14 @@ def error_sentence(error: IntegrityError) -> str:
         other = f"{error.cashiers[1]}'s" if len(error.cashiers) > 1 else "another"
         return (f"At tick {error.tick}, {who} wrote {error.account} = {money(error.actual)} from a stale read, "
                 f"over {other} write: it should have been {money(error.expected)}, "
-                f"so {money(error.expected - error.actual)} vanished.")
+                f"so {gap_text(error.expected, error.actual)}.")
     if error.kind == "overdraft":
-        return (f"At tick {error.tick}, {who} wrote {error.account} = {money(error.actual)}: below zero, "
+        return (f"At tick {error.tick}, {who} wrote {error.account} = {money(error.actual)}, "
+                f"{money(abs(error.actual))} below zero, "
                 "because the balance check and the withdrawal were not one step.")
     if error.kind == "audit":
         return (f"The closing audit expected {money(error.expected)} in the vault and counted "
-                f"{money(error.actual)}: {money(error.actual - error.expected, sign=True)}.")
+                f"{money(error.actual)}: {gap_text(error.expected, error.actual)}.")
     return error.explanation
 
 
@@ -157,7 +159,7 @@ class ResultsScreen(Screen[None]):
         report = self.report
         exact = report.expected_total == report.actual_total
         audit = ("✓ audit exact", "$text-success") if exact else (
-            f"✗ audit {money(report.actual_total - report.expected_total, sign=True)}", "$text-error")
+            f"✗ audit: {gap_text(report.expected_total, report.actual_total)}", "$text-error")
         stars_word = f"{report.stars} star{'s' * (report.stars != 1)}"
         dot = ("  ·  ", "$text-muted")
         head = Content.assemble(
@@ -221,6 +223,8 @@ class ResultsScreen(Screen[None]):
         lines.append(Content.styled("✗ " + " · ".join(tally), "bold $text-error"))
         if self.worst is not None:
             lines.append(Content(error_sentence(self.worst)))
+        if any(error.kind != "overdraft" and created(error.expected, error.actual) for error in self.errors):
+            lines.append(Content.styled(CREATED_WHY, "$text-muted"))  # once, however many errors created money
         if report.deadlocks:
             first = report.deadlocks[0]
             lines.append(Content.assemble(("Deadlock ", "bold"), f"at tick {first.tick}: {first.describe()}; "

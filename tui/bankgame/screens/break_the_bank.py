@@ -48,10 +48,10 @@ class BreakTheBankScreen(Screen[None]):
     #bb-heading { height: auto; padding: 0 1; background: $boost; }
     #bb-text { height: auto; padding: 0 1; }
     #bb-floor { height: 1fr; }
-    #bb-side { width: 36; }
+    #bb-side { width: 32; height: auto; max-height: 100%; }
     #bb-ledger, #bb-order { border: round $panel-lighten-2; padding: 0 1; border-title-color: $text-accent; }
     #bb-ledger { height: auto; }
-    #bb-order { height: 1fr; }
+    #bb-order { height: auto; min-height: 3; max-height: 16; }
     #bb-verdict { height: auto; min-height: 3; border: heavy $primary; padding: 0 1; border-title-color: $text-accent; }
     #bb-verdict.-won { border: heavy $success; }
     #bb-verdict.-lost { border: heavy $warning; }
@@ -184,7 +184,7 @@ class BreakTheBankScreen(Screen[None]):
             text.append(f"{name}  {money(branch.backend.balances()[account])}{ticket}\n")
         expected = self.specs[self.index].opening_balance * branch.day.accounts + sum(
             c[2] if c[0] == "deposit" else 0 for c in self.specs[self.index].customers)
-        text.append(f"when both finish: {money(expected)} in all", "dim")
+        text.append(f"both finished: {money(expected)}", "dim")
         return text
 
     # ------------------------------------------------------------- actions

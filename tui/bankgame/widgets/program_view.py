@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.text import Text
 from textual.widget import Widget
 
+from ..engine import money
 from ..engine.challenge import ChallengeRun
 from ..engine.programs import Step, ticket_text
 from .text import clip
@@ -21,7 +24,7 @@ class ProgramView(Widget):
     COMPONENT_CLASSES = {"program--done", "program--next", "program--todo", "program--state", "program--lineno"}
 
     DEFAULT_CSS = """
-    ProgramView { width: 1fr; height: 1fr; border: round $panel-lighten-2; padding: 0 1; }
+    ProgramView { width: 1fr; height: auto; max-height: 100%; border: round $panel-lighten-2; padding: 0 1; }
     ProgramView.-next { border: heavy $accent; }
     ProgramView > .program--done { color: $text-muted; }
     ProgramView > .program--next { background: $primary 30%; text-style: bold; }
@@ -71,7 +74,9 @@ class ProgramView(Widget):
             state = "▶ holds " + ", ".join(ticket_text(t) for t in desk.held)
         else:
             state = "▶ ready"
-        text.append(clip(state, width) + "\n", style("program--state"))
+        # A long state ("◷ waiting for ticket B") wraps on a narrow desk rather than lose its end.
+        for line in textwrap.wrap(state, width, subsequent_indent="  ") or [""]:
+            text.append(clip(line, width) + "\n", style("program--state"))
         pc = self._pc()
         for number, step in enumerate(self.program):
             if number < pc:
@@ -83,7 +88,8 @@ class ProgramView(Widget):
                 mark, line_style = " ", style("program--todo")
             text.append(f"\n{number + 1:>2} ", style("program--lineno"))
             text.append(clip(f"{mark} {step.text}", width - 3).ljust(width - 3), line_style)
-        registers = "  ".join(f"{name} = {value}" for name, value in sorted(desk.regs.items())) if desk.busy else ""
+        # Registers hold cents, as the ledger does: shown in dollars, as the ledger is.
+        registers = "  ".join(f"{name} = {money(value)}" for name, value in sorted(desk.regs.items())) if desk.busy else ""
         if registers:
             text.append("\n\n" + clip(registers, width), style("program--lineno"))
         return text

@@ -198,3 +198,115 @@ async def test_the_status_bar_keeps_a_pending_switch_whole_at_120_and_80_columns
             line = bar.render()
             assert line.cell_len <= bar.size.width, (width, line.plain)
             assert "→ message" in line.plain and "…" not in line.plain
+
+
+# ------------------------------------------------------------------ signs
+def finished_day(level: str, seed: int, options: dict[str, Any] | None = None) -> Any:
+    from bankgame.day import open_day
+
+    _, branch = open_day(level, seed, options, "inline")
+    branch.run()
+    branch.close()
+    return branch
+
+
+def no_signed_amounts(text: str) -> bool:
+    """Whether no amount in ``text`` carries a sign: "$9 lost", never "−$9 lost" or "+$9"."""
+    import re
+
+    return re.search(r"[-−+]\s?\$", text) is None
+
+
+def test_lost_and_created_are_said_with_positive_amounts_everywhere() -> None:
+    from bankgame.screens.results import error_sentence
+    from bankgame.screens.timeline import numbers_line
+    from bankgame.widgets.integrity_panel import error_explanation, error_line
+    from bankgame.widgets.text import CREATED_WHY
+    from bankgame.widgets.timeline import culprit_step
+
+    branch = finished_day("sandbox", 1)
+    lost = [e for e in branch.errors if e.kind == "lost_update" and e.actual < e.expected]
+    made = [e for e in branch.errors if e.kind == "lost_update" and e.actual > e.expected]
+    audit = [e for e in branch.errors if e.kind == "audit"]
+    assert lost and made and audit
+    for error in (lost[0], made[0], audit[0]):
+        word = "created" if error.actual > error.expected else "lost"
+        for text in (error_line(error), error_sentence(error), numbers_line(error)):
+            assert word in text and no_signed_amounts(text), text
+            assert "vanished" not in text
+        culprit = culprit_step(error)
+        if culprit is not None:
+            assert word in culprit[2] and no_signed_amounts(culprit[2]), culprit
+    # Created money is explained where it is shown.
+    assert CREATED_WHY in error_explanation(made[0])
+    assert CREATED_WHY not in error_explanation(lost[0])
+
+
+def test_an_overdraft_says_how_far_below_zero_not_an_expected_balance() -> None:
+    from bankgame.screens.timeline import numbers_line
+    from bankgame.widgets.integrity_panel import error_line
+
+    branch = finished_day("check-then-withdraw", 1)
+    overdrafts = [e for e in branch.errors if e.kind == "overdraft"]
+    second = next(e for e in overdrafts if e.expected < 0)  # written over a balance already below zero
+    for error in (overdrafts[0], second):
+        text = numbers_line(error)
+        assert "expected" not in text and "below zero" in text, text
+        assert "below zero" in error_line(error) and no_signed_amounts(error_line(error))
+
+
+def test_a_timeline_shows_only_the_two_transactions_with_what_each_read_and_wrote() -> None:
+    from bankgame.widgets.timeline import Timeline
+
+    branch = finished_day("rush-hour", 1, {"tickets": "none"})
+    for error in [e for e in branch.errors if e.kind == "lost_update"][:20]:
+        timeline = Timeline()
+        timeline.show_error(error)
+        assert set(timeline.columns) == set(error.cashiers) and len(error.cashiers) == 2
+        rows = timeline.rows()
+        lines = [line for _, cells, _ in rows for line in cells.values()]
+        # One deposit each: one read and one write of the account per cashier, with the values.
+        for name in error.cashiers:
+            own = [cells[name] for _, cells, _ in rows if name in cells]
+            assert sum(f"read {error.account} = $" in line for line in own) == 1, own
+            assert sum(f"write {error.account} = r = $" in line for line in own) == 1, own
+        assert all("$" in line for line in lines if "read" in line or "write" in line)
+
+
+@synced
+async def test_the_results_explain_created_money_once() -> None:
+    from textual.widgets import Static
+
+    from bankgame.app import BankApp
+    from bankgame.store import Store
+    from bankgame.widgets.text import CREATED_WHY
+
+    app = BankApp(start="sandbox", seed=1, backend="inline", paused=True, store=Store.memory())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.branch.run()
+        app.show_results(app.screen.level, app.branch)
+        await pilot.pause()
+        wrong = str(app.screen.query_one("#results-wrong", Static).render())
+        summary = str(app.screen.query_one("#results-summary", Static).render())
+        assert wrong.count(CREATED_WHY) == 1
+        assert no_signed_amounts(wrong) and no_signed_amounts(summary) and "audit: $" in summary
+
+
+@synced
+async def test_break_the_bank_shows_registers_in_dollars() -> None:
+    from bankgame.engine import load_level
+    from bankgame.screens.break_the_bank import BreakTheBankScreen
+    from bankgame.widgets.program_view import ProgramView
+
+    app = branch_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.push_screen(BreakTheBankScreen(load_level("break-the-bank")))
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        ann = app.screen.query_one("#bb-desk-0", ProgramView)
+        text = ann.render().plain
+        assert "r = $100.00" in text and "r = 10000" not in text, text
+        # a box as tall as its program, not the whole floor
+        assert ann.size.height <= len(ann.program) + 6

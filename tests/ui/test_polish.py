@@ -310,3 +310,117 @@ async def test_break_the_bank_shows_registers_in_dollars() -> None:
         assert "r = $100.00" in text and "r = 10000" not in text, text
         # a box as tall as its program, not the whole floor
         assert ann.size.height <= len(ann.program) + 6
+
+
+# --------------------------------------------------------------- tutorial
+def tutorial_at(chapter_id: str) -> Any:
+    from bankgame.tutorial import Tutorial, load_tutorial
+
+    tutorial = Tutorial(load_tutorial())
+    while tutorial.chapter.id != chapter_id:
+        tutorial.move_on()
+    return tutorial
+
+
+@synced
+async def test_the_tutorial_stops_on_the_first_lost_update_and_i_opens_that_one() -> None:
+    from bankgame.app import BankApp
+    from bankgame.screens.timeline import TimelineScreen
+    from bankgame.screens.tutorial import TutorialScreen
+    from bankgame.store import Store
+
+    app = BankApp(backend="inline", paused=True, store=Store.memory())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        tutorial = tutorial_at("rush-hour")
+        app.push_screen(TutorialScreen(tutorial, backend="inline", speed=8.0))
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("space")  # let the lunch rush run, fast
+        for _ in range(400):
+            if screen.branch.errors:
+                break
+            screen.advance(8)  # several ticks per frame, as 8× does
+        await pilot.pause()
+        errors = list(screen.branch.errors)
+        assert screen.paused, "the day stops on the error"
+        assert len({error.tick for error in errors}) == 1, "no cascade piles up after the first"
+        assert tutorial.step.id == "lost"
+        await pilot.press("i", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TimelineScreen)
+        assert app.screen.error is screen.branch.errors[0]
+
+
+@synced
+async def test_chapter_one_lets_the_player_watch_and_the_queue_is_there_to_see() -> None:
+    from bankgame.app import BankApp
+    from bankgame.screens.tutorial import TutorialScreen
+    from bankgame.store import Store
+
+    app = BankApp(backend="inline", paused=True, store=Store.memory())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        tutorial = tutorial_at("one-cashier")
+        app.push_screen(TutorialScreen(tutorial, backend="inline"))
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("space")
+        assert tutorial.step.id == "program"
+        while tutorial.step.id == "program":
+            screen.advance(1)
+        # 10 ticks a second at 1×: the "watch her serve" step lasts seconds, not a blink.
+        assert screen.branch.tick >= 30
+        assert tutorial.step.highlight == "desks"
+        await pilot.press("full_stop")
+        assert tutorial.step.id == "safe" and tutorial.step.highlight == "queue"
+        assert len(screen.branch.queue) >= 5, "the queue the step points at is not empty"
+
+
+@synced
+async def test_no_lesson_code_reaches_the_player() -> None:
+    import re
+
+    from bankgame.app import BankApp
+    from bankgame.screens.tutorial import TutorialScreen
+    from bankgame.store import Store
+    from bankgame.widgets.tutorial_panel import TutorialPanel
+
+    code = re.compile(r"\bL\d+\b")
+    app = BankApp(level="rush-hour", seed=5, backend="inline", paused=True, store=Store.memory())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.branch.run()
+        app.show_results(app.screen.level, app.branch)
+        await pilot.pause()
+        texts = [str(widget.render()) for widget in app.screen.query("Static")]
+        app.push_screen(TutorialScreen(tutorial_at("rush-hour"), backend="inline"))
+        await pilot.pause()
+        panel = app.screen.query_one(TutorialPanel)
+        texts += [str(panel.border_title), panel.render().plain]
+        from bankgame.campaign import lesson_titles
+        from bankgame.engine import load_level
+
+        texts.append(lesson_titles(load_level("vault")))
+        assert not [text for text in texts if code.search(text)]
+
+
+@synced
+async def test_escape_after_the_tutorial_opens_the_campaign() -> None:
+    from bankgame.app import BankApp
+    from bankgame.screens.level_select import LevelSelectScreen
+    from bankgame.screens.tutorial import TutorialScreen
+    from bankgame.store import Store
+
+    app = BankApp(backend="inline", paused=True, store=Store.memory())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        tutorial = tutorial_at("messages")
+        while not tutorial.finished:
+            tutorial.move_on()
+        assert tutorial.status == "done"
+        app.push_screen(TutorialScreen(tutorial, backend="inline"))
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LevelSelectScreen)

@@ -155,7 +155,14 @@ class BranchScreen(Screen[None]):
                 break
             branch.step_tick()
             stats.sample()
+            if self.hold():
+                self.paused = True  # on that very tick, before a cascade of others piles up
+                break
         self.refresh_view()
+
+    def hold(self) -> bool:
+        """Whether the day must stop on the tick just run (the tutorial's moment to read)."""
+        return False
 
     def refresh_view(self) -> None:
         """Redraw every panel whose state changed, and announce what happened."""

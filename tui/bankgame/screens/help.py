@@ -7,9 +7,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown
 
-from .modal import Modal
-
 from ..paths import assets_dir
+from .modal import Modal
 
 
 def help_text() -> str:

@@ -234,7 +234,7 @@ class ResultsScreen(Screen[None]):
     def _debrief(self) -> Content:
         known = lessons()
         body = [Content(reflow(self.level.debrief))] if self.level.debrief else []
-        taught = [Content.assemble((f"Lesson {key}: ", "bold"), (known[key].text, "$text-muted"))
+        taught = [Content.assemble((f"{known[key].title}: ", "bold"), (known[key].text, "$text-muted"))
                   for key in self.level.lessons if key in known]
         if taught:
             body.append(Content("\n").join(taught))

@@ -9,11 +9,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Static, Switch
 
-from .modal import Modal
-
-from ..widgets.choice import Choice
-
 from ..app import SPEEDS
+from ..widgets.choice import Choice
+from .modal import Modal
 
 
 @dataclass(frozen=True)

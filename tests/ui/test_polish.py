@@ -424,3 +424,58 @@ async def test_escape_after_the_tutorial_opens_the_campaign() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, LevelSelectScreen)
+
+
+# ----------------------------------------------------------------- toasts
+@synced
+async def test_ticket_changes_make_no_pile_of_toasts_and_toasts_stay_off_the_side_column() -> None:
+    from textual.widgets._toast import Toast
+
+    from bankgame.widgets.ticket_board import TicketBoard
+
+    app = branch_app(ticks=2)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = branch_screen(app)
+        app.clear_notifications()
+        await pilot.press("t")
+        board = screen.query_one(TicketBoard)
+        for _ in range(10):  # the vault's ticket on and off, five times
+            await pilot.press("enter")
+        await pilot.pause()
+        assert not screen.branch.has_ticket("vault")
+        assert len(app._notifications) == 0, [n.message for n in app._notifications]
+        assert "ticket" in screen.note and "from the next customer" in screen.note
+        # A toast that does come (the first lost update) sits over the desks, not the side column.
+        await pilot.press("escape")
+        await pilot.press("space")
+        for _ in range(200):
+            if screen.branch.errors:
+                break
+            screen.advance(1)
+        await pilot.pause(0.2)
+        toasts = list(screen.query(Toast))
+        assert toasts
+        side = screen.query_one("#side").region
+        assert board.region.x >= side.x
+        for toast in toasts:
+            assert not toast.region.overlaps(side), (toast.region, side)
+        # a passing note goes after a few seconds of the day
+        screen.advance(60)
+        assert "ticket" not in screen.note
+
+
+@synced
+async def test_the_results_screen_carries_no_toast_from_the_day() -> None:
+    from bankgame.screens.results import ResultsScreen
+
+    app = branch_app("rush-hour", seed=1, options={"tickets": "none", "customers": 30})
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = branch_screen(app)
+        screen.paused = False
+        while not screen.branch.over:
+            screen.advance(5)
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        assert not [n for n in app._notifications if "Integrity panel" in n.message]
+        assert not any("Integrity" in n.title for n in app._notifications)

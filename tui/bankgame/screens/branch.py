@@ -31,6 +31,8 @@ FRAME = 0.05
 """Seconds between two timer callbacks; fast speeds run several ticks per frame."""
 # A killed clerk is not here: the key that killed it already said so.
 TOASTED = {"deadlock", "clerk_recovered", "mode", "day_over"}
+NOTE_TICKS = 40
+"""Ticks a passing note stays in the status bar (4 s at 1×; it stays while paused)."""
 MODE_TEXT = {
     "message": "Message passing: each account has one owner clerk; cashiers send it copies. No tickets needed.",
     "shared": "Shared state: cashiers read and write the ledger themselves. Tickets guard it.",
@@ -78,6 +80,8 @@ class BranchScreen(Screen[None]):
         """Set once the screen is unmounted: keys still queued for it change nothing."""
         self._leaving = False
         """An escape paused the day: the next one leaves it."""
+        self._note_tick = -1
+        """The tick a passing note was said at (it goes after ``NOTE_TICKS``)."""
         self.opened: tuple[str, int | None, dict | None] = (level.id, branch.seed, None)
         """``(level_id, seed, options)`` the day was opened with: what "play again" reopens."""
 
@@ -172,6 +176,8 @@ class BranchScreen(Screen[None]):
         shared = branch.mode == "shared"
         board = self.panel(TicketBoard)
         mailbox = self.panel(MailboxPanel)
+        if self._note_tick >= 0 and branch.tick > self._note_tick + NOTE_TICKS:
+            self.note, self._note_tick = "", -1
         if self._shown_mode != branch.mode:
             self._shown_mode = branch.mode
             board.display = shared
@@ -193,6 +199,9 @@ class BranchScreen(Screen[None]):
         self._announce()
         if branch.over and not self._results_shown:
             self._results_shown = True
+            # What the day's toasts said (select the error in the panel...) is not for the results screen.
+            # (Toasts are messages: cleared once those already sent have arrived.)
+            self.app.call_later(self.app.clear_notifications)
             self.app.call_later(self.app.show_results, self.level, branch)
 
     def _announce(self) -> None:
@@ -251,8 +260,7 @@ class BranchScreen(Screen[None]):
         refused = self.branch.switch_mode()
         if refused:
             self.notify(refused, title="Cannot switch", severity="warning")
-        elif self.branch.pending_mode:
-            self.notify(f"Switching to {self.branch.pending_mode} mode once the desks are free.", title="Mode", timeout=3)
+        # A pending switch is in the status bar ("→ message once the desks are free"), not a toast.
         self.refresh_view()
 
     def action_tickets(self) -> None:
@@ -305,9 +313,16 @@ class BranchScreen(Screen[None]):
         if self.branch.mode != "shared" or self.branch.over:
             return
         on = self.branch.toggle_ticket(resource)
-        where = {"vault": "the whole vault", "rates": "the rate board"}.get(resource, f"account {resource}")
-        self.notify(f"Ticket {'placed on' if on else 'removed from'} {where}: from the next customer on.", title="Tickets", timeout=3)
+        where = {"vault": "the vault", "rates": "the rate board"}.get(resource, resource)
+        # Said in the status bar, not a toast: nine changes made nine toasts over the board being edited.
+        self._tell(f"ticket {'on' if on else 'off'} {where} from the next customer")
         self.refresh_view()
+
+    def _tell(self, note: str) -> None:
+        """Say ``note`` in the status bar for a few seconds of the day (it replaces the last one)."""
+        self._leaving = False
+        self.note = note
+        self._note_tick = self.branch.tick
 
     # -------------------------------------------------------------- messages
     def on_ticket_board_ticket_toggled(self, message: TicketBoard.TicketToggled) -> None:

@@ -479,3 +479,109 @@ async def test_the_results_screen_carries_no_toast_from_the_day() -> None:
         assert isinstance(app.screen, ResultsScreen)
         assert not [n for n in app._notifications if "Integrity panel" in n.message]
         assert not any("Integrity" in n.title for n in app._notifications)
+
+
+# --------------------------------------------------- one consistent tick
+@synced
+async def test_a_desk_and_the_board_agree_on_a_ticket_every_tick() -> None:
+    from bankgame.widgets.desk_card import DeskCard
+    from bankgame.widgets.ticket_board import TicketBoard
+
+    app = branch_app("sandbox", seed=2, options={"tickets": "accounts", "accounts": 2, "cashiers": 4})
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = branch_screen(app)
+        board = screen.query_one(TicketBoard)
+        cards = list(screen.query(DeskCard))
+        given_back_while_waiting = 0
+        for _ in range(300):
+            screen.advance(1)
+            branch = screen.branch
+            for card in cards:
+                desk = branch.desks[card.index]
+                if not desk.waiting_for or desk.waiting_for == "reply":
+                    continue
+                row = board._row_text(desk.waiting_for, 60).plain
+                holder = branch.ticket_holder.get(desk.waiting_for, -1)
+                if holder >= 0:
+                    assert f"held by {branch.desks[holder].name}" in card.status()
+                    assert branch.desks[holder].name in row, row
+                else:
+                    given_back_while_waiting += 1
+                    assert "is free: taking it next" in card.status(), card.status()
+                    assert "free ·" in row and "next" in row, row
+        await pilot.pause()
+        assert given_back_while_waiting, "the moment the two used to disagree did come"
+
+
+# ----------------------------------------------------------------- layout
+@synced
+async def test_the_too_small_message_fits_a_60x18_terminal_whole() -> None:
+    from bankgame.screens.too_small import TooSmallScreen
+
+    app = branch_app()
+    async with app.run_test(size=(60, 18)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        box = app.screen.query_one("#too-small-text").region
+        assert box.x >= 0 and box.right <= 60 and box.bottom <= 18, box
+
+
+@synced
+async def test_desk_cards_stay_program_sized_on_a_200x50_terminal() -> None:
+    from bankgame.screens.branch import DESK_ROWS
+    from bankgame.widgets.desk_card import DeskCard
+
+    app = branch_app(ticks=3)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        cards = list(branch_screen(app).query(DeskCard))
+        assert all(card.size.height + 2 <= DESK_ROWS for card in cards), [card.size for card in cards]
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        await pilot.pause()
+        assert all(card.size.height >= 6 for card in cards), [card.size for card in cards]
+
+
+@synced
+async def test_the_footer_at_80_columns_has_every_day_key_and_a_whole_palette_key() -> None:
+    from textual.widgets import Footer
+
+    app = branch_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = branch_screen(app)
+        footer = screen.query_one(Footer)
+        keys = [widget for widget in footer.query("FooterKey")]
+        palette = [key for key in keys if key.has_class("-command-palette")]
+        others = [key for key in keys if not key.has_class("-command-palette")]
+        assert palette and palette[0].region.right <= 80
+        assert all(key.region.right <= palette[0].region.x for key in others), "nothing runs under the palette key"
+        described = {key.description for key in others}
+        assert {"Pause", "Step", "Mode", "Tickets", "Settings", "Help"} <= described
+
+
+@synced
+async def test_the_tutorial_brings_the_widget_it_points_at_into_view_at_80x24() -> None:
+    from bankgame.app import BankApp
+    from bankgame.screens.tutorial import TutorialScreen
+    from bankgame.store import Store
+
+    app = BankApp(backend="inline", paused=True, store=Store.memory())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(TutorialScreen(tutorial_at("rush-hour"), backend="inline"))
+        await pilot.pause()
+        await pilot.pause()
+        screen = app.screen
+        assert screen.tutorial.step.highlight == "integrity"
+        side = screen.query_one("#side")
+        panel = screen.query_one("#integrity")
+        assert side.region.contains_region(panel.region) or panel.region.intersection(side.region).height >= 3
+
+
+def test_borders_are_drawn_in_a_colour_that_reads_on_light_themes() -> None:
+    from bankgame.paths import assets_dir
+
+    styles = "\n".join(path.read_text() for path in (assets_dir() / "styles").glob("*.tcss"))
+    assert "$panel-lighten-2" not in styles

@@ -99,7 +99,8 @@ class BankApp(App[None]):
     SUB_TITLE = "a bank branch that teaches concurrency"
     CSS_PATH = _stylesheets()
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Not in the footer (80 columns hold a day's keys); the title's menu, help and the palette say it.
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         # "o" as on the title: "s" starts a day on the briefing, so a habit of "s" must not open settings on the day.
         Binding("o", "settings", "Settings"),

@@ -31,6 +31,10 @@ FRAME = 0.05
 """Seconds between two timer callbacks; fast speeds run several ticks per frame."""
 # A killed clerk is not here: the key that killed it already said so.
 TOASTED = {"deadlock", "clerk_recovered", "mode", "day_over"}
+SPEED_KEYS = Binding.Group("Speed", compact=True)
+"""``+`` and ``-`` share one footer entry ("+- Speed"): the footer has 80 columns to fit in."""
+DESK_ROWS = 16
+"""The tallest a desk card gets: its customer, its state and a dozen program lines."""
 NOTE_TICKS = 40
 """Ticks a passing note stays in the status bar (4 s at 1×; it stays while paused)."""
 MODE_TEXT = {
@@ -52,8 +56,8 @@ class BranchScreen(Screen[None]):
     BINDINGS = [
         Binding("space", "toggle_pause", "Pause", key_display="space"),
         Binding("full_stop", "step", "Step", key_display="."),
-        Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
-        Binding("minus", "slower", "Slower", key_display="-"),
+        Binding("plus,equals_sign", "faster", "Faster", key_display="+", group=SPEED_KEYS),
+        Binding("minus", "slower", "Slower", key_display="-", group=SPEED_KEYS),
         Binding("m", "switch_mode", "Mode"),
         Binding("t", "tickets", "Tickets"),
         Binding("k", "kill_clerk", "Kill"),
@@ -81,6 +85,7 @@ class BranchScreen(Screen[None]):
         self._leaving = False
         """An escape paused the day: the next one leaves it."""
         self._note_tick = -1
+        self._floor_height = 0
         """The tick a passing note was said at (it goes after ``NOTE_TICKS``)."""
         self.opened: tuple[str, int | None, dict | None] = (level.id, branch.seed, None)
         """``(level_id, seed, options)`` the day was opened with: what "play again" reopens."""
@@ -135,6 +140,23 @@ class BranchScreen(Screen[None]):
     def on_resize(self) -> None:
         self.set_class(self.size.height < 32, "-short")
         self.set_class(self.size.width < 110, "-narrow")
+        self.call_after_refresh(self.fit_desks)
+
+    def fit_desks(self) -> None:
+        """Size the desks' rows to the floor, but never taller than a program needs.
+
+        A 200×50 terminal gave four desks 20 rows each for a 5-line program.
+        """
+        if self._gone:
+            return
+        floor = self.query_one("#floor").size.height
+        if not floor or floor == self._floor_height:
+            return
+        self._floor_height = floor
+        grid = self.query_one("#desks", Grid)
+        columns = grid.styles.grid_size_columns or 1
+        rows = -(-len(self.branch.desks) // columns)
+        grid.styles.grid_rows = str(max(3, min(DESK_ROWS, floor // rows)))
 
     # ----------------------------------------------------------------- ticks
     def _on_frame(self) -> None:
@@ -182,6 +204,7 @@ class BranchScreen(Screen[None]):
             self._shown_mode = branch.mode
             board.display = shared
             mailbox.display = not shared
+            self.refresh_bindings()
             if not shared and board.has_focus:
                 self.set_focus(None)
         self.panel(StatusBar).show(self.paused, self.speed, self.note)
@@ -224,7 +247,14 @@ class BranchScreen(Screen[None]):
     # --------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A key still queued for a screen that was just left must not touch its (closed) day.
-        return not self._gone
+        if self._gone:
+            return False
+        # The footer offers only what works in this mode: it has 80 columns to fit in.
+        if action == "kill_clerk" and self.branch.mode != "message":
+            return False
+        if action == "tickets" and self.branch.mode != "shared":
+            return False
+        return True
 
     def action_toggle_pause(self) -> None:
         """Pause or resume the day."""

@@ -49,7 +49,7 @@ class BreakTheBankScreen(Screen[None]):
     #bb-text { height: auto; padding: 0 1; }
     #bb-floor { height: 1fr; }
     #bb-side { width: 32; height: auto; max-height: 100%; }
-    #bb-ledger, #bb-order { border: round $panel-lighten-2; padding: 0 1; border-title-color: $text-accent; }
+    #bb-ledger, #bb-order { border: round $foreground 30%; padding: 0 1; border-title-color: $text-accent; }
     #bb-ledger { height: auto; }
     #bb-order { height: auto; min-height: 3; max-height: 16; }
     #bb-verdict { height: auto; min-height: 3; border: heavy $primary; padding: 0 1; border-title-color: $text-accent; }

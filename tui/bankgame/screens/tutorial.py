@@ -38,8 +38,9 @@ class TutorialScreen(BranchScreen):
     """
 
     BINDINGS = [
-        Binding("n", "tutorial_next", "Next"),
-        Binding("x", "tutorial_skip", "Skip tutorial"),
+        # The tutorial's panel always says these two: the footer keeps its room for the day's keys.
+        Binding("n", "tutorial_next", "Next", show=False),
+        Binding("x", "tutorial_skip", "Skip tutorial", show=False),
     ]
 
     def __init__(
@@ -153,6 +154,8 @@ class TutorialScreen(BranchScreen):
             if target:
                 for widget in self.query(f"#{target}"):
                     widget.add_class(HIGHLIGHT)
+                    # On a short terminal the side column scrolls: bring what the step points at into view.
+                    self.call_after_refresh(widget.scroll_visible, animate=False)
             self._highlighted = target
         self.query_one(TutorialPanel).show(self._hint())
 

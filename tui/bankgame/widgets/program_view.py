@@ -24,7 +24,7 @@ class ProgramView(Widget):
     COMPONENT_CLASSES = {"program--done", "program--next", "program--todo", "program--state", "program--lineno"}
 
     DEFAULT_CSS = """
-    ProgramView { width: 1fr; height: auto; max-height: 100%; border: round $panel-lighten-2; padding: 0 1; }
+    ProgramView { width: 1fr; height: auto; max-height: 100%; border: round $foreground 30%; padding: 0 1; }
     ProgramView.-next { border: heavy $accent; }
     ProgramView > .program--done { color: $text-muted; }
     ProgramView > .program--next { background: $primary 30%; text-style: bold; }

@@ -585,3 +585,18 @@ def test_borders_are_drawn_in_a_colour_that_reads_on_light_themes() -> None:
 
     styles = "\n".join(path.read_text() for path in (assets_dir() / "styles").glob("*.tcss"))
     assert "$panel-lighten-2" not in styles
+
+
+@synced
+async def test_i_then_enter_typed_together_open_the_timeline() -> None:
+    from bankgame.screens.timeline import TimelineScreen
+
+    app = branch_app("rush-hour", seed=1, options={"tickets": "none"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = branch_screen(app)
+        run_until(screen.branch, lambda branch: branch.errors)
+        screen.refresh_view()
+        send_keys(app, "i", "enter")  # as a terminal delivers them: no pause between
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, TimelineScreen)

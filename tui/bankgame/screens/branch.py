@@ -298,11 +298,13 @@ class BranchScreen(Screen[None]):
         if self.branch.mode != "shared":
             self.notify("Tickets do not exist in message mode: each account has one owner.", title="Tickets")
             return
-        self.panel(TicketBoard).focus()
+        # At once, not after a refresh: "t" then "enter" typed together must reach the board.
+        self.set_focus(self.panel(TicketBoard))
 
     def action_integrity(self) -> None:
         """Focus the Integrity panel."""
-        self.panel(IntegrityPanel).focus()
+        # At once, not after a refresh: "i" then "enter" typed together must open the timeline.
+        self.set_focus(self.panel(IntegrityPanel))
 
     def action_kill_clerk(self) -> None:
         """Kill the busiest clerk for real (message mode); it is restarted."""

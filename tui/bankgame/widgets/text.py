@@ -45,8 +45,8 @@ def clip(text: str, width: int) -> str:
 
 
 CREATED_WHY = (
-    "Created money: the write that was wiped out took money out (a withdrawal), "
-    "so the balance still counts cash that was already handed over."
+    "Created money: the write that was wiped out had lowered the balance (a withdrawal "
+    "paid out, or another stale write), so the account now shows money the vault does not have."
 )
 """Said once wherever money is "created": it is as wrong as money lost."""
 

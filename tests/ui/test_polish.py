@@ -600,3 +600,11 @@ async def test_i_then_enter_typed_together_open_the_timeline() -> None:
         await pilot.pause()
         await pilot.pause()
         assert isinstance(app.screen, TimelineScreen)
+
+
+@synced
+async def test_a_sandbox_day_s_results_have_no_empty_debrief() -> None:
+    app = sandbox_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await end_the_day(pilot)
+        assert not app.screen.query("#results-debrief")

@@ -140,7 +140,8 @@ class ResultsScreen(Screen[None]):
                 timeline.border_title = f"Replay: the {KIND_WORDS.get(self.worst.kind, self.worst.kind)} on {self.worst.account}"
                 timeline.border_subtitle = f"one row per tick · {legend(self.worst.account)}"
                 yield timeline
-            yield Static(self._debrief(), id="results-debrief")
+            if self.level.debrief or self.level.lessons:  # the sandbox has neither: no empty heading
+                yield Static(self._debrief(), id="results-debrief")
         with Horizontal(id="results-buttons"):
             yield Button("↻ Retry", id="retry", variant="primary" if report.stars == 0 else "default", compact=True)
             can_go_on = self.next_level is not None

@@ -603,3 +603,18 @@ async def test_a_sandbox_day_s_results_have_no_empty_debrief() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await end_the_day(pilot)
         assert not app.screen.query("#results-debrief")
+
+
+@synced
+async def test_the_stats_keep_served_and_left_apart() -> None:
+    from bankgame.widgets.stats_panel import StatsPanel
+
+    app = branch_app(ticks=3)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = branch_screen(app)
+        screen.branch.served, screen.branch.left = 80, 32
+        panel = screen.query_one(StatsPanel)
+        panel.refresh()
+        await pilot.pause()
+        text = panel.render().plain
+        assert "80 · 32 left" in text and "8032" not in text, text

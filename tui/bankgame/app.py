@@ -100,9 +100,11 @@ class BankApp(App[None]):
     SUB_TITLE = "a bank branch that teaches concurrency"
     CSS_PATH = _stylesheets()
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Not in the footer (80 columns hold a day's keys); the title's menu, help and the palette say it.
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("s", "settings", "Settings", show=False),
+        # "o" as on the title: "s" starts a day on the briefing, so a habit of "s" must not open settings on the day.
+        Binding("o", "settings", "Settings"),
     ]
 
     def __init__(
@@ -430,6 +432,13 @@ class BankApp(App[None]):
             return False
         return True
 
+    def action_command_palette(self) -> None:
+        """Show the command palette (ours guards its page keys)."""
+        from .screens.command_palette import BankCommandPalette
+
+        if self.use_command_palette and not BankCommandPalette.is_open(self):
+            self.push_screen(BankCommandPalette(id="--command-palette"))
+
     def action_help(self) -> None:
         """Show every binding and the lessons."""
         from .screens.help import HelpScreen
@@ -470,7 +479,7 @@ class BankApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Every binding and the lessons (?)", self.action_help)
-        yield SystemCommand("Settings", "Theme, speed, animations (s)", self.action_settings)
+        yield SystemCommand("Settings", "Theme, speed, animations (o)", self.action_settings)
         yield SystemCommand("High contrast", "Switch the high-contrast theme on or off", self.action_high_contrast)
         yield SystemCommand("Sandbox", "Open your own branch", lambda: self.open_sandbox())
         for name, text in (("title", "Title screen"), ("levels", "Level select"), ("lab", "The Lab")):

@@ -32,6 +32,7 @@ from typing import Any
 
 from ..engine.backend import apply_message
 from .helpers import CONTEXT, ensure_process_helpers, stop_processes, worker_setup
+from .leftovers import new_block
 
 METHODS = ("shared-unlocked", "shared-locked", "message-passing")
 ACCOUNTS = 2
@@ -259,7 +260,7 @@ def _clerk(inboxes: list[Connection], result: Connection, stats_name: str, worke
 
 # ------------------------------------------------------------------- runs
 def _block(slots: int) -> tuple[SharedMemory, Any]:
-    block = SharedMemory(create=True, size=8 * max(1, slots))
+    block = new_block(8 * max(1, slots))
     view = block.buf.cast("q")
     for slot in range(slots):
         view[slot] = 0

@@ -128,15 +128,23 @@ class CashierPool:
         if wait_ready:
             self._wait_ready(desk)
 
-    def _wait_ready(self, desk: int) -> None:
+    def _wait_ready(self, desk: int, retry: bool = True) -> None:
+        """Wait for desk ``desk``'s process to say it is ready; one that dies starting is started once more."""
         conn = self.conns[desk]
         try:
             ready = wait([conn, self.processes[desk].sentinel], timeout=30) and conn.recv_bytes() == READY
         except (EOFError, OSError):
             ready = False
-        if not ready:
-            self.close()
-            raise CashierLost(f"the process of desk {desk} did not start (see the workers' log)")
+        if ready:
+            return
+        if retry:
+            stop_processes([self.processes[desk]])
+            conn.close()
+            self._start(desk, wait_ready=False)
+            self._wait_ready(desk, retry=False)
+            return
+        self.close()
+        raise CashierLost(f"the process of desk {desk} did not start (see the workers' log)")
 
     def _ask(self, desk: int, op: int, index: int, value: int = 0) -> bytes:
         command = COMMAND.pack(op, index, value)

@@ -134,17 +134,22 @@ class ClerkPool:
         self.mailboxes[clerk] = mailbox_in
         return child, mailbox_out
 
-    def _wait_ready(self, clerk: int) -> None:
+    def _wait_ready(self, clerk: int, retry: bool = True) -> None:
+        """Wait for clerk ``clerk``'s process to say it is ready; one that dies starting is started once more."""
         conn = self.conns[clerk]
         assert conn is not None
         try:
             ready = wait([conn, self.processes[clerk].sentinel], timeout=30) and conn.recv_bytes() == READY
         except (EOFError, OSError):
             ready = False
-        if not ready:
-            raise RuntimeError(f"the process of clerk {clerk} did not start (see the workers' log)")
+        if ready:
+            return
+        if retry:
+            self._replace(clerk, retry=False)
+            return
+        raise RuntimeError(f"the process of clerk {clerk} did not start (see the workers' log)")
 
-    def _replace(self, clerk: int) -> None:
+    def _replace(self, clerk: int, retry: bool = True) -> None:
         """Start a new process for ``clerk``, with an empty mailbox."""
         stop_processes([self.processes[clerk]])
         for conn in (self.conns[clerk], self.mailboxes[clerk]):
@@ -152,7 +157,7 @@ class ClerkPool:
                 conn.close()
         for end in self._start(clerk):
             end.close()
-        self._wait_ready(clerk)
+        self._wait_ready(clerk, retry)
 
     def alive(self, clerk: int) -> bool:
         """Whether clerk ``clerk``'s process is running (its sentinel has not fired)."""

@@ -66,21 +66,26 @@ class ProcessBackend:
 
     # ---------------------------------------------------------------- life
     def open(self, setup: BackendSetup) -> None:
-        """Create the shared block and the tickets; start the workers of the opening mode."""
-        log = ensure_process_helpers()
-        self._helpers = helper_pids()
-        if self.log_path is None:
-            self.log_path = log
+        """Create the shared block and the tickets; start the workers of the opening mode.
+
+        If real processes cannot start, the day opens in-process (``fallback``) and a notice says why.
+        """
         self.setup = setup
-        self.ledger = SharedLedger(setup.balances)
-        # Tickets: 0 = vault, 1 + a = account a, the last = rate board.
-        self.locks = [CONTEXT.Lock() for _ in range(len(setup.balances) + 1)]
         self.mode = "shared"
         try:
+            log = ensure_process_helpers()
+            self._helpers = helper_pids()
+            if self.log_path is None:
+                self.log_path = log
+            self.ledger = SharedLedger(setup.balances)
+            # Tickets: 0 = vault, 1 + a = account a, the last = rate board.
+            self.locks = [CONTEXT.Lock() for _ in range(len(setup.balances) + 1)]
             if setup.mode == "message":
                 self.set_mode("message")
             else:
                 self._cashiers()
+        except FAILURES as error:
+            self._fall_back(error)
         except BaseException:
             self.close()
             raise
@@ -195,7 +200,7 @@ class ProcessBackend:
         self.fallback = fallback
         self.name = "inline"
         self.notices.append(
-            f"Real worker processes could not be started again ({error}). The day goes on with the "
+            f"Real worker processes could not be started ({error}). The day goes on with the "
             "in-process backend: same rules, same state, one process."
         )
 

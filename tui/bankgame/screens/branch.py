@@ -182,6 +182,7 @@ class BranchScreen(Screen[None]):
         self.panel(IntegrityPanel).update_view()
         self.panel(DeadlockPanel).update_view()
         self._announce()
+        self._announce_processes()
         if branch.over and not self._results_shown:
             self._results_shown = True
             self.app.call_later(self.app.show_results, self.level, branch)
@@ -202,6 +203,12 @@ class BranchScreen(Screen[None]):
             elif event.kind in TOASTED and event.kind not in ("day_over", "mode"):
                 self.notify(event.detail, title=event.kind.replace("_", " ").capitalize(),
                             severity="warning" if event.kind in ("deadlock", "clerk_killed") else "information", timeout=4)
+
+    def _announce_processes(self) -> None:
+        # A helper process of the game that died and was started again, or real processes gone for good.
+        take_notices = getattr(self.branch.backend, "take_notices", None)
+        for notice in take_notices() if take_notices is not None else ():
+            self.notify(notice, title="Worker processes", severity="warning", timeout=8)
 
     # --------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

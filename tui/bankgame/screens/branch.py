@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
@@ -133,7 +134,7 @@ class BranchScreen(Screen[None]):
     # ----------------------------------------------------------------- ticks
     def _on_frame(self) -> None:
         # The day stands still while another screen (help, settings, a timeline) is on top.
-        if self._gone or self.paused or self.branch.over or self.app.screen is not self:
+        if self._gone or self._pruning or self.paused or self.branch.over or self.app.screen is not self:
             return
         self._owed += TICKS_PER_SECOND * self.speed * FRAME
         ticks = int(self._owed)
@@ -145,7 +146,7 @@ class BranchScreen(Screen[None]):
     def advance(self, ticks: int = 1) -> None:
         """Run ``ticks`` ticks of the engine, then redraw what changed."""
         branch = self.branch
-        if self._gone:
+        if self._gone or self._pruning:  # being taken down (the game is quitting): nothing to draw on
             return
         stats = self.panel(StatsPanel)
         for _ in range(ticks):
@@ -158,10 +159,13 @@ class BranchScreen(Screen[None]):
     def refresh_view(self) -> None:
         """Redraw every panel whose state changed, and announce what happened."""
         branch = self.branch
-        if self._gone:
+        if self._gone or self._pruning:  # being taken down (the game is quitting): nothing to draw on
             return
         shared = branch.mode == "shared"
-        board = self.panel(TicketBoard)
+        try:
+            board = self.panel(TicketBoard)
+        except NoMatches:  # compose always yields it: the game is quitting while this screen mounts
+            return
         mailbox = self.panel(MailboxPanel)
         if self._shown_mode != branch.mode:
             self._shown_mode = branch.mode

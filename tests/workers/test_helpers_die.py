@@ -149,3 +149,17 @@ def test_message_mode_falls_back_with_its_mail_in_flight(monkeypatch: pytest.Mon
     assert report == expected
     helpers.restart_dead_helpers()
     assert helpers.helpers_alive()
+
+
+def test_the_lab_runs_after_its_helpers_were_killed() -> None:
+    from bankgame.workers import run_lab
+
+    helpers.ensure_process_helpers()
+    kill(helpers._forkserver_pid())
+    kill(helpers._tracker_pid())
+    before = set(leftovers.names_of())
+    result = run_lab(2, 4_000)
+    assert [run.expected for run in result.runs] == [4_000] * 3
+    assert helpers.helpers_alive()
+    gc.collect()
+    assert set(leftovers.names_of()) <= before  # the Lab's blocks and locks are gone again

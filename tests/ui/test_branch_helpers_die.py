@@ -13,15 +13,14 @@ import signal
 import time
 from pathlib import Path
 
-from branch_support import branch_screen
-from storm_support import in_loop
-
 from bankgame.app import BankApp
 from bankgame.day import open_day
 from bankgame.engine import make_report
 from bankgame.store import Store
 from bankgame.workers import helpers
 from bankgame.workers.leftovers import SHM_DIR
+from branch_support import branch_screen
+from storm_support import in_loop
 
 OPTIONS = {"tickets": "accounts", "customers": 60}
 

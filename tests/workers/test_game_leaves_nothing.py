@@ -19,9 +19,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_kill_matrix import MARKER, cmdline, marked, next_start, parent_of, wait_for
-
 from bankgame.workers.leftovers import names_of
+from test_kill_matrix import MARKER, cmdline, marked, next_start, parent_of, wait_for
 
 
 class TerminalGame:

@@ -30,6 +30,8 @@ from . import leftovers
 CONTEXT: ForkServerContext = multiprocessing.get_context("forkserver")  # type: ignore[assignment]
 """The one start method every worker of the game uses."""
 
+leftovers.use_game_names()  # before any lock exists: every semaphore of this process carries its pid
+
 LOG_ENV = "BANKGAME_WORKER_LOG"
 """Overrides where the workers' output goes."""
 
@@ -69,8 +71,8 @@ def start_process_helpers(log_path: str | os.PathLike[str] | None = None) -> str
     two, and either one again if it dies) is spawned by ``_spawn_to_log``:
     its standard output and error are the log, never the terminal, and it
     starts even inside a running Textual app, whose captured stderr has no
-    file descriptor. Calling this again is harmless. It also writes the
-    game's record (``leftovers``) and names the game's semaphores after it.
+    file descriptor. Calling this again is harmless. The first call also writes the
+    game's record (``leftovers``), before any of its names exists.
 
     Args:
         log_path: where the helpers and every worker write; the default is
@@ -89,7 +91,6 @@ def start_process_helpers(log_path: str | os.PathLike[str] | None = None) -> str
         _helpers_log = str(path)
         if first:
             leftovers.record_game()
-            leftovers.use_game_names()
         util.spawnv_passfds = _spawn_to_log  # type: ignore[assignment]
         CONTEXT.set_forkserver_preload(PRELOAD)
         resource_tracker.ensure_running()

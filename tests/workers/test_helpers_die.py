@@ -162,3 +162,36 @@ def test_the_lab_runs_after_its_helpers_were_killed() -> None:
     assert helpers.helpers_alive()
     gc.collect()
     assert set(leftovers.names_of()) <= before  # the Lab's blocks and locks are gone again
+
+
+def test_a_lab_run_whose_forkserver_is_killed_is_run_again() -> None:
+    import threading
+
+    from bankgame.workers import run_lab
+
+    helpers.ensure_process_helpers()
+    server = helpers._forkserver_pid()
+    out: list = []
+    lab = threading.Thread(target=lambda: out.append(run_lab(2, 1_000_000, methods=("shared-locked",))))
+    lab.start()
+
+    def children(pid: int) -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if f"PPid:\t{pid}\n" in (entry / "status").read_text():
+                        found.append(int(entry.name))
+                except OSError:
+                    pass
+        return found
+
+    assert wait_for(lambda: len(children(server)) >= 2)  # the Lab's workers are racing
+    racing = children(server)
+    kill(server)
+    lab.join(120)
+    assert not lab.is_alive() and out, "the Lab did not finish"
+    (run,) = out[0].runs
+    assert run.expected == run.actual == 1_000_000  # the locked run, done again from the start
+    assert helpers._forkserver_pid() != server
+    assert wait_for(lambda: all(gone(pid) for pid in racing)), racing  # the first run's workers were stopped

@@ -233,6 +233,9 @@ def stop_processes(processes: Iterable[multiprocessing.process.BaseProcess], gra
     """Terminate every process, join each for up to ``grace`` seconds, kill what is left."""
     processes = [p for p in processes if p is not None and p._popen is not None]  # started ones only
     for process in processes:
+        if process.exitcode == 255:
+            _kill_orphan(process.pid)
+    for process in processes:
         if process.exitcode is None:
             with contextlib.suppress(OSError):
                 process.terminate()
@@ -245,6 +248,25 @@ def stop_processes(processes: Iterable[multiprocessing.process.BaseProcess], gra
     for process in processes:
         with contextlib.suppress(ValueError):
             process.close()
+
+
+def _kill_orphan(pid: int | None) -> None:
+    """SIGKILL a worker whose forkserver died: its handle says it is gone, but it may still run.
+
+    Its pid is checked to be a worker still (forked from a forkserver, it
+    keeps the forkserver's command line) and no longer this process's child.
+    """
+    if pid is None:
+        return
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return
+    parent = next((line.split()[1] for line in status.splitlines() if line.startswith("PPid:")), "")
+    if b"multiprocessing.forkserver" in command and parent != str(os.getpid()):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
 @contextlib.contextmanager

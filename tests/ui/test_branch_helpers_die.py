@@ -55,6 +55,14 @@ async def test_a_live_day_goes_on_when_its_helpers_are_killed_and_retry_opens_on
     start = log.stat().st_size if log.exists() else 0
     app = BankApp(day=day, backend="process", paused=True, store=Store.memory())
     app.animation_level = "none"
+    said: list[str] = []  # every notice, however long ago its toast timed out
+    notify = app.notify
+
+    def noting(message: str, *args: object, **kwargs: object) -> None:
+        said.append(str(message))
+        notify(message, *args, **kwargs)  # type: ignore[arg-type]
+
+    app.notify = noting  # type: ignore[method-assign]
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         screen = branch_screen(app)
@@ -70,7 +78,6 @@ async def test_a_live_day_goes_on_when_its_helpers_are_killed_and_retry_opens_on
             await pilot.pause()
         assert make_report(branch, level.id, level.goals).to_json() == expected()
         assert branch.backend.fallback is None
-        said = [n.message for n in app._notifications]
         assert any("forkserver" in m for m in said) and any("resource tracker" in m for m in said), said
         for pid in helpers.helper_pids():  # never the terminal
             assert os.readlink(f"/proc/{pid}/fd/1") == str(log) and os.readlink(f"/proc/{pid}/fd/2") == str(log)

@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from bankgame.workers.leftovers import names_of
+from bankgame.workers.leftovers import names_of, sweep
 from test_kill_matrix import MARKER, cmdline, marked, next_start, parent_of, wait_for
 
 
@@ -37,6 +37,7 @@ class TerminalGame:
         )
         os.close(slave)
         self.pid = self.process.pid
+        self.home = home
         self.marker = marker
         self.output = bytearray()
         threading.Thread(target=self._drain, daemon=True).start()
@@ -59,6 +60,8 @@ class TerminalGame:
             os.killpg(self.pid, signal.SIGKILL)
         self.process.wait(20)
         os.close(self.master)
+        wait_for(lambda: not marked(self.marker), 10)
+        sweep(self.home)  # what a failed test left, removed as the next start would
 
 
 WAYS = ["quit", "SIGTERM", "SIGHUP", "SIGINT", "SIGKILL", "group", "forkserver-killed"]

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from bankgame.day import open_day
 from bankgame.engine import make_report
-from bankgame.workers.leftovers import names_of
+from bankgame.workers.leftovers import names_of, sweep
 
 MARKER = "BANKGAME_TEST_MARKER"
 DAY = ["--customers", "20000", "--cashiers", "4", "--seed", "3"]
@@ -81,6 +81,7 @@ class Game:
             stderr=subprocess.PIPE, text=True, start_new_session=True,
         )
         self.pid = self.process.pid
+        self.home = home
 
     def helper(self, kind: str) -> int | None:
         """The running forkserver or resource tracker of this game."""
@@ -93,9 +94,12 @@ class Game:
         return [p for p in marked(self.marker) if server and parent_of(p) == server]
 
     def end(self) -> None:
+        """Stop what a failed test left running, and remove its names (as the next start would)."""
         if self.process.poll() is None:
             os.killpg(self.pid, signal.SIGKILL)
             self.process.communicate()
+        wait_for(lambda: not marked(self.marker), 10)
+        sweep(self.home)
 
 
 @functools.lru_cache

@@ -110,10 +110,14 @@ class CashierPool:
         self.held: list[set[int]] = [set() for _ in range(desks)]
         """The tickets each desk holds, as its answers said."""
         self.restarts = 0
-        for desk in range(desks):
-            self._start(desk, wait_ready=False)
-        for desk in range(desks):
-            self._wait_ready(desk)
+        try:
+            for desk in range(desks):
+                self._start(desk, wait_ready=False)
+            for desk in range(desks):
+                self._wait_ready(desk)
+        except BaseException:
+            self.close()  # none of them outlives a pool that could not start
+            raise
 
     def _start(self, desk: int, wait_ready: bool = True) -> None:
         restart_dead_helpers()  # a dead forkserver would otherwise be started again with the terminal as its stdout

@@ -24,11 +24,15 @@ change, and ``take_notices()`` says what happened.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from typing import TypeVar
 
 from ..engine.backend import BackendSetup, InlineBackend, Reply
 from .cashiers import CashierPool, SharedLedger
 from .clerks import ClerkDied, ClerkPool
-from .helpers import CONTEXT, ensure_process_helpers, helper_pids, restart_dead_helpers
+from .helpers import CONTEXT, ensure_process_helpers, helper_pids, helpers_alive, restart_dead_helpers
+
+PoolT = TypeVar("PoolT", CashierPool, ClerkPool)
 
 CHECK_EVERY = 64
 """Calls between two looks at the helpers (two system calls each time)."""
@@ -92,15 +96,27 @@ class ProcessBackend:
 
     def _cashiers(self) -> CashierPool:
         if self.cashiers is None:
-            assert self.setup is not None and self.ledger is not None
-            self.cashiers = CashierPool(self.setup.desks, self.ledger.name, self.locks, self.log_path)
+            setup, ledger = self.setup, self.ledger
+            assert setup is not None and ledger is not None
+            self.cashiers = self._start_pool(lambda: CashierPool(setup.desks, ledger.name, self.locks, self.log_path))
         return self.cashiers
 
     def _clerks(self) -> ClerkPool:
         if self.clerks is None:
-            assert self.setup is not None
-            self.clerks = ClerkPool(self.setup.clerks, self.setup.clerk_of, self.setup.closed, self.log_path)
+            setup = self.setup
+            assert setup is not None
+            self.clerks = self._start_pool(lambda: ClerkPool(setup.clerks, setup.clerk_of, setup.closed, self.log_path))
         return self.clerks
+
+    def _start_pool(self, start: Callable[[], PoolT]) -> PoolT:
+        """Start a pool; if a helper died while it started (the forkserver mid-fork), start them and try once more."""
+        try:
+            return start()
+        except FAILURES:
+            if helpers_alive() and helper_pids() == self._helpers:
+                raise
+            restart_dead_helpers()  # the next look (heal) rebuilds the other pool's workers
+            return start()
 
     def close(self) -> None:
         """Stop every worker (terminate → join(2) → kill) and free the block and the locks."""

@@ -85,7 +85,11 @@ def start_process_helpers(log_path: str | os.PathLike[str] | None = None) -> str
     from multiprocessing import forkserver, resource_tracker, util
 
     path = Path(log_path) if log_path is not None else default_log_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644))
+    except OSError:  # an unusable BANKGAME_HOME: the workers still run, their output is dropped
+        path = Path(os.devnull)
     with _restart_lock:
         first = _helpers_log is None
         _helpers_log = str(path)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from bankgame.workers.leftovers import names_of
+
 MARKER = "BANKGAME_TEST_MARKER"
 LONG_DAY = ["simulate", "--backend", "process", "--customers", "100000", "--cashiers", "4"]
 
@@ -90,11 +92,14 @@ def test_a_signal_to_the_command_leaves_nothing(tmp_path: Path, signum: int, sta
     try:
         assert started(process, marker, 6), process.communicate()
         time.sleep(0.2)  # well into the day
+        assert names_of(process.pid)  # the day's block and tickets
         process.send_signal(signum)
         process.communicate(timeout=20)
         assert process.returncode == status
         # SIGKILL gives no chance to clean up: the workers notice their parent is gone.
         assert wait_for(lambda: not marked(marker)), marked(marker)
+        # ...and the resource tracker, last to go, unlinks what the game could not.
+        assert not names_of(process.pid)
         if signum != signal.SIGKILL:
             assert "leaked" not in (tmp_path / "workers.log").read_text()
     finally:

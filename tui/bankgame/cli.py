@@ -171,8 +171,20 @@ def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     with branch:
         branch.run(kill_clerk_every=args.kill_clerk_every)
         report = make_report(branch, level.id, level.goals)
+        for notice in getattr(branch.backend, "take_notices", list)():  # a helper process that died, and what was done
+            print(f"bankgame: {notice}", file=sys.stderr)
     print(report.to_json() if args.json else report.to_text())
     return 0
+
+
+def sweep_leftovers() -> str:
+    """Remove what earlier games of this user left in shared memory; return what was done, or ``""``."""
+    from .workers.leftovers import sweep
+
+    try:
+        return sweep()
+    except Exception:  # noqa: BLE001 - an unreadable data folder is the store's to report
+        return ""
 
 
 @contextlib.contextmanager
@@ -204,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bankgame`` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    swept = sweep_leftovers()
+    if swept and args.command is not None and args.command != "sandbox":
+        print(f"bankgame: {swept}", file=sys.stderr)
     if args.command == "simulate":
         from .workers.helpers import exit_on_signals
 
@@ -235,24 +250,29 @@ def main(argv: list[str] | None = None) -> int:
         return run_web(args.host, args.port, args.max_games)
     if args.command == "sandbox":
         return run_game(args.usage_parser, level=args.level, seed=args.seed, options=day_options(args),
-                        backend=args.backend)
-    return run_game(parser, level=args.level, seed=args.seed, tutorial=args.tutorial)
+                        backend=args.backend, swept=swept)
+    return run_game(parser, level=args.level, seed=args.seed, tutorial=args.tutorial, swept=swept)
 
 
 def run_game(parser: argparse.ArgumentParser, level: str | None = None, seed: int | None = None,
-             options: dict[str, Any] | None = None, backend: str = "process", tutorial: bool = False) -> int:
-    """Play the game in this terminal: the title, or a level or the sandbox straight away."""
+             options: dict[str, Any] | None = None, backend: str = "process", tutorial: bool = False,
+             swept: str = "") -> int:
+    """Play the game in this terminal: the title, or a level or the sandbox straight away.
+
+    ``swept`` says what an earlier game left behind and was removed (shown once, as a notice).
+    """
     if level is not None:
         check_level_options(parser, level, options or {})
     from .app import BankApp
     from .workers import start_process_helpers
 
-    notice = ""
+    notice = swept
     if backend == "process":
         try:
             start_process_helpers()  # before App.run(): no helper may start inside a running app
         except Exception as error:  # noqa: BLE001 - the app says so and plays in-process
-            backend, notice = "inline", f"Real worker processes cannot start here ({error}); playing in-process."
+            backend = "inline"
+            notice = " ".join(filter(None, (swept, f"Real worker processes cannot start here ({error}); playing in-process.")))
     start = "tutorial" if tutorial else ("level" if level is not None else "title")
     app = BankApp(start=start, level=level, seed=seed, options=options, backend=backend, handle_signals=True,
                   notice=notice)

@@ -533,11 +533,11 @@ class Store:
 
     def record_report(self, report: Report, options: dict[str, Any] | None = None) -> Recorded:
         """Save a day from its engine ``Report`` (and the player's options)."""
-        kinds = [error.kind for error in report.errors]
+        counts = dict(report.error_counts)  # every error of the day; report.errors keeps the first and latest
         details = {
             "mode": report.mode, "ticks": report.ticks, "served": report.served, "left": report.left,
-            "errors": len(kinds), "lost_updates": kinds.count("lost_update"),
-            "deadlocks": len(report.deadlocks), "wait_mean": report.wait_mean, "options": options or {},
+            "errors": sum(counts.values()), "lost_updates": counts.get("lost_update", 0),
+            "deadlocks": report.deadlock_count, "wait_mean": report.wait_mean, "options": options or {},
         }
         return self.record_day(report.level, report.stars, report.score, report.seed, details)
 

@@ -146,6 +146,31 @@ class InlineBackend:
         if setup.mode == "message":
             self.set_mode("message")
 
+    def resume(
+        self, setup: BackendSetup, ledger: list[int], holders: list[int], mode: str,
+        acked: dict[int, int], unacked: list[dict[int, bytes]],
+    ) -> None:
+        """Take over a day another backend was running, from the state it leaves.
+
+        Args:
+            setup: the day's setup.
+            ledger: every slot as it is now (in message mode the accounts' slots are stale).
+            holders: the desk holding each ticket, or -1.
+            mode: ``shared`` or ``message``.
+            acked: message mode: the last acknowledged balance of every account.
+            unacked: per clerk, sequence number → the request as copied, not yet answered.
+        """
+        self.open(BackendSetup(setup.balances, setup.desks, setup.clerks, setup.clerk_of, "shared", setup.closed))
+        self._ledger = list(ledger)
+        self._holders = list(holders)
+        if mode == "message":
+            self._mode = "message"
+            self._acked = dict(acked)
+            self._unacked = [dict(pending) for pending in unacked]
+            for clerk in range(len(self._clerks)):
+                owned = {a: acked[a] for a, c in enumerate(self._clerk_of) if c == clerk}
+                self._clerks[clerk] = _InlineClerk(owned, [self._unacked[clerk][s] for s in sorted(self._unacked[clerk])])
+
     # shared state -------------------------------------------------------
     def read(self, desk: int, slot: int) -> int:
         return self._ledger[slot]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .backend import Backend, BackendSetup, InlineBackend, Reply
 from .customers import Customer, Workload, generate_customers
-from .events import Deadlock, Event, IntegrityError
+from .events import BoundedLog, Deadlock, Event, IntegrityError, Tally
 from .levels import DayConfig
 from .names import account_name, cashier_name, clerk_name, dollars, money
 from .programs import (
@@ -24,6 +24,10 @@ from .programs import (
 
 RATE_BOARD = 137  # the exchange rate shown on the board, in cents per unit
 TRAIL = 512  # recent program lines, in the order they ran, kept for timelines
+# What a day keeps stays bounded however long it runs; the counts stay exact.
+EVENTS = 10_000  # events not yet drained: a UI drains them every frame, a headless day keeps the latest
+FIRST_ERRORS, RECENT_ERRORS = 100, 400  # integrity errors and deadlocks kept: the first ones and the latest
+RECENT_WAITS = 1_000  # waits kept beside their count, sum and maximum
 
 
 class Desk:
@@ -147,13 +151,14 @@ class Branch:
         self.opening_total = day.opening_balance * day.accounts
         self.expected_total = self.opening_total
         """Opening money plus deposits minus withdrawals actually paid out."""
-        self.errors: list[IntegrityError] = []
-        self.deadlocks: list[Deadlock] = []
-        self.events: list[Event] = []
+        self.errors: BoundedLog[IntegrityError] = BoundedLog(FIRST_ERRORS, RECENT_ERRORS)
+        self.deadlocks: BoundedLog[Deadlock] = BoundedLog(FIRST_ERRORS, RECENT_ERRORS)
+        self.events: deque[Event] = deque(maxlen=EVENTS)
         self.served = 0
         self.refused = 0
         self.left = 0
-        self.waits: list[int] = []
+        self.waits = Tally(RECENT_WAITS)
+        """How long each customer waited in the queue before a desk called them."""
         self.bytes_copied = 0
         self.messages_sent = 0
         self.recovered_clerks = 0
@@ -252,6 +257,7 @@ class Branch:
                 break
             self.queue.popleft()
             self.left += 1
+            head.label = ""  # gone: a long day must not keep every customer's words
             self.events.append(Event(tick, "left", f"#{head.id}", f"left after {tick - head.arrival} ticks"))
 
     def _call(self, desk: Desk, customer: Customer) -> None:
@@ -438,6 +444,7 @@ class Branch:
         desk.pc = 0
         desk.waiting_for = ""
         self.events.append(Event(self.tick, "served", desk.name, f"#{customer.id} {customer.describe()}: {desk.outcome}"))
+        customer.label = ""  # served: a long day must not keep every customer's words
 
     # --------------------------------------------------------------- clerks
     def _clerk_step(self, clerk: Clerk) -> None:
@@ -638,7 +645,8 @@ class Branch:
 
     def drain_events(self) -> list[Event]:
         """Return the events since the last call, and forget them."""
-        events, self.events = self.events, []
+        events = list(self.events)
+        self.events.clear()
         return events
 
     @property

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from itertools import chain
+from typing import Generic, NamedTuple, TypeVar, overload
+
+T = TypeVar("T")
 
 
 class Event(NamedTuple):
@@ -63,3 +68,96 @@ class Deadlock:
     def describe(self) -> str:
         """Return the cycle in one line: ``Ann holds A, waits for B → Ben holds B, waits for A``."""
         return " → ".join(f"{c} holds {h}, waits for {w}" for c, h, w in self.cycle)
+
+
+class BoundedLog(Sequence[T], Generic[T]):
+    """A list that keeps the first ``first`` items and the last ``recent`` ones, and counts them all.
+
+    A day with no tickets makes integrity errors every few ticks: the day
+    keeps the first ones (the story of how it went wrong), a window of the
+    latest (what is happening now), and exact counts of all, by ``kind``,
+    so that a report, a score and a goal are the same as if it kept everything.
+    """
+
+    def __init__(self, first: int, recent: int) -> None:
+        self._first: list[T] = []
+        self._cap = first
+        self._recent: deque[T] = deque(maxlen=recent)
+        self.total = 0
+        """Every item ever appended."""
+        self.counts: dict[str, int] = {}
+        """Every item ever appended, by its ``kind`` (in order of first appearance)."""
+
+    def append(self, item: T) -> None:
+        """Add ``item``: kept among the first, or in the window of the latest."""
+        self.total += 1
+        kind = getattr(item, "kind", "")
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        if len(self._first) < self._cap:
+            self._first.append(item)
+        else:
+            self._recent.append(item)
+
+    @property
+    def dropped(self) -> int:
+        """Items counted but no longer kept (between the first and the latest)."""
+        return self.total - len(self)
+
+    def __len__(self) -> int:
+        return len(self._first) + len(self._recent)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (BoundedLog, list, tuple)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"BoundedLog({list(self)!r}, total={self.total})"
+
+    def __iter__(self) -> Iterator[T]:
+        return chain(self._first, self._recent)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        first = len(self._first)
+        return self._first[index] if index < first else self._recent[index - first]
+
+
+class Tally:
+    """Numbers counted all day (how many, their sum, the largest) plus a window of the latest."""
+
+    def __init__(self, recent: int) -> None:
+        self.recent: deque[int] = deque(maxlen=recent)
+        self.count = 0
+        self.total = 0
+        self.max = 0
+
+    def append(self, value: int) -> None:
+        """Count ``value``."""
+        self.recent.append(value)
+        self.count += 1
+        self.total += value
+        self.max = max(self.max, value)
+
+    def mean(self) -> float:
+        """Return the mean of every value counted, to two decimals (0.0 for none)."""
+        return round(self.total / self.count, 2) if self.count else 0.0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.recent)

@@ -25,7 +25,12 @@ class Report:
     wait_mean: float
     wait_max: int
     errors: tuple
+    """The integrity errors the day kept: its first ones and its latest (``error_counts`` counts them all)."""
     deadlocks: tuple
+    """The deadlocks the day kept (``deadlock_count`` counts them all)."""
+    error_counts: tuple[tuple[str, int], ...]
+    """Every integrity error of the day, counted by kind."""
+    deadlock_count: int
     expected_total: int
     actual_total: int
     bytes_copied: int
@@ -51,7 +56,9 @@ class Report:
             "left": self.left,
             "wait": {"mean": self.wait_mean, "max": self.wait_max},
             "integrity_errors": [e.as_dict() for e in self.errors],
+            "integrity_error_counts": dict(self.error_counts),
             "deadlocks": [d.as_dict() for d in self.deadlocks],
+            "deadlock_count": self.deadlock_count,
             "audit": {"expected_total": self.expected_total, "actual_total": self.actual_total},
             "messages": {"sent": self.messages, "bytes_copied": self.bytes_copied},
             "recovered_clerks": self.recovered_clerks,
@@ -77,16 +84,14 @@ class Report:
         if self.mode == "message" or self.messages:
             lines.append(f"messages: {self.messages} sent, {self.bytes_copied} bytes copied"
                          + (f", {self.recovered_clerks} clerk(s) recovered" if self.recovered_clerks else ""))
-        counts: dict[str, int] = {}
-        for error in self.errors:
-            counts[error.kind] = counts.get(error.kind, 0) + 1
+        counts = dict(self.error_counts)
         if counts:
             lines.append("integrity errors: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()))
             lines.append(f"  first: tick {self.errors[0].tick}: {self.errors[0].explanation}")
         else:
             lines.append("integrity errors: none")
         if self.deadlocks:
-            lines.append(f"deadlocks: {len(self.deadlocks)}; first at tick {self.deadlocks[0].tick}: {self.deadlocks[0].describe()}")
+            lines.append(f"deadlocks: {self.deadlock_count}; first at tick {self.deadlocks[0].tick}: {self.deadlocks[0].describe()}")
         for text, met in self.goals:
             lines.append(f"  {'★' if met else '☆'} {text}")
         lines.append(f"score {self.score} · stars {'★' * self.stars}{'☆' * (3 - self.stars) if self.goals else ''}".rstrip())
@@ -95,14 +100,14 @@ class Report:
 
 def metrics(report: Report) -> dict[str, float]:
     """Return every metric a goal can name."""
-    kinds = [e.kind for e in report.errors]
+    counts = dict(report.error_counts)
     return {
         "served": report.served,
         "left": report.left,
-        "errors": len(kinds),
-        "lost_updates": kinds.count("lost_update"),
-        "overdrafts": kinds.count("overdraft"),
-        "deadlocks": len(report.deadlocks),
+        "errors": sum(counts.values()),
+        "lost_updates": counts.get("lost_update", 0),
+        "overdrafts": counts.get("overdraft", 0),
+        "deadlocks": report.deadlock_count,
         "mean_wait": report.wait_mean,
         "max_wait": report.wait_max,
         "ticks": report.ticks,
@@ -130,14 +135,14 @@ def stars_of(goals: tuple[Goal, ...], values: dict[str, float]) -> tuple[int, tu
 
 def make_report(branch: Branch, level: str = "sandbox", goals: tuple[Goal, ...] = ()) -> Report:
     """Return the report of ``branch`` (a day that is over, or the day so far)."""
-    waits = branch.waits
-    wait_mean = round(sum(waits) / len(waits), 2) if waits else 0.0
+    wait_mean = branch.waits.mean()
     actual = branch.audit_actual if branch.audit_actual is not None else sum(branch.ledger[: branch.day.accounts])
-    score = score_of(branch.served, branch.left, len(branch.errors), len(branch.deadlocks), wait_mean)
+    score = score_of(branch.served, branch.left, branch.errors.total, branch.deadlocks.total, wait_mean)
     draft = Report(
         level=level, seed=branch.seed, mode=branch.mode, ticks=branch.tick, served=branch.served,
-        refused=branch.refused, left=branch.left, wait_mean=wait_mean, wait_max=max(waits, default=0),
+        refused=branch.refused, left=branch.left, wait_mean=wait_mean, wait_max=branch.waits.max,
         errors=tuple(branch.errors), deadlocks=tuple(branch.deadlocks),
+        error_counts=tuple(branch.errors.counts.items()), deadlock_count=branch.deadlocks.total,
         expected_total=branch.expected_total, actual_total=actual, bytes_copied=branch.bytes_copied,
         messages=branch.messages_sent, recovered_clerks=branch.recovered_clerks,
         score=score, stars=0, goals=(),

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
@@ -161,7 +162,7 @@ class BranchScreen(Screen[None]):
     # ----------------------------------------------------------------- ticks
     def _on_frame(self) -> None:
         # The day stands still while another screen (help, settings, a timeline) is on top.
-        if self._gone or self.paused or self.branch.over or self.app.screen is not self:
+        if self._gone or self._pruning or self.paused or self.branch.over or self.app.screen is not self:
             return
         self._owed += TICKS_PER_SECOND * self.speed * FRAME
         ticks = int(self._owed)
@@ -173,7 +174,7 @@ class BranchScreen(Screen[None]):
     def advance(self, ticks: int = 1) -> None:
         """Run ``ticks`` ticks of the engine, then redraw what changed."""
         branch = self.branch
-        if self._gone:
+        if self._gone or self._pruning:  # being taken down (the game is quitting): nothing to draw on
             return
         stats = self.panel(StatsPanel)
         for _ in range(ticks):
@@ -193,10 +194,13 @@ class BranchScreen(Screen[None]):
     def refresh_view(self) -> None:
         """Redraw every panel whose state changed, and announce what happened."""
         branch = self.branch
-        if self._gone:
+        if self._gone or self._pruning:  # being taken down (the game is quitting): nothing to draw on
             return
         shared = branch.mode == "shared"
-        board = self.panel(TicketBoard)
+        try:
+            board = self.panel(TicketBoard)
+        except NoMatches:  # compose always yields it: the game is quitting while this screen mounts
+            return
         mailbox = self.panel(MailboxPanel)
         if self._note_tick >= 0 and branch.tick > self._note_tick + NOTE_TICKS:
             self.note, self._note_tick = "", -1
@@ -220,6 +224,7 @@ class BranchScreen(Screen[None]):
         self.panel(IntegrityPanel).update_view()
         self.panel(DeadlockPanel).update_view()
         self._announce()
+        self._announce_processes()
         if branch.over and not self._results_shown:
             self._results_shown = True
             # What the day's toasts said (select the error in the panel...) is not for the results screen.
@@ -243,6 +248,12 @@ class BranchScreen(Screen[None]):
             elif event.kind in TOASTED and event.kind not in ("day_over", "mode"):
                 self.notify(event.detail, title=event.kind.replace("_", " ").capitalize(),
                             severity="warning" if event.kind in ("deadlock", "clerk_killed") else "information", timeout=4)
+
+    def _announce_processes(self) -> None:
+        # A helper process of the game that died and was started again, or real processes gone for good.
+        take_notices = getattr(self.branch.backend, "take_notices", None)
+        for notice in take_notices() if take_notices is not None else ():
+            self.notify(notice, title="Worker processes", severity="warning", timeout=8)
 
     # --------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -208,7 +207,7 @@ class ResultsScreen(Screen[None]):
     def _wrong(self) -> Content:
         report = self.report
         lines = [Content.styled("What went wrong", "bold $text-accent")]
-        counts = Counter(error.kind for error in self.errors)
+        counts = dict(report.error_counts)  # every error of the day (a long day keeps only some of them)
         if not counts and not report.deadlocks:
             exact = report.expected_total == report.actual_total
             lines.append(Content.styled("✓ No integrity errors, no deadlocks, and the audit is exact." if exact else
@@ -220,7 +219,7 @@ class ResultsScreen(Screen[None]):
             return Content("\n").join(lines)
         tally = [f"{n} {KIND_WORDS.get(kind, kind)}{'s' * (n != 1)}" for kind, n in counts.items()]
         if report.deadlocks:
-            tally.append(f"{len(report.deadlocks)} deadlock{'s' * (len(report.deadlocks) != 1)}")
+            tally.append(f"{report.deadlock_count} deadlock{'s' * (report.deadlock_count != 1)}")
         lines.append(Content.styled("✗ " + " · ".join(tally), "bold $text-error"))
         if self.worst is not None:
             lines.append(Content(error_sentence(self.worst)))

@@ -25,10 +25,10 @@ class DeadlockPanel(TextLines):
 
     def update_view(self) -> None:
         """Redraw when a deadlock is found."""
-        signature = (len(self.branch.deadlocks), self.size.width)
+        signature = (self.branch.deadlocks.total, self.size.width)
         if signature != self._signature:
             self._signature = signature
-            count = len(self.branch.deadlocks)
+            count = self.branch.deadlocks.total
             self.border_title = f"Deadlocks · ⊗ {count}" if count else "Deadlocks · ✓"
             self.set_class(bool(count), "-deadlocked")
             self.refresh(layout=True)  # rare: its height changes only with a new deadlock

@@ -77,10 +77,11 @@ class IntegrityPanel(TextLines, can_focus=True):
 
     def update_view(self) -> None:
         """Redraw when an error arrives."""
-        signature = (len(self.branch.errors), self.size, self.has_focus, self.cursor)
+        # The total, not the list: a long day keeps only its first and latest errors.
+        signature = (self.branch.errors.total, self.size, self.has_focus, self.cursor)
         if signature != self._signature:
             self._signature = signature
-            count = len(self.branch.errors)
+            count = self.branch.errors.total
             self.border_title = f"Integrity · ✗ {count} error{'s' * (count != 1)}" if count else "Integrity · ✓"
             self.set_class(bool(count), "-errors")
             self.refresh()

@@ -42,7 +42,7 @@ class StatsPanel(TextLines):
         self.history["served"].append(branch.served)
         self.history["waiting"].append(len(branch.queue))
         self.history["throughput"].append(self._served_at[-1] - self._served_at[0])
-        self.history["errors"].append(len(branch.errors))
+        self.history["errors"].append(branch.errors.total)
         self.refresh()
 
     def render(self) -> Text:
@@ -54,7 +54,7 @@ class StatsPanel(TextLines):
             ("served", f"{branch.served}", f" · {branch.left} left" if branch.left else ""),
             ("waiting", f"{len(branch.queue)}", ""),
             ("throughput", f"{(self.history['throughput'][-1] if self.history['throughput'] else 0) / THROUGHPUT_WINDOW:.1f}", "/tick"),
-            ("errors", f"{len(branch.errors)}", f" ⊗ {len(branch.deadlocks)}" if branch.deadlocks else ""),
+            ("errors", f"{branch.errors.total}", f" ⊗ {branch.deadlocks.total}" if branch.deadlocks else ""),
         ]
         # Two sparklines per row when there is room, else one per row.
         per_row = 2 if width >= 70 else 1

@@ -7,8 +7,10 @@ free-running (``bankgame.workers.lab``).
 
 For a Textual app:
 
-1. ``start_process_helpers(log_path)`` before ``App.run()`` (afterwards the
-   helpers cannot start: Textual's stderr has no file descriptor);
+1. ``start_process_helpers(log_path)`` before ``App.run()``, so that the first
+   day opens at once; from then on every helper ``multiprocessing`` starts
+   (either one again, if it dies mid-game) writes to the log, never to the
+   terminal, and starts even beside Textual's captured stderr;
 2. ``Branch(day, seed, backend=make_backend("process"))`` and, after
    ``App.run()`` returns (quit, exception, SIGTERM/SIGHUP turned into
    ``app.exit``), ``branch.close()``: terminate → join(2) → kill;

@@ -16,7 +16,8 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.shared_memory import SharedMemory
 from typing import Any
 
-from .helpers import CONTEXT, stop_processes, worker_setup
+from .helpers import CONTEXT, restart_dead_helpers, stop_processes, worker_setup
+from .leftovers import new_block
 
 READ, WRITE, TAKE, GIVE = b"r"[0], b"w"[0], b"t"[0], b"g"[0]
 COMMAND = struct.Struct("<Bqq")
@@ -30,7 +31,7 @@ class SharedLedger:
 
     def __init__(self, balances: tuple[int, ...] | list[int]) -> None:
         self.slots = len(balances)
-        self.block = SharedMemory(create=True, size=max(8, 8 * self.slots))
+        self.block = new_block(max(8, 8 * self.slots))
         self.view = self.block.buf.cast("q")
         for slot, value in enumerate(balances):
             self.view[slot] = value
@@ -109,12 +110,17 @@ class CashierPool:
         self.held: list[set[int]] = [set() for _ in range(desks)]
         """The tickets each desk holds, as its answers said."""
         self.restarts = 0
-        for desk in range(desks):
-            self._start(desk, wait_ready=False)
-        for desk in range(desks):
-            self._wait_ready(desk)
+        try:
+            for desk in range(desks):
+                self._start(desk, wait_ready=False)
+            for desk in range(desks):
+                self._wait_ready(desk)
+        except BaseException:
+            self.close()  # none of them outlives a pool that could not start
+            raise
 
     def _start(self, desk: int, wait_ready: bool = True) -> None:
+        restart_dead_helpers()  # a dead forkserver would otherwise be started again with the terminal as its stdout
         parent, child = CONTEXT.Pipe()
         process = CONTEXT.Process(
             target=cashier_main, args=(child, self.block, self.locks, self.log_path),
@@ -126,15 +132,23 @@ class CashierPool:
         if wait_ready:
             self._wait_ready(desk)
 
-    def _wait_ready(self, desk: int) -> None:
+    def _wait_ready(self, desk: int, retry: bool = True) -> None:
+        """Wait for desk ``desk``'s process to say it is ready; one that dies starting is started once more."""
         conn = self.conns[desk]
         try:
             ready = wait([conn, self.processes[desk].sentinel], timeout=30) and conn.recv_bytes() == READY
         except (EOFError, OSError):
             ready = False
-        if not ready:
-            self.close()
-            raise CashierLost(f"the process of desk {desk} did not start (see the workers' log)")
+        if ready:
+            return
+        if retry:
+            stop_processes([self.processes[desk]])
+            conn.close()
+            self._start(desk, wait_ready=False)
+            self._wait_ready(desk, retry=False)
+            return
+        self.close()
+        raise CashierLost(f"the process of desk {desk} did not start (see the workers' log)")
 
     def _ask(self, desk: int, op: int, index: int, value: int = 0) -> bytes:
         command = COMMAND.pack(op, index, value)
@@ -152,6 +166,22 @@ class CashierPool:
             return self.conns[desk].recv_bytes()
         except (EOFError, OSError) as error:
             raise CashierLost(f"the process of desk {desk} died again right after a restart") from error
+
+    def rebuild(self) -> None:
+        """Start every desk's process again, keeping the tickets they hold.
+
+        Used when the forkserver that started them died: the processes may
+        still run, but their handles say they are gone. The old cashiers
+        leave when their pipes close; the block and the locks are this
+        process's, so the new ones find the ledger and the tickets as they were.
+        """
+        for conn in self.conns:
+            conn.close()
+        stop_processes(self.processes)
+        for desk in range(len(self.processes)):
+            self._start(desk, wait_ready=False)
+        for desk in range(len(self.processes)):
+            self._wait_ready(desk)
 
     def _restart(self, desk: int) -> None:
         stop_processes([self.processes[desk]])

@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from ..engine.backend import Reply, apply_message
-from .helpers import CONTEXT, stop_processes, worker_setup
+from .helpers import CONTEXT, restart_dead_helpers, stop_processes, worker_setup
 
 HANDLE = b"h"
 BALANCES = b"b"
@@ -122,6 +122,7 @@ class ClerkPool:
     # ------------------------------------------------------------ processes
     def _start(self, clerk: int) -> tuple[Connection, Connection]:
         """Start clerk ``clerk``'s process; return the ends the parent must close."""
+        restart_dead_helpers()
         parent, child = CONTEXT.Pipe()
         mailbox_out, mailbox_in = CONTEXT.Pipe(duplex=False)
         process = CONTEXT.Process(
@@ -133,17 +134,22 @@ class ClerkPool:
         self.mailboxes[clerk] = mailbox_in
         return child, mailbox_out
 
-    def _wait_ready(self, clerk: int) -> None:
+    def _wait_ready(self, clerk: int, retry: bool = True) -> None:
+        """Wait for clerk ``clerk``'s process to say it is ready; one that dies starting is started once more."""
         conn = self.conns[clerk]
         assert conn is not None
         try:
             ready = wait([conn, self.processes[clerk].sentinel], timeout=30) and conn.recv_bytes() == READY
         except (EOFError, OSError):
             ready = False
-        if not ready:
-            raise RuntimeError(f"the process of clerk {clerk} did not start (see the workers' log)")
+        if ready:
+            return
+        if retry:
+            self._replace(clerk, retry=False)
+            return
+        raise RuntimeError(f"the process of clerk {clerk} did not start (see the workers' log)")
 
-    def _replace(self, clerk: int) -> None:
+    def _replace(self, clerk: int, retry: bool = True) -> None:
         """Start a new process for ``clerk``, with an empty mailbox."""
         stop_processes([self.processes[clerk]])
         for conn in (self.conns[clerk], self.mailboxes[clerk]):
@@ -151,7 +157,7 @@ class ClerkPool:
                 conn.close()
         for end in self._start(clerk):
             end.close()
-        self._wait_ready(clerk)
+        self._wait_ready(clerk, retry)
 
     def alive(self, clerk: int) -> bool:
         """Whether clerk ``clerk``'s process is running (its sentinel has not fired)."""
@@ -235,15 +241,36 @@ class ClerkPool:
         conn.send_bytes(BATCH + pickle.dumps(requests))
         return pickle.loads(conn.recv_bytes())
 
-    def recover(self, clerk: int) -> None:
-        """Restart a dead clerk with the last acknowledged balances; resend what was not acknowledged."""
+    def recover(self, clerk: int, noted: bool = True) -> None:
+        """Restart a dead clerk with the last acknowledged balances; resend what was not acknowledged.
+
+        Args:
+            clerk: which clerk.
+            noted: whether the branch hears of it (a clerk that died); a
+                rebuild after the forkserver died is not the clerk's doing.
+        """
         self._replace(clerk)
         self.load(clerk, {a: self.acked[a] for a in self.owned(clerk)})
         conn = self.mailboxes[clerk]
         assert conn is not None
         for seq in sorted(self.unacked[clerk]):
             conn.send_bytes(self.unacked[clerk][seq][0])
-        self.restarted.append(clerk)
+        if noted:
+            self.restarted.append(clerk)
+
+    def rebuild(self) -> None:
+        """Start every clerk again from the last acknowledged balances (the forkserver that started them died).
+
+        Their handles say they are all gone; a clerk that really died (its
+        pipe answers nothing) is recovered as a dead clerk is, and the branch hears of it.
+        """
+        for clerk in range(len(self.processes)):
+            try:
+                self._balances(clerk)
+                dead = False
+            except ClerkDied:
+                dead = True
+            self.recover(clerk, noted=dead)
 
     def kill(self, clerk: int) -> None:
         """SIGKILL clerk ``clerk``'s process for real, and reap it."""

@@ -2,9 +2,10 @@
 
 Every worker process of the game comes from one ``forkserver`` context (never
 a bare ``fork`` beside Textual's threads). The forkserver and the resource
-tracker are started once, before any Textual app runs, with their standard
-output and error pointed at a log file, so that no child can ever paint over
-the terminal (see ``start_process_helpers``).
+tracker are started with their standard output and error on a log file, so
+that no child can ever paint over the terminal (see ``start_process_helpers``).
+Either one can be killed mid-game: ``restart_dead_helpers`` notices and
+starts it again the same way, and the backends rebuild their workers.
 
 Nothing outlives the game: workers are daemons; each one runs a thread that
 waits on its parent's sentinel and leaves the moment the parent is gone (even
@@ -17,14 +18,19 @@ import contextlib
 import multiprocessing
 import os
 import signal
-import sys
+import subprocess
 import threading
+import warnings
 from collections.abc import Iterable, Iterator
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
 
+from . import leftovers
+
 CONTEXT: ForkServerContext = multiprocessing.get_context("forkserver")  # type: ignore[assignment]
 """The one start method every worker of the game uses."""
+
+leftovers.use_game_names()  # before any lock exists: every semaphore of this process carries its pid
 
 LOG_ENV = "BANKGAME_WORKER_LOG"
 """Overrides where the workers' output goes."""
@@ -33,6 +39,13 @@ PRELOAD = ["__main__", "bankgame.workers.cashiers", "bankgame.workers.clerks", "
 """Imported once by the forkserver, so that each worker starts in milliseconds."""
 
 _helpers_log: str | None = None
+_restart_lock = threading.RLock()
+HELPERS = ("forkserver", "resource tracker")
+_known: tuple[int | None, int | None] = (None, None)
+"""The helpers' pids as last seen by ``restart_dead_helpers``."""
+
+# The game notices a dead resource tracker and says so itself (``restart_dead_helpers``).
+warnings.filterwarnings("ignore", message="resource_tracker: process died unexpectedly", category=UserWarning)
 
 
 def default_log_path() -> Path:
@@ -52,11 +65,14 @@ def default_log_path() -> Path:
 
 
 def start_process_helpers(log_path: str | os.PathLike[str] | None = None) -> str:
-    """Start the resource tracker and the forkserver with fds 1 and 2 on a log file.
+    """Start the resource tracker and the forkserver with their stdout and stderr on a log file.
 
-    Call it before ``App.run()``: a helper started inside a running Textual app
-    fails with ``bad value(s) in fds_to_keep`` (Textual's stderr capture has no
-    file descriptor). Calling it again is harmless.
+    From here on, every helper ``multiprocessing`` starts for this game (these
+    two, and either one again if it dies) is spawned by ``_spawn_to_log``:
+    its standard output and error are the log, never the terminal, and it
+    starts even inside a running Textual app, whose captured stderr has no
+    file descriptor. Calling this again is harmless. The first call also writes the
+    game's record (``leftovers``), before any of its names exists.
 
     Args:
         log_path: where the helpers and every worker write; the default is
@@ -65,49 +81,124 @@ def start_process_helpers(log_path: str | os.PathLike[str] | None = None) -> str
     Returns:
         The log file's path.
     """
-    global _helpers_log
-    from multiprocessing import forkserver, resource_tracker
+    global _helpers_log, _known
+    from multiprocessing import forkserver, resource_tracker, util
 
     path = Path(log_path) if log_path is not None else default_log_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        log = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644))
     except OSError:  # an unusable BANKGAME_HOME: the workers still run, their output is dropped
         path = Path(os.devnull)
-        log = os.open(path, os.O_WRONLY)
-    CONTEXT.set_forkserver_preload(PRELOAD)
-    saved = os.dup(1), os.dup(2)
-    saved_stderr = sys.stderr
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    # The helpers hand sys.stderr's descriptor to their child; a captured
-    # stderr (fileno() == -1) would be refused, so lend them the real one.
-    sys.stderr = sys.__stderr__ if _has_fileno(sys.__stderr__) else open(2, "w", closefd=False)
-    try:
+    with _restart_lock:
+        first = _helpers_log is None
+        _helpers_log = str(path)
+        if first:
+            leftovers.record_game()
+        util.spawnv_passfds = _spawn_to_log  # type: ignore[assignment]
+        CONTEXT.set_forkserver_preload(PRELOAD)
         resource_tracker.ensure_running()
         forkserver.ensure_running()
-    finally:
-        sys.stderr = saved_stderr
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in (*saved, log):
-            os.close(fd)
-    _helpers_log = str(path)
+        if first:
+            _known = helper_pids()
     return _helpers_log
 
 
 def ensure_process_helpers() -> str:
-    """Start the helpers (with the default log) unless they already run; return the log path."""
+    """Start the helpers (with the default log), or start again any that died; return the log path."""
     if _helpers_log is None:
         return start_process_helpers()
+    restart_dead_helpers()
     return _helpers_log
 
 
-def _has_fileno(stream: object) -> bool:
+def _spawn_to_log(path: str, args: list[str], passfds: Iterable[int]) -> int:
+    """``multiprocessing.util.spawnv_passfds`` with the log as the child's stdout and stderr.
+
+    The standard version leaves the child the parent's descriptors 0, 1 and
+    2: the terminal, over which a helper's warnings would paint. The file
+    descriptors passed on are kept (a captured stderr's ``-1`` and the
+    standard ones, which are replaced, are dropped).
+    """
+    keep = sorted({fd for fd in map(int, passfds) if fd > 2})
+    log = os.open(_helpers_log or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
-        return stream is not None and stream.fileno() >= 0  # type: ignore[attr-defined]
-    except (AttributeError, OSError, ValueError):
+        child = subprocess.Popen(
+            args, executable=path, pass_fds=keep, close_fds=True,
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+        )
+    finally:
+        os.close(log)
+    child.returncode = 0  # multiprocessing waits for this pid itself; Popen must not reap it
+    return child.pid
+
+
+# ------------------------------------------------------ helpers that die
+def _tracker_pid() -> int | None:
+    from multiprocessing import resource_tracker
+
+    return getattr(resource_tracker._resource_tracker, "_pid", None)
+
+
+def _forkserver_pid() -> int | None:
+    from multiprocessing import forkserver
+
+    return getattr(forkserver._forkserver, "_forkserver_pid", None)
+
+
+def _running(pid: int | None) -> bool:
+    """Whether child ``pid`` still runs; it is not reaped if it is gone (multiprocessing does that)."""
+    if pid is None:
         return False
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+    except ChildProcessError:
+        return True  # not this process's child: its own parent looks after it
+    except (AttributeError, OSError):  # pragma: no cover - no waitid here
+        return True
+
+
+def helpers_alive() -> bool:
+    """Whether the forkserver and the resource tracker both run (two system calls, nothing reaped)."""
+    return _running(_tracker_pid()) and _running(_forkserver_pid())
+
+
+def helper_pids() -> tuple[int | None, int | None]:
+    """Return the process ids of the forkserver and the resource tracker now.
+
+    A backend compares them with what it saw when it started its workers: a
+    new forkserver (started by anyone, even by ``multiprocessing`` itself)
+    means its workers' handles no longer tell the truth.
+    """
+    return _forkserver_pid(), _tracker_pid()
+
+
+def restart_dead_helpers() -> list[str]:
+    """Start again the helpers that died, safely, and return the names of those that are new.
+
+    A new resource tracker knows nothing of the game's shared memory and
+    semaphores: it is told of every one of them that still exists, so that
+    it can free them if the game dies, and so that their normal release does
+    not puzzle it (``KeyError: '/mp-…'``).
+    """
+    global _known
+    if _helpers_log is None:
+        return []
+    from multiprocessing import forkserver, resource_tracker
+
+    with _restart_lock:
+        if not helpers_alive():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "process died unexpectedly": the game says so itself
+                resource_tracker.ensure_running()
+                forkserver.ensure_running()
+        now = helper_pids()
+        restarted = [name for name, pid, known in zip(HELPERS, now, _known) if pid != known]
+        if now[1] != _known[1]:
+            for name, kind in leftovers.registered_names():
+                resource_tracker.register(name, kind)
+        _known = now
+    return restarted
 
 
 def worker_setup(log_path: str | None) -> None:
@@ -146,6 +237,9 @@ def stop_processes(processes: Iterable[multiprocessing.process.BaseProcess], gra
     """Terminate every process, join each for up to ``grace`` seconds, kill what is left."""
     processes = [p for p in processes if p is not None and p._popen is not None]  # started ones only
     for process in processes:
+        if process.exitcode == 255:
+            _kill_orphan(process.pid)
+    for process in processes:
         if process.exitcode is None:
             with contextlib.suppress(OSError):
                 process.terminate()
@@ -158,6 +252,25 @@ def stop_processes(processes: Iterable[multiprocessing.process.BaseProcess], gra
     for process in processes:
         with contextlib.suppress(ValueError):
             process.close()
+
+
+def _kill_orphan(pid: int | None) -> None:
+    """SIGKILL a worker whose forkserver died: its handle says it is gone, but it may still run.
+
+    Its pid is checked to be a worker still (forked from a forkserver, it
+    keeps the forkserver's command line) and no longer this process's child.
+    """
+    if pid is None:
+        return
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return
+    parent = next((line.split()[1] for line in status.splitlines() if line.startswith("PPid:")), "")
+    if b"multiprocessing.forkserver" in command and parent != str(os.getpid()):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
 @contextlib.contextmanager

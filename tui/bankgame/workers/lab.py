@@ -31,7 +31,15 @@ from multiprocessing.shared_memory import SharedMemory
 from typing import Any
 
 from ..engine.backend import apply_message
-from .helpers import CONTEXT, ensure_process_helpers, stop_processes, worker_setup
+from .helpers import (
+    CONTEXT,
+    ensure_process_helpers,
+    helper_pids,
+    helpers_alive,
+    stop_processes,
+    worker_setup,
+)
+from .leftovers import new_block
 
 METHODS = ("shared-unlocked", "shared-locked", "message-passing")
 ACCOUNTS = 2
@@ -140,11 +148,29 @@ def run_lab(
         if progress is not None:
             def step(_method: str, done: int, _total: int, before: int = index * ops) -> None:
                 progress(before + done, ops * len(methods))
-        if method == "message-passing":
-            runs.append(_run_messages(shares, log, step, cancel))
-        else:
-            runs.append(_run_shared(method, shares, log, step, cancel))
+        runs.append(_run_again_if_a_helper_died(method, shares, log, step, cancel))
     return LabResult(processes, ops, tuple(runs))
+
+
+def _run_again_if_a_helper_died(
+    method: str, shares: list[int], log: str, progress: _RunProgress | None, cancel: threading.Event | None
+) -> LabRun:
+    """Run one method; if its workers' forkserver was killed meanwhile, start it again and run it afresh.
+
+    A dead forkserver makes every worker it started look dead (their handles
+    fire), so the run cannot be trusted: it is done again, once, from the start.
+    """
+    for attempt in (1, 2):
+        helpers = helper_pids()
+        try:
+            if method == "message-passing":
+                return _run_messages(shares, log, progress, cancel)
+            return _run_shared(method, shares, log, progress, cancel)
+        except (RuntimeError, OSError, EOFError):
+            if attempt == 2 or helpers_alive() and helper_pids() == helpers:
+                raise
+            ensure_process_helpers()
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 # ----------------------------------------------------------------- workers
@@ -259,7 +285,7 @@ def _clerk(inboxes: list[Connection], result: Connection, stats_name: str, worke
 
 # ------------------------------------------------------------------- runs
 def _block(slots: int) -> tuple[SharedMemory, Any]:
-    block = SharedMemory(create=True, size=8 * max(1, slots))
+    block = new_block(8 * max(1, slots))
     view = block.buf.cast("q")
     for slot in range(slots):
         view[slot] = 0

@@ -52,6 +52,7 @@ from ..engine.primitives import (
     WRITE,
 )
 from .helpers import CONTEXT, ensure_process_helpers, stop_processes, worker_setup
+from .leftovers import new_block
 
 
 class Mismatch(RuntimeError):
@@ -191,7 +192,7 @@ class PuzzleProcesses:
         seqs = sum(1 for program in machine.programs for i in program if i.op == SEND)
         accounts = len(t.accounts)
         self.layout = (accounts, accounts, accounts + seqs)
-        self.block = SharedMemory(create=True, size=8 * (accounts + seqs + len(t.conditions)))
+        self.block = new_block(8 * (accounts + seqs + len(t.conditions)))  # named after the game, swept if left
         assert self.block.buf is not None
         self.view = self.block.buf.cast("q")
         for slot, value in enumerate(machine.opening):

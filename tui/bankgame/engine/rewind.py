@@ -51,6 +51,9 @@ class Tape:
         """How many of ``branch.actions`` the tape has accounted for."""
         self.furthest = branch.tick
         """The furthest tick this day has reached: where the scrubber ends."""
+        self.marks: set[int] = {error.tick for error in branch.errors}
+        """Ticks at which an integrity error happened, ahead of the tick shown too."""
+        self._errors = len(branch.errors)
         self._apply_due()
 
     @property
@@ -71,6 +74,8 @@ class Tape:
             self.recorded = self.recorded[: self._applied] + list(new)
             self._applied = len(self.recorded)
             self._seen = len(actions)
+            self.furthest = self.branch.tick  # the old future is gone
+            self.marks = {tick for tick in self.marks if tick <= self.branch.tick}
 
     def forward(self, ticks: int = 1, each: Callable[[Branch], None] | None = None) -> int:
         """Run up to ``ticks`` ticks, replaying recorded actions at their ticks.
@@ -88,6 +93,9 @@ class Tape:
         while ran < ticks and not branch.over:
             branch.step_tick()
             ran += 1
+            if len(branch.errors) != self._errors:
+                self._errors = len(branch.errors)
+                self.marks.add(branch.errors[-1].tick)
             self._apply_due()
             if each is not None:
                 each(branch)
@@ -108,13 +116,15 @@ class Tape:
         old = self.branch
         backend = self.backends() if self.backends is not None else None
         fresh = Branch(old.day, seed=old.seed, backend=backend)
+        saved = self._applied, self._seen, self._errors
         try:
-            self.branch, self._applied, self._seen = fresh, 0, 0
+            self.branch, self._applied, self._seen, self._errors = fresh, 0, 0, 0
             self._apply_due()
             self.forward(tick, each)
         except BaseException:
             fresh.close()
-            self.branch, self._applied, self._seen = old, len(self.recorded), len(old.actions)
+            self.branch = old
+            self._applied, self._seen, self._errors = saved
             raise
         old.close()
         fresh.drain_events()  # what happened on the way back was seen the first time

@@ -1,4 +1,4 @@
-"""Settings: theme, speed, animations."""
+"""Settings: theme, speed, animations, every level open."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ class Settings:
     theme: str
     speed: float
     animations: bool
+    unlock_all: bool = False
+    """Every campaign level open, passed or not (for a class)."""
 
 
 class SettingsScreen(ModalScreen[Settings | None]):
@@ -47,6 +49,9 @@ class SettingsScreen(ModalScreen[Settings | None]):
             with Horizontal(classes="setting"):
                 yield Label("Animations", classes="setting-label")
                 yield Switch(value=current.animations, id="animations")
+            with Horizontal(classes="setting"):
+                yield Label("Unlock all", classes="setting-label")
+                yield Switch(value=current.unlock_all, id="unlock-all", tooltip="Every campaign level open, for a class")
             yield Static("← → enter or a click changes a choice · esc closes", id="settings-hint")
             yield Button("Done", id="settings-done", variant="primary")
 
@@ -55,6 +60,7 @@ class SettingsScreen(ModalScreen[Settings | None]):
             theme=str(self.query_one("#theme", Choice).value),
             speed=float(self.query_one("#speed", Choice).value),
             animations=self.query_one("#animations", Switch).value,
+            unlock_all=self.query_one("#unlock-all", Switch).value,
         )
 
     def on_choice_changed(self, event: Choice.Changed) -> None:

@@ -1,4 +1,4 @@
-"""One line of the day's state: running or paused, tick, speed, mode, backend."""
+"""One line of the day's state: running or paused, tick, seed, speed, mode, backend."""
 
 from __future__ import annotations
 
@@ -50,8 +50,10 @@ class StatusBar(TextLines):
             text.append(" ▶ RUNNING ", style("status--running"))
         wide = self.size.width >= 110
         speed = f"{self.speed:g}×"
-        rate = f" ({10 * self.speed:g} ticks/s)" if wide else ""
-        text.append(f"  tick {branch.tick:>4} · speed {speed}{rate} · ")
+        per_second = 10 * self.speed
+        rate = f" ({per_second:g} tick{'s' * (per_second != 1)}/s)" if wide else ""
+        # The seed is on screen so that a class can play the very same day again (--seed N).
+        text.append(f"  tick {branch.tick:>4} · seed {branch.seed} · speed {speed}{rate} · ")
         mode = "shared state + tickets" if branch.mode == "shared" else "message passing"
         text.append(f"{mode}", style("status--mode"))
         if branch.pending_mode:

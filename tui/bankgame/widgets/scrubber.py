@@ -14,7 +14,7 @@ from .lines import TextLines
 
 
 class Scrubber(TextLines, can_focus=True):
-    """``tick 137 ├━━━━━━●──✗──┤ 412``: where the day is, how far it has been, its errors.
+    """``0 ├━━━━━━●──✗──┤ 412``: where the day is, how far it has been, its errors.
 
     The line runs from tick 0 to the furthest tick the day has reached (or the
     end of a replayed day). ``●`` is the tick shown, ``━`` the ticks behind it,
@@ -75,7 +75,7 @@ class Scrubber(TextLines, can_focus=True):
         return start, max(4, self.size.width - start - len(self._tail()))
 
     def _label(self) -> str:
-        return f" tick {self.tape.tick:>4} ├"
+        return " 0 ├"  # the tick shown is in the status bar just above
 
     def _tail(self) -> str:
         hint = "  ← → PgUp/PgDn Home/End · enter done" if self.has_focus else "  , back · g scrub"

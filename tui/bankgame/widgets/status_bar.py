@@ -36,6 +36,16 @@ class StatusBar(TextLines):
             self.refresh()
 
     def render(self) -> Text:
+        # The long words when the line has room for them, else the short ones.
+        width = self.size.width
+        text = self._line(wide=width >= 110)
+        for wide, hint in ((False, True), (False, False)):
+            if text.cell_len <= width:
+                break
+            text = self._line(wide, hint)
+        return text
+
+    def _line(self, wide: bool, hint: bool = True) -> Text:
         branch = self.branch
         style = self.get_component_rich_style
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -43,12 +53,11 @@ class StatusBar(TextLines):
             text.append(" ■ DAY OVER ", style("status--over"))
         elif self.paused and branch.tick == 0:
             text.append(" ‖ DOORS CLOSED ", style("status--paused"))
-            text.append(" space opens them", style("status--note"))
+            text.append(" space opens them" if hint else " space", style("status--note"))
         elif self.paused:
             text.append(" ‖ PAUSED ", style("status--paused"))
         else:
             text.append(" ▶ RUNNING ", style("status--running"))
-        wide = self.size.width >= 110
         speed = f"{self.speed:g}×"
         per_second = 10 * self.speed
         rate = f" ({per_second:g} tick{'s' * (per_second != 1)}/s)" if wide else ""

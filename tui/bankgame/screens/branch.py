@@ -55,7 +55,7 @@ class BranchScreen(Screen[None]):
     BINDINGS = [
         Binding("space", "toggle_pause", "Pause", key_display="space"),
         Binding("full_stop", "step", "Step", key_display="."),
-        Binding("comma", "step_back", "Step back", key_display=","),
+        Binding("comma", "step_back", "Step back", key_display=",", show=False),  # the scrubber line names it
         Binding("g", "scrub", "Scrub", show=False),
         Binding("w", "save_replay", "Save replay", show=False),
         Binding("plus,equals_sign", "faster", "Faster", key_display="+"),

@@ -294,6 +294,7 @@ class BranchScreen(Screen[None]):
 
     def _scrub(self) -> None:
         tick, self._scrub_to = self._scrub_to, None
+        self.panel(Scrubber).wanted = None
         if tick is None or self._gone:
             return
         self.paused = True

@@ -54,6 +54,8 @@ class Scrubber(TextLines, can_focus=True):
         """The last tick of the line when it is known ahead (a replay); else the furthest reached."""
         self._signature: tuple = ()
         self._dragging = False
+        self.wanted: int | None = None
+        """The tick asked for and not yet shown (keys come faster than a day rebuilds)."""
 
     # ---------------------------------------------------------------- state
     @property
@@ -118,11 +120,12 @@ class Scrubber(TextLines, can_focus=True):
 
     # --------------------------------------------------------------- input
     def _jump(self, tick: int) -> None:
-        self.post_message(self.Jumped(max(0, min(self.last, tick))))
+        self.wanted = max(0, min(self.last, tick))
+        self.post_message(self.Jumped(self.wanted))
 
     def action_move(self, delta: int) -> None:
-        """Ask for the tick ``delta`` ticks from the one shown."""
-        self._jump(self.tape.tick + delta)
+        """Ask for the tick ``delta`` ticks from the one shown (or from the one asked for last)."""
+        self._jump((self.tape.tick if self.wanted is None else self.wanted) + delta)
 
     def action_to_end(self, which: int) -> None:
         """Ask for tick 0 (``0``) or the furthest tick (``1``)."""

@@ -257,3 +257,21 @@ async def test_the_unlock_all_setting_is_saved_from_the_settings_screen() -> Non
         await pilot.press("escape")
         await pilot.pause()
         assert store.setting("unlock_all") is True and app.unlock_all
+
+
+@synced
+async def test_a_storm_of_teacher_keys_raises_nothing_and_leaves_one_day() -> None:
+    from branch_support import fast_storm
+
+    keys = ("comma", "full_stop", "g", "left", "right", "home", "end", "pageup", "pagedown", "enter", "escape",
+            "space", "minus", "plus", "t", "m", "w", "ctrl+s", "a", "1")
+    app = branch_app("sandbox", seed=5, options={"customers": 60}, paused=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await fast_storm(pilot, seed=21, count=400, keys=keys)
+        await pilot.pause()
+        assert app.is_running
+        screen = app.screen
+        if isinstance(screen, BranchScreen):
+            assert screen.branch is app.branch and app._branches == [app.branch]
+            assert screen.tape.branch is screen.branch

@@ -275,3 +275,22 @@ async def test_a_storm_of_teacher_keys_raises_nothing_and_leaves_one_day() -> No
         if isinstance(screen, BranchScreen):
             assert screen.branch is app.branch and app._branches == [app.branch]
             assert screen.tape.branch is screen.branch
+
+
+@synced
+async def test_a_tutorial_chapter_saves_a_replay_of_its_own_day() -> None:
+    from bankgame.replays import play_replay
+    from bankgame.screens.tutorial import TutorialScreen
+
+    app = BankApp(start="tutorial", backend="inline", paused=True, store=Store.memory())
+    app.animation_level = "none"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TutorialScreen)
+        screen.advance(15)
+        await pilot.press("w")
+        saved = sorted((Path(os.environ["BANKGAME_HOME"]) / "replays").glob("*.toml"))
+        assert len(saved) == 1
+        _, replayed = play_replay(read_replay(saved[0]))
+        assert replayed.day == screen.branch.day and replayed.seed == screen.branch.seed

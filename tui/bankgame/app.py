@@ -470,8 +470,7 @@ class BankApp(App[None]):
         if self.branch is old:
             self.branch = new
 
-    def save_replay(self, branch: Branch, level: Level, options: dict[str, Any] | None = None,
-                    actions: list | None = None) -> Path | None:
+    def save_replay(self, branch: Branch, level: Level, actions: list | None = None) -> Path | None:
         """Save ``branch``'s day as a replay file in the data folder; a notice names it.
 
         Returns:
@@ -482,7 +481,7 @@ class BankApp(App[None]):
 
         path = data_folder() / "replays" / f"{level.id}-seed{branch.seed}-tick{branch.tick:04d}.toml"
         try:
-            write_replay(path, make_replay(branch, level, options, self.level_files.get(level.id), actions))
+            write_replay(path, make_replay(branch, level, self.level_files.get(level.id), actions))
         except (OSError, TypeError) as error:
             self.notify(f"The replay was not saved: {error}", title="Replay", severity="error")
             return None

@@ -128,7 +128,7 @@ def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         branch.run(kill_clerk_every=args.kill_clerk_every)
         report = make_report(branch, level.id, level.goals)
     if args.save_replay:
-        save_replay_or_exit(parser, args.save_replay, branch, level, day_options(args), args.level_file)
+        save_replay_or_exit(parser, args.save_replay, branch, level, args.level_file)
     print(report.to_json() if args.json else report.to_text())
     return 0
 
@@ -148,13 +148,13 @@ def open_level_file_or_exit(parser: argparse.ArgumentParser, path: str, seed: in
         parser.error(str(error))
 
 
-def save_replay_or_exit(parser: argparse.ArgumentParser, path: str, branch: Any, level: Any, options: dict[str, Any],
+def save_replay_or_exit(parser: argparse.ArgumentParser, path: str, branch: Any, level: Any,
                         level_file: str | None) -> None:
     """Write the day's replay file; a file that cannot be written exits 2 saying why."""
     from .replays import make_replay, write_replay
 
     try:
-        write_replay(path, make_replay(branch, level, options, level_file))
+        write_replay(path, make_replay(branch, level, level_file))
     except OSError as error:
         parser.error(f"--save-replay: {path}: cannot be written: {error.strerror or error}")
 

@@ -23,6 +23,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -78,24 +79,28 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def make_replay(branch: Branch, level: Level, options: dict[str, Any] | None = None, level_file: str | Path | None = None,
+def make_replay(branch: Branch, level: Level, level_file: str | Path | None = None,
                 actions: list[Action] | None = None) -> Replay:
     """Return the replay of ``branch`` (a day over, or the day so far).
+
+    The options saved are whatever of the branch's day differs from its
+    level's (the command line's, the sandbox's, a tutorial chapter's alike).
 
     Args:
         branch: the day.
         level: its level.
-        options: the day options it was opened with.
         level_file: the file the level came from, when it is not a built-in one.
         actions: the actions to save (a screen's whole recording); the branch's when ``None``.
     """
     path = Path(level_file).resolve() if level_file else None
+    options = {f.name: _plain(getattr(branch.day, f.name)) for f in dataclasses.fields(DayConfig)
+               if getattr(branch.day, f.name) != getattr(level.day, f.name)}
     return Replay(
         seed=branch.seed,
         level="" if path else level.id,
         level_file=str(path) if path else "",
         level_digest=digest(path) if path else "",
-        options=dict(options or {}),
+        options=options,
         actions=tuple(actions if actions is not None else branch.actions),
         tick=branch.tick,
         backend=branch.backend.name,
@@ -129,6 +134,10 @@ def replay_text(replay: Replay) -> str:
         *(f"{key} = {_toml(value)}" for key, value in replay.options.items()),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _toml(value: Any) -> str:

@@ -309,7 +309,7 @@ class BranchScreen(Screen[None]):
         self.tape.sync()
         save = getattr(self.app, "save_replay", None)
         if save is not None:
-            save(self.branch, self.level, self.opened[2], list(self.tape.recorded))
+            save(self.branch, self.level, list(self.tape.recorded))
 
     def action_faster(self) -> None:
         """Go one speed up (up to 8×)."""

@@ -241,7 +241,7 @@ class ResultsScreen(Screen[None]):
         if self.branch is None or not hasattr(self.app, "save_replay"):
             self.notify("This day cannot be saved as a replay.", title="Replay", severity="warning")
             return
-        self.app.save_replay(self.branch, self.level, self.options or None)
+        self.app.save_replay(self.branch, self.level)
 
     def action_retry(self) -> None:
         """Play the same level again, with the same seed and options."""

@@ -155,6 +155,7 @@ class ResultsScreen(Screen[None]):
         facts = Content.assemble(
             f"served {report.served}", dot, f"left unhappy {report.left}",
             dot, f"wait mean {report.wait_mean:g}, max {report.wait_max} ticks",
+            dot, (f"seed {report.seed}", "$text-muted"),  # to play the very same day again
         )
         lines = [head, facts]
         if report.mode == "message" or report.messages:

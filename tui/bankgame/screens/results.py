@@ -139,7 +139,9 @@ class ResultsScreen(Screen[None]):
 
     def _big_stars(self) -> Content:
         total = max(3, len(self.level.goals))
-        return Content(" ").join(list(stars_content(self.report.stars, total).divide(range(1, total))))
+        stars = Content(" ").join(list(stars_content(self.report.stars, total).divide(range(1, total))))
+        # The seed, to play the very same day again (--seed N).
+        return Content("\n").join([stars, Content.styled(f"seed {self.report.seed}", "$text-muted")])
 
     def _verdict(self) -> Content:
         report = self.report
@@ -155,7 +157,6 @@ class ResultsScreen(Screen[None]):
         facts = Content.assemble(
             f"served {report.served}", dot, f"left unhappy {report.left}",
             dot, f"wait mean {report.wait_mean:g}, max {report.wait_max} ticks",
-            dot, (f"seed {report.seed}", "$text-muted"),  # to play the very same day again
         )
         lines = [head, facts]
         if report.mode == "message" or report.messages:

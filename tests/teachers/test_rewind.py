@@ -9,7 +9,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bankgame.day import open_day
-from bankgame.engine import load_level
 from bankgame.engine.replay import apply_action
 from bankgame.engine.rewind import Tape, state_of
 from bankgame.workers import make_backend
@@ -45,7 +44,7 @@ def act(branch, actions, tick) -> None:
 
 def forward(level_id, seed, customers, backend, actions, ticks):
     """A day played live by the player for ``ticks`` ticks, acting at each tick."""
-    level, branch = open_day(level_id, seed, {"customers": customers}, backend)
+    _, branch = open_day(level_id, seed, {"customers": customers}, backend)
     act(branch, actions, 0)
     while branch.tick < ticks and not branch.over:
         branch.step_tick()
@@ -90,7 +89,7 @@ def test_step_back_is_the_earlier_tick_on_real_processes(play) -> None:
 
 
 def test_stepping_forward_again_replays_the_recorded_actions() -> None:
-    level, live = open_day("rush-hour", 3, None, "inline")
+    _, live = open_day("rush-hour", 3, None, "inline")
     for tick in range(40):
         if tick == 10:
             live.place_ticket("A")

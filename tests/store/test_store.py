@@ -37,6 +37,7 @@ def test_round_trip(bankgame_home: Path) -> None:
         store.set_setting("speed", 4)
         store.set_setting("theme", "nord")
         store.set_setting("animations", False)
+        store.set_setting("unlock_all", True)
     with open_store() as store:
         store.set_campaign(CAMPAIGN)
         assert store.stars("opening-day") == 2
@@ -44,7 +45,7 @@ def test_round_trip(bankgame_home: Path) -> None:
         assert store.progress()["opening-day"].plays == 2
         assert store.stars("rush-hour") == 0 and store.best_score("rush-hour") is None
         assert store.tutorial() == TutorialState("rush-ticket", "started")
-        assert store.settings() == {"theme": "nord", "speed": 4.0, "animations": False}
+        assert store.settings() == {"theme": "nord", "speed": 4.0, "animations": False, "unlock_all": True}
         history = store.history()
         assert [(d.level_id, d.stars, d.score, d.seed) for d in history] == [
             ("opening-day", 1, 90, 3), ("opening-day", 2, 150, 1),

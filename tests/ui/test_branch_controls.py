@@ -62,8 +62,10 @@ async def test_speed_goes_up_and_down_within_its_range() -> None:
         assert screen.speed == 2.0
         await pilot.press(*["plus"] * 6)
         assert screen.speed == SPEEDS[-1] == 8.0
-        await pilot.press(*["minus"] * 8)
-        assert screen.speed == SPEEDS[0] == 0.5
+        await pilot.press(*["minus"] * 10)
+        assert screen.speed == SPEEDS[0] == 0.1
+        await pilot.press("plus")
+        assert screen.speed == 0.25
 
 
 @synced

@@ -25,6 +25,7 @@ import asyncio
 import importlib
 import signal
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from textual import events
@@ -39,7 +40,7 @@ from .engine import Branch, Level, LevelError, make_report
 from .paths import assets_dir
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 
-SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0)
+SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 """Speeds a day can run at; 1× is 10 ticks a second."""
 
 HIGH_CONTRAST = Theme(
@@ -94,6 +95,10 @@ class BankApp(App[None]):
         store: saved progress and settings (``bankgame.store``); opened from
             ``BANKGAME_HOME`` or the user data folder when not given.
         notice: a sentence to show the player once the app is up.
+        level_file: a teacher's own level file to open straight away.
+        unlock_all: open every campaign level (also a setting).
+        replay: a ``replays.Replay`` to open on the branch screen, paused at tick 0.
+        replay_file: the file that replay was read from (a level file is looked for beside it).
     """
 
     TITLE = "bankgame"
@@ -105,6 +110,7 @@ class BankApp(App[None]):
         Binding("question_mark", "help", "Help", key_display="?"),
         # "o" as on the title: "s" starts a day on the briefing, so a habit of "s" must not open settings on the day.
         Binding("o", "settings", "Settings"),
+        Binding("ctrl+s", "picture", "Picture", show=False),
     ]
 
     def __init__(
@@ -120,6 +126,10 @@ class BankApp(App[None]):
         handle_signals: bool = False,
         store: Any = None,
         notice: str = "",
+        level_file: str | None = None,
+        unlock_all: bool = False,
+        replay: Any = None,
+        replay_file: str = "",
     ) -> None:
         super().__init__()
         self.start = start
@@ -139,6 +149,23 @@ class BankApp(App[None]):
         self.store = store
         self.notice = notice
         """Saved progress and settings; ``app.progress`` is the same object."""
+        self.start_level_file = level_file
+        self.start_replay = (replay, replay_file) if replay is not None else None
+        self.unlock_all_flag = unlock_all
+        """``--unlock-all``: every campaign level open for this run, whatever the setting."""
+        self.level_files: dict[str, str] = {}
+        """Level id → the level file it was opened from (Retry reopens the file)."""
+        self._pictures = 0
+
+    @property
+    def unlock_all(self) -> bool:
+        """Whether every campaign level is open (``--unlock-all`` or the setting)."""
+        if self.unlock_all_flag:
+            return True
+        try:
+            return bool(self.store is not None and self.store.settings().get("unlock_all", False))
+        except Exception:  # noqa: BLE001 - a save that cannot be read locks nothing more
+            return False
 
     @property
     def progress(self) -> Any:
@@ -180,7 +207,8 @@ class BankApp(App[None]):
 
     def get_default_screen(self) -> Screen:
         # The title is the bottom screen itself (one screen less to build before the first frame).
-        title = self.screen_class("title") if self.start == "title" and self.handed_day is None and self.start_level is None else None
+        straight_in = self.handed_day is not None or self.start_level is not None or self.start_level_file or self.start_replay
+        title = self.screen_class("title") if self.start == "title" and not straight_in else None
         return title() if title is not None else super().get_default_screen()
 
     def on_mount(self) -> None:
@@ -192,6 +220,10 @@ class BankApp(App[None]):
         if self.handed_day is not None:
             level, branch = self.handed_day
             self._play(level, branch, (level.id, branch.seed, None))
+        elif self.start_replay is not None:
+            self.open_replay(*self.start_replay)
+        elif self.start_level_file is not None:
+            self.open_level_file(self.start_level_file, self.start_seed, self.start_options)
         elif self.start_level is not None or self.start in ("sandbox", "level", "branch"):
             self.open_level(self.start_level or "sandbox", self.start_seed, self.start_options)
         elif self.start == "tutorial":
@@ -305,6 +337,8 @@ class BankApp(App[None]):
         Returns:
             Whether the day opened (an unknown level or a bad option is a notice).
         """
+        if level_id in self.level_files:
+            return self.open_level_file(self.level_files[level_id], seed, options)
         if self._player_schedules(level_id):
             return True
         try:
@@ -338,11 +372,66 @@ class BankApp(App[None]):
         """Open the sandbox with ``options`` (``DayConfig`` fields)."""
         return self.open_level("sandbox", seed, options)
 
-    def _open_day(self, level_id: str, seed: int | None, options: dict[str, Any] | None) -> tuple[Level, Branch]:
-        from .day import open_day
+    def open_level_file(self, path: str, seed: int | None = None, options: dict[str, Any] | None = None) -> bool:
+        """Open a day of a teacher's own level file, replacing the day being played.
+
+        Returns:
+            Whether the day opened (a bad file names the file, the key and the reason in a notice).
+        """
+        from .day import load_custom_level, open_file_day
 
         try:
-            return open_day(level_id, seed, options, self.backend_name)
+            level = load_custom_level(path)
+            if level.day.scheduler == "player" and self.screen_class("scheduler") is not None:
+                self.level_files[level.id] = path
+                self.push_screen(self.screen_class("scheduler")(level))  # type: ignore[misc,arg-type]
+                return True
+            level, branch = self._open_day(level.id, seed, options, lambda backend: open_file_day(path, seed, options, backend))
+        except LevelError as error:
+            self.notify(str(error), title="Cannot open the level file", severity="error", timeout=10)
+            return False
+        self.level_files[level.id] = path
+        self._play(level, branch, (level.id, seed, options))
+        return True
+
+    def open_replay(self, replay: Any, file: str = "") -> bool:
+        """Open a saved day on the branch screen, paused at tick 0; stepping forward replays its actions."""
+        from .engine import InlineBackend
+        from .replays import ReplayError, play_replay, replay_day
+
+        try:
+            level, day, source = replay_day(replay, file or "<replay>")
+            # The scrubber spans the whole day: play it once, quickly, in this process.
+            _, whole = play_replay(replay, InlineBackend(), file or "<replay>")
+        except ReplayError as error:
+            self.notify(str(error), title="Cannot open the replay", severity="error", timeout=10)
+            return False
+        if source:
+            self.level_files[level.id] = source
+
+        def opener(backend: str) -> tuple[Level, Branch]:
+            from .workers import make_backend
+
+            return level, Branch(day, seed=replay.seed, backend=make_backend(backend))
+
+        level, branch = self._open_day(level.id, replay.seed, replay.options, opener)
+        self._play(level, branch, (level.id, replay.seed, replay.options or None), recorded=list(replay.actions),
+                   end=whole.tick)
+        self.notify(f"{Path(file).name or 'The replay'}: {level.title}, seed {replay.seed}, {len(replay.actions)} "
+                    "action(s). Paused at tick 0: . steps forward, , steps back, g scrubs, space plays.",
+                    title="Replay", timeout=8)
+        return True
+
+    def _open_day(self, level_id: str, seed: int | None, options: dict[str, Any] | None,
+                  opener: Callable[[str], tuple[Level, Branch]] | None = None) -> tuple[Level, Branch]:
+        from .day import open_day
+
+        if opener is None:
+            def opener(backend: str) -> tuple[Level, Branch]:
+                return open_day(level_id, seed, options, backend)
+
+        try:
+            return opener(self.backend_name)
         except (KeyError, LevelError):
             raise
         except Exception as error:  # the real backend could not start: play on in-process
@@ -354,9 +443,9 @@ class BankApp(App[None]):
                 "Playing with the in-process backend: same rules, one process.",
                 title="In-process backend", severity="warning", timeout=8,
             )
-            return open_day(level_id, seed, options, "inline")
+            return opener("inline")
 
-    def _play(self, level: Level, branch: Branch, opened: tuple) -> None:
+    def _play(self, level: Level, branch: Branch, opened: tuple, recorded: list | None = None, end: int = 0) -> None:
         from .screens.branch import BranchScreen
 
         self._unwind_branch()
@@ -366,10 +455,11 @@ class BankApp(App[None]):
         # A level's day opens with its doors closed, so that a ticket can be in
         # place before the first customer: the first lost update comes within ticks.
         closed = bool(level.goals) and branch.tick == 0
-        screen = BranchScreen(level, branch, paused=self.start_paused or closed, speed=self.speed)
+        screen = BranchScreen(level, branch, paused=self.start_paused or closed or recorded is not None, speed=self.speed,
+                              recorded=recorded, end=end)
         screen.opened = opened
         self.push_screen(screen)
-        if closed and not self.start_paused:
+        if closed and not self.start_paused and recorded is None:
             ready = "set your tickets, then " if branch.mode == "shared" else ""
             self.notify(f"The doors are closed: {ready}press space to open them.", title=level.title, timeout=6)
 
@@ -418,6 +508,56 @@ class BankApp(App[None]):
         if self.branch is branch:
             self.branch = None
 
+    def swap_branch(self, old: Branch, new: Branch) -> None:
+        """Play ``new`` in place of ``old`` (a day rebuilt to step back; ``old`` is closed already)."""
+        if old in self._branches:
+            self._branches[self._branches.index(old)] = new
+        else:
+            self._branches.append(new)
+        if self.branch is old:
+            self.branch = new
+
+    def save_replay(self, branch: Branch, level: Level, actions: list | None = None) -> Path | None:
+        """Save ``branch``'s day as a replay file in the data folder; a notice names it.
+
+        Returns:
+            The file, or ``None`` when it could not be written (the notice says why).
+        """
+        from .replays import make_replay, write_replay
+        from .store import data_folder
+
+        path = data_folder() / "replays" / f"{level.id}-seed{branch.seed}-tick{branch.tick:04d}.toml"
+        try:
+            write_replay(path, make_replay(branch, level, self.level_files.get(level.id), actions))
+        except (OSError, TypeError) as error:
+            self.notify(f"The replay was not saved: {error}", title="Replay", severity="error")
+            return None
+        self.notify(f"Saved {path}\nPlay it again: bankgame replay {path}", title="Replay saved", timeout=8)
+        return path
+
+    def action_picture(self) -> None:
+        """Save the screen as an SVG picture (for slides) in the data folder; a notice names it."""
+        from .store import data_folder
+
+        screen = self.screen
+        level, branch = getattr(screen, "level", None), getattr(screen, "branch", None)
+        report = getattr(screen, "report", None)
+        if level is not None and report is not None:
+            name = f"{level.id}-seed{report.seed}-tick{report.ticks:04d}-results"
+        elif level is not None and branch is not None:
+            name = f"{level.id}-seed{branch.seed}-tick{branch.tick:04d}"
+        else:
+            self._pictures += 1
+            name = f"{type(screen).__name__.removesuffix('Screen').lower() or 'screen'}-{self._pictures}"
+        folder = data_folder() / "pictures"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(f"{name}.svg", str(folder))
+        except OSError as error:
+            self.notify(f"The picture was not saved: {error}", title="Picture", severity="error")
+            return
+        self.notify(f"Saved {path}", title="Picture saved", timeout=6)
+
     def close_branches(self) -> None:
         """Close every day opened here (stops their worker processes)."""
         while self._branches:
@@ -452,7 +592,8 @@ class BankApp(App[None]):
 
         if isinstance(self.screen, SettingsScreen):
             return
-        current = Settings(self.theme, self.speed, self.animation_level != "none")
+        saved = self.store.settings().get("unlock_all", False) if self.store is not None else False
+        current = Settings(self.theme, self.speed, self.animation_level != "none", unlock_all=bool(saved))
         self.push_screen(SettingsScreen(current, sorted(self.available_themes)), callback=self.apply_settings)
 
     def apply_settings(self, settings: Any) -> None:
@@ -464,9 +605,11 @@ class BankApp(App[None]):
         self.animation_level = "full" if settings.animations else "none"
         if self.store is not None:
             try:  # one change, one transaction; a failure to save is told by the store
-                self.store.set_settings(
-                    {"theme": settings.theme, "speed": settings.speed, "animations": settings.animations})
-            except ValueError as error:
+                self.store.set_settings({
+                    "theme": settings.theme, "speed": settings.speed, "animations": settings.animations,
+                    "unlock_all": settings.unlock_all,
+                })
+            except (ValueError, OSError) as error:
                 self.notify(f"Settings not saved: {error}", severity="warning")
         for screen in self.screen_stack:
             if hasattr(screen, "set_speed"):
@@ -481,6 +624,7 @@ class BankApp(App[None]):
         yield SystemCommand("Help", "Every binding and the lessons (?)", self.action_help)
         yield SystemCommand("Settings", "Theme, speed, animations (o)", self.action_settings)
         yield SystemCommand("High contrast", "Switch the high-contrast theme on or off", self.action_high_contrast)
+        yield SystemCommand("Save a picture", "The screen as an SVG, for slides (ctrl+s)", self.action_picture)
         yield SystemCommand("Sandbox", "Open your own branch", lambda: self.open_sandbox())
         for name, text in (("title", "Title screen"), ("levels", "Level select"), ("lab", "The Lab")):
             if self.screen_class(name) is not None and not isinstance(screen, self.screen_class(name) or type(None)):

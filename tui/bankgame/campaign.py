@@ -73,18 +73,18 @@ def _campaign() -> tuple[Level, ...]:
     return tuple(level for level in all_levels() if level.id != SANDBOX)
 
 
-def level_states(progress: Progress, levels: list[Level] | None = None) -> list[LevelState]:
+def level_states(progress: Progress, levels: list[Level] | None = None, unlock_all: bool = False) -> list[LevelState]:
     """Return each campaign level with its stars and lock.
 
     A level is locked while the level before it has no star; the first level
-    is always open.
+    is always open, and every level with ``unlock_all`` (a teacher's setting).
     """
     levels = campaign_levels() if levels is None else levels
     states: list[LevelState] = []
     previous: LevelState | None = None
     for number, level in enumerate(levels, start=1):
         stars = max(0, min(3, int(progress.stars(level.id))))
-        locked = previous is not None and (previous.locked or not previous.passed)
+        locked = not unlock_all and previous is not None and (previous.locked or not previous.passed)
         state = LevelState(level, number, stars, locked, previous.level.title if locked and previous else "")
         states.append(state)
         previous = state

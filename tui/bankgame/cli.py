@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--level", metavar="ID", help="open a campaign level straight away")
     parser.add_argument("--seed", type=int, metavar="N", help="seed for the level")
     parser.add_argument("--tutorial", action="store_true", help="start the guided tutorial")
+    _add_teacher_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     simulate = commands.add_parser("simulate", help="play a day headless and print its report")
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--kill-clerk-every", type=int, default=0, metavar="N",
                           help="message mode: kill a real clerk every N ticks (it is recovered)")
     simulate.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_simulate_teacher_options(simulate)
     simulate.set_defaults(usage_parser=simulate)  # errors show the subcommand's usage
 
     web = commands.add_parser("web", help="serve the game to a web browser, one game per tab (needs bankgame[web])")
@@ -74,7 +76,28 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--backend", choices=("inline", "process"), default="process",
                          help="process (real worker processes, the default) or inline (one process)")
     sandbox.set_defaults(usage_parser=sandbox)
+    _add_replay_command(commands)
     return parser
+
+
+def _add_teacher_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--level-file", metavar="FILE", help="play your own level file (see docs/levels.md)")
+    parser.add_argument("--unlock-all", action="store_true", help="open every campaign level (for a class)")
+
+
+def _add_simulate_teacher_options(simulate: argparse.ArgumentParser) -> None:
+    simulate.add_argument("--level-file", metavar="FILE", help="play your own level file instead of --level")
+    simulate.add_argument("--save-replay", metavar="FILE", help="save the day as a replay file (bankgame replay FILE)")
+
+
+def _add_replay_command(commands: Any) -> None:
+    replay = commands.add_parser("replay", help="play a saved day again: on screen, or its report with --json")
+    replay.add_argument("file", metavar="FILE", help="a replay file (saved with w, or simulate --save-replay)")
+    replay.add_argument("--json", action="store_true", help="print the day's report as one JSON object, as simulate --json")
+    replay.add_argument("--text", action="store_true", help="print the day's report as text, as simulate")
+    replay.add_argument("--backend", choices=("inline", "process"), default=None,
+                        help="inline or process (default: process on screen, inline for a report)")
+    replay.set_defaults(usage_parser=replay)
 
 
 def _add_check_command(commands: Any) -> None:
@@ -161,9 +184,13 @@ def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
 
     if args.kill_clerk_every < 0:
         parser.error("--kill-clerk-every must be 0 or more")
-    check_level_options(parser, args.level, day_options(args))
+    if args.level_file:
+        level, branch = open_level_file_or_exit(parser, args.level_file, args.seed, day_options(args), args.backend)
+    else:
+        check_level_options(parser, args.level, day_options(args))
     try:
-        level, branch = open_day(args.level, args.seed, day_options(args), args.backend)
+        if not args.level_file:
+            level, branch = open_day(args.level, args.seed, day_options(args), args.backend)
     except KeyError:
         parser.error(f"unknown level {args.level!r} (levels: {', '.join(level_ids())})")
     except LevelError as error:
@@ -173,6 +200,57 @@ def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         report = make_report(branch, level.id, level.goals)
         for notice in getattr(branch.backend, "take_notices", list)():  # a helper process that died, and what was done
             print(f"bankgame: {notice}", file=sys.stderr)
+    if args.save_replay:
+        save_replay_or_exit(parser, args.save_replay, branch, level, args.level_file)
+    print(report.to_json() if args.json else report.to_text())
+    return 0
+
+
+def open_level_file_or_exit(parser: argparse.ArgumentParser, path: str, seed: int | None, options: dict[str, Any],
+                            backend: str) -> Any:
+    """Return ``(level, branch)`` of a level file; a bad file or option exits 2 naming file, key and reason."""
+    from .day import load_custom_level, open_file_day
+    from .engine import LevelError
+
+    try:
+        level = load_custom_level(path)
+        if options.get("mode") == "shared" and not level.day.shared_available:
+            parser.error(f"options: key '--mode': {level.id} has no shared mode: only messages reach its second branch")
+        return open_file_day(path, seed, options, backend)
+    except LevelError as error:
+        parser.error(str(error))
+
+
+def save_replay_or_exit(parser: argparse.ArgumentParser, path: str, branch: Any, level: Any,
+                        level_file: str | None) -> None:
+    """Write the day's replay file; a file that cannot be written exits 2 saying why."""
+    from .replays import make_replay, write_replay
+
+    try:
+        write_replay(path, make_replay(branch, level, level_file))
+    except OSError as error:
+        parser.error(f"--save-replay: {path}: cannot be written: {error.strerror or error}")
+
+
+def run_replay(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Play a replay file: its report (``--json``, ``--text``) or on screen, paused at tick 0."""
+    from .engine import make_report
+    from .replays import ReplayError, play_replay, read_replay
+
+    try:
+        replay = read_replay(args.file)
+    except ReplayError as error:
+        parser.error(str(error))
+    if not (args.json or args.text):
+        return run_game(parser, backend=args.backend or "process", replay=replay, replay_file=args.file)
+    from .workers import make_backend
+
+    try:
+        level, branch = play_replay(replay, make_backend(args.backend or "inline"), args.file)
+    except ReplayError as error:
+        parser.error(str(error))
+    with branch:
+        report = make_report(branch, level.id, level.goals)
     print(report.to_json() if args.json else report.to_text())
     return 0
 
@@ -248,15 +326,24 @@ def main(argv: list[str] | None = None) -> int:
         if host_problem(args.host):
             args.usage_parser.error(host_problem(args.host))
         return run_web(args.host, args.port, args.max_games)
+    if args.command == "replay":
+        from .workers.helpers import exit_on_signals
+
+        with exit_on_signals():
+            return run_replay(args, args.usage_parser)
     if args.command == "sandbox":
         return run_game(args.usage_parser, level=args.level, seed=args.seed, options=day_options(args),
                         backend=args.backend, swept=swept)
-    return run_game(parser, level=args.level, seed=args.seed, tutorial=args.tutorial, swept=swept)
+    if args.level_file:
+        open_level_file_or_exit(parser, args.level_file, args.seed, {}, "inline")[1].close()  # checked before the screen
+    return run_game(parser, level=args.level, seed=args.seed, tutorial=args.tutorial,
+                    level_file=args.level_file, unlock_all=args.unlock_all, swept=swept)
 
 
 def run_game(parser: argparse.ArgumentParser, level: str | None = None, seed: int | None = None,
              options: dict[str, Any] | None = None, backend: str = "process", tutorial: bool = False,
-             swept: str = "") -> int:
+             level_file: str | None = None, unlock_all: bool = False, replay: Any = None,
+             replay_file: str = "", swept: str = "") -> int:
     """Play the game in this terminal: the title, or a level or the sandbox straight away.
 
     ``swept`` says what an earlier game left behind and was removed (shown once, as a notice).
@@ -275,7 +362,7 @@ def run_game(parser: argparse.ArgumentParser, level: str | None = None, seed: in
             notice = " ".join(filter(None, (swept, f"Real worker processes cannot start here ({error}); playing in-process.")))
     start = "tutorial" if tutorial else ("level" if level is not None else "title")
     app = BankApp(start=start, level=level, seed=seed, options=options, backend=backend, handle_signals=True,
-                  notice=notice)
+                  notice=notice, level_file=level_file, unlock_all=unlock_all, replay=replay, replay_file=replay_file)
     try:
         app.run()
     finally:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from .engine import Branch, Level, load_level, make_day
+from .engine import (
+    Branch,
+    Level,
+    LevelError,
+    level_ids,
+    load_level,
+    load_level_file,
+    make_day,
+)
 from .workers import make_backend
 
 
@@ -22,5 +31,30 @@ def open_day(level_id: str, seed: int | None = None, options: dict[str, Any] | N
         LevelError: an option is not valid (names the key and the reason).
     """
     level = load_level(level_id)
+    day = make_day(options or {}, name="options", prefix="--", base=level.day)
+    return level, Branch(day, seed=level.seed if seed is None else seed, backend=make_backend(backend))
+
+
+def load_custom_level(path: str | Path) -> Level:
+    """Read a teacher's own level file, checked as the built-in levels are.
+
+    Raises:
+        LevelError: naming the file, the key and the reason (also for an id
+            a built-in level has: its saved stars are the built-in level's).
+    """
+    level = load_level_file(Path(path))
+    if level.id in level_ids():
+        raise LevelError(str(path), "id", f"{level.id!r} is the id of a built-in level: give your level its own")
+    return level
+
+
+def open_file_day(path: str | Path, seed: int | None = None, options: dict[str, Any] | None = None,
+                  backend: str = "inline") -> tuple[Level, Branch]:
+    """Return the level of a level file and a new day at its branch (see ``open_day``).
+
+    Raises:
+        LevelError: the file, or an option, is not valid (names the file, the key and the reason).
+    """
+    level = load_custom_level(path)
     day = make_day(options or {}, name="options", prefix="--", base=level.day)
     return level, Branch(day, seed=level.seed if seed is None else seed, backend=make_backend(backend))

@@ -72,7 +72,7 @@ if TYPE_CHECKING:
 FILE_NAME = "progress.sqlite3"
 HOME_ENV = "BANKGAME_HOME"
 SCHEMA_VERSION = 1
-SETTINGS: dict[str, Any] = {"theme": "textual-dark", "speed": 1.0, "animations": True}
+SETTINGS: dict[str, Any] = {"theme": "textual-dark", "speed": 1.0, "animations": True, "unlock_all": False}
 """Every setting and its default; a stored value must have the default's type."""
 TUTORIAL_STATUSES = ("new", "started", "done", "skipped")
 

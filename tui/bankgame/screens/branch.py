@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header
 from ..app import SPEEDS
 from ..engine import Branch, Level, make_report
 from ..engine.report import metrics
+from ..engine.rewind import Action, Tape
 from ..widgets.deadlock_panel import DeadlockPanel
 from ..widgets.desk_card import DeskCard
 from ..widgets.goals_bar import GoalsBar
@@ -22,6 +23,7 @@ from ..widgets.integrity_panel import KIND_TEXT, IntegrityPanel, error_explanati
 from ..widgets.ledger_panel import LedgerPanel
 from ..widgets.mailbox_panel import MailboxPanel
 from ..widgets.queue_lane import QueueLane
+from ..widgets.scrubber import Scrubber
 from ..widgets.stats_panel import StatsPanel
 from ..widgets.status_bar import StatusBar
 from ..widgets.ticket_board import TicketBoard
@@ -52,11 +54,17 @@ class BranchScreen(Screen[None]):
         branch: the day, ready to tick.
         paused: start paused (tests and snapshots step by hand).
         speed: one of ``SPEEDS``.
+        recorded: the actions to replay as the day goes forward (a replay
+            file's); the day's own when ``None``.
+        end: the day's last tick when it is known ahead (a replay), for the scrubber.
     """
 
     BINDINGS = [
         Binding("space", "toggle_pause", "Pause", key_display="space"),
         Binding("full_stop", "step", "Step", key_display="."),
+        Binding("comma", "step_back", "Step back", key_display=",", show=False),  # the scrubber line names it
+        Binding("g", "scrub", "Scrub", show=False),
+        Binding("w", "save_replay", "Save replay", show=False),
         Binding("plus,equals_sign", "faster", "Faster", key_display="+", group=SPEED_KEYS),
         Binding("minus", "slower", "Slower", key_display="-", group=SPEED_KEYS),
         Binding("m", "switch_mode", "Mode"),
@@ -68,10 +76,15 @@ class BranchScreen(Screen[None]):
 
     AUTO_FOCUS = ""
 
-    def __init__(self, level: Level, branch: Branch, *, paused: bool = False, speed: float = 1.0) -> None:
+    def __init__(self, level: Level, branch: Branch, *, paused: bool = False, speed: float = 1.0,
+                 recorded: list[Action] | None = None, end: int = 0) -> None:
         super().__init__()
         self.level = level
         self.branch = branch
+        self.tape = Tape(branch, self._fresh_backend, recorded)
+        """The day as a recording: step back and scrub rebuild it from the seed and the actions."""
+        self._end = end
+        self._scrub_to: int | None = None
         self.paused = paused
         self.speed = speed if speed in SPEEDS else 1.0
         self._owed = 0.0
@@ -96,6 +109,7 @@ class BranchScreen(Screen[None]):
         branch = self.branch
         yield Header(icon="$")
         yield StatusBar(branch, id="status")
+        yield Scrubber(self.tape, end=self._end, id="scrubber")
         yield GoalsBar(self.level.title, self.level.goals, id="goals")
         yield QueueLane(branch, id="queue")
         with Horizontal(id="floor"):
@@ -173,23 +187,56 @@ class BranchScreen(Screen[None]):
 
     def advance(self, ticks: int = 1) -> None:
         """Run ``ticks`` ticks of the engine, then redraw what changed."""
-        branch = self.branch
         if self._gone or self._pruning:  # being taken down (the game is quitting): nothing to draw on
             return
-        stats = self.panel(StatsPanel)
-        for _ in range(ticks):
-            if branch.over:
-                break
-            branch.step_tick()
-            stats.sample()
-            if self.hold():
-                self.paused = True  # on that very tick, before a cascade of others piles up
-                break
+        if self.tape.forward(ticks, self.panel(StatsPanel).sample, until=self.hold) and self.hold():
+            self.paused = True  # on that very tick, before a cascade of others piles up
         self.refresh_view()
 
     def hold(self) -> bool:
         """Whether the day must stop on the tick just run (the tutorial's moment to read)."""
         return False
+
+    def goto(self, tick: int) -> None:
+        """Show the day at ``tick``; an earlier tick rebuilds it from the seed and the actions.
+
+        On real processes the rebuilt day runs on fresh workers and the old
+        ones are stopped.
+        """
+        if self._gone:
+            return
+        old = self.branch
+        stats = self.panel(StatsPanel)
+        if tick < old.tick:
+            stats.clear()
+        try:
+            new = self.tape.goto(tick, stats.sample)
+        except Exception as error:  # noqa: BLE001 - fresh workers could not start; the day stays as it was
+            self.notify(f"Could not go back: {error}", title="Step back", severity="error")
+            return
+        if new is not old:
+            self._rebind(old, new)
+        if not new.over:
+            self._results_shown = False
+        self.refresh_view()
+
+    def _fresh_backend(self) -> Any:
+        from ..workers import make_backend
+
+        return make_backend(self.branch.backend.name)
+
+    def _rebind(self, old: Branch, new: Branch) -> None:
+        """Point the screen, its widgets and the app at the rebuilt day."""
+        self.branch = new
+        for widget in self.query("*"):
+            if getattr(widget, "branch", None) is old:
+                widget.branch = new  # type: ignore[attr-defined]
+                if hasattr(widget, "_signature"):
+                    widget._signature = ()  # type: ignore[attr-defined]
+                widget.refresh()
+        swap = getattr(self.app, "swap_branch", None)
+        if swap is not None:
+            swap(old, new)
 
     def refresh_view(self) -> None:
         """Redraw every panel whose state changed, and announce what happened."""
@@ -211,7 +258,9 @@ class BranchScreen(Screen[None]):
             self.refresh_bindings()
             if not shared and board.has_focus:
                 self.set_focus(None)
+        self.tape.sync()
         self.panel(StatusBar).show(self.paused, self.speed, self.note)
+        self.panel(Scrubber).update_view()
         report = make_report(branch, self.level.id, self.level.goals)
         self.panel(GoalsBar).show(metrics(report), report.stars, branch.over)
         self.panel(QueueLane).update_view()
@@ -280,12 +329,53 @@ class BranchScreen(Screen[None]):
         self._stay()
         self.advance(1)
 
+    def action_step_back(self) -> None:
+        """Pause and go back exactly one tick (the day is rebuilt from its seed and actions)."""
+        self.paused = True
+        self._owed = 0.0
+        if self.branch.tick == 0:
+            self.notify("This is tick 0: the day cannot go further back.", title="Step back", timeout=2)
+            self.refresh_view()
+            return
+        self.goto(self.branch.tick - 1)
+
+    def action_scrub(self) -> None:
+        """Focus the scrubber: ← → PageUp PageDown Home End pick the tick."""
+        self.panel(Scrubber).focus()
+
+    def on_scrubber_jumped(self, message: Scrubber.Jumped) -> None:
+        # Keys and drags come faster than a day rebuilds on real processes:
+        # only the last tick asked for is rebuilt.
+        first = self._scrub_to is None
+        self._scrub_to = message.tick
+        if first:
+            self.call_later(self._scrub)
+
+    def _scrub(self) -> None:
+        tick, self._scrub_to = self._scrub_to, None
+        self.panel(Scrubber).wanted = None
+        if tick is None or self._gone:
+            return
+        self.paused = True
+        self._owed = 0.0
+        if tick != self.branch.tick:
+            self.goto(tick)
+        else:
+            self.refresh_view()
+
+    def action_save_replay(self) -> None:
+        """Save the day as a replay file: level, seed, options and every action recorded."""
+        self.tape.sync()
+        save = getattr(self.app, "save_replay", None)
+        if save is not None:
+            save(self.branch, self.level, list(self.tape.recorded))
+
     def action_faster(self) -> None:
         """Go one speed up (up to 8×)."""
         self.set_speed(SPEEDS[min(len(SPEEDS) - 1, SPEEDS.index(self.speed) + 1)])
 
     def action_slower(self) -> None:
-        """Go one speed down (down to 0.5×)."""
+        """Go one speed down (down to 0.1×)."""
         self.set_speed(SPEEDS[max(0, SPEEDS.index(self.speed) - 1)])
 
     def set_speed(self, speed: float) -> None:
@@ -391,8 +481,12 @@ class BranchScreen(Screen[None]):
         """Yield the palette entries of this screen: every control and every ticket."""
         yield SystemCommand("Pause / resume", "Pause or resume the day (space)", self.action_toggle_pause)
         yield SystemCommand("One tick", "Pause and advance exactly one tick (.)", self.action_step)
+        yield SystemCommand("Step back", "Pause and go back exactly one tick (,)", self.action_step_back)
+        yield SystemCommand("Scrub", "Jump to any tick of the day so far (g, then ← → Home End)", self.action_scrub)
+        yield SystemCommand("Save replay", "Save the day as a replay file: bankgame replay FILE plays it (w)",
+                            self.action_save_replay)
         yield SystemCommand("Faster", "Speed up, up to 8× (+)", self.action_faster)
-        yield SystemCommand("Slower", "Slow down, down to 0.5× (-)", self.action_slower)
+        yield SystemCommand("Slower", "Slow down, down to 0.1× (-)", self.action_slower)
         yield SystemCommand("Switch mode", "Shared state ↔ message passing (m)", self.action_switch_mode)
         yield SystemCommand("Ticket board", "Focus the ticket board (t)", self.action_tickets)
         yield SystemCommand("Kill a clerk", "Message mode: kill the busiest clerk; it is restarted (k)", self.action_kill_clerk)

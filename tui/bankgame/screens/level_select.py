@@ -109,7 +109,7 @@ class LevelSelectScreen(Screen[None]):
 
     def refresh_levels(self) -> None:
         """Read the progress again and redraw the list."""
-        self.states = level_states(self.progress, self._levels)
+        self.states = level_states(self.progress, self._levels, unlock_all=bool(getattr(self.app, "unlock_all", False)))
         menu = self._list()
         if menu is None:
             return

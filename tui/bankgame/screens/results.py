@@ -80,6 +80,7 @@ class ResultsScreen(Screen[None]):
         Binding("n", "next", "Next level"),
         Binding("l,escape", "levels", "Levels"),
         Binding("l,escape", "title", "Title"),
+        Binding("w", "save_replay", "Save replay"),
     ]
 
     def __init__(
@@ -94,6 +95,7 @@ class ResultsScreen(Screen[None]):
             errors = branch.errors if branch is not None else report.errors
         self.errors = tuple(errors)
         self.options = dict(options or {})
+        self.branch = branch
         self._progress = progress
         self.title = "Day over"
         self.sub_title = level.title
@@ -119,7 +121,8 @@ class ResultsScreen(Screen[None]):
         after = level_after(self.level.id)
         if after is None:
             return None
-        passed = self.report.stars >= 1 or progress_of(self.app, self._progress).stars(self.level.id) >= 1
+        passed = (self.report.stars >= 1 or progress_of(self.app, self._progress).stars(self.level.id) >= 1
+                  or bool(getattr(self.app, "unlock_all", False)))
         return after if passed else None
 
     def compose(self) -> ComposeResult:
@@ -153,7 +156,9 @@ class ResultsScreen(Screen[None]):
 
     def _big_stars(self) -> Content:
         total = max(3, len(self.level.goals))
-        return Content(" ").join(list(stars_content(self.report.stars, total).divide(range(1, total))))
+        stars = Content(" ").join(list(stars_content(self.report.stars, total).divide(range(1, total))))
+        # The seed, to play the very same day again (--seed N).
+        return Content("\n").join([stars, Content.styled(f"seed {self.report.seed}", "$text-muted")])
 
     def _verdict(self) -> Content:
         report = self.report
@@ -251,6 +256,13 @@ class ResultsScreen(Screen[None]):
     @on(Button.Pressed, "#levels")
     def _levels_pressed(self) -> None:
         self.action_levels()
+
+    def action_save_replay(self) -> None:
+        """Save the day as a replay file (``bankgame replay FILE`` plays it again)."""
+        if self.branch is None or not hasattr(self.app, "save_replay"):
+            self.notify("This day cannot be saved as a replay.", title="Replay", severity="warning")
+            return
+        self.app.save_replay(self.branch, self.level)
 
     def action_retry(self) -> None:
         """Play the same level again, with the same seed and options."""

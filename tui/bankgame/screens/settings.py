@@ -1,4 +1,4 @@
-"""Settings: theme, speed, animations."""
+"""Settings: theme, speed, animations, every level open."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ class Settings:
     theme: str
     speed: float
     animations: bool
+    unlock_all: bool = False
+    """Every campaign level open, passed or not (for a class)."""
 
 
 class SettingsScreen(Modal[Settings | None]):
@@ -46,6 +48,9 @@ class SettingsScreen(Modal[Settings | None]):
             with Horizontal(classes="setting"):
                 yield Label("Animations", classes="setting-label")
                 yield Switch(value=current.animations, id="animations")
+            with Horizontal(classes="setting"):
+                yield Label("Unlock all", classes="setting-label")
+                yield Switch(value=current.unlock_all, id="unlock-all", tooltip="Every campaign level open, for a class")
             yield Static("← → enter or a click changes a choice · esc closes", id="settings-hint")
             yield Button("Done", id="settings-done", variant="primary")
 
@@ -54,6 +59,7 @@ class SettingsScreen(Modal[Settings | None]):
             theme=str(self.query_one("#theme", Choice).value),
             speed=float(self.query_one("#speed", Choice).value),
             animations=self.query_one("#animations", Switch).value,
+            unlock_all=self.query_one("#unlock-all", Switch).value,
         )
 
     def on_choice_changed(self, event: Choice.Changed) -> None:

@@ -32,9 +32,13 @@ class StatsPanel(TextLines):
         self._sampled_tick = -1
         self.border_title = "Live"
 
-    def sample(self) -> None:
-        """Record this tick's numbers (once per tick) and redraw."""
-        branch = self.branch
+    def sample(self, branch: Branch | None = None) -> None:
+        """Record this tick's numbers (once per tick) and redraw.
+
+        Args:
+            branch: the day to sample; this panel's when ``None`` (a day being rebuilt is another).
+        """
+        branch = branch or self.branch
         if branch.tick == self._sampled_tick:
             return
         self._sampled_tick = branch.tick
@@ -43,6 +47,14 @@ class StatsPanel(TextLines):
         self.history["waiting"].append(len(branch.queue))
         self.history["throughput"].append(self._served_at[-1] - self._served_at[0])
         self.history["errors"].append(branch.errors.total)
+        self.refresh()
+
+    def clear(self) -> None:
+        """Forget every sample (the day goes back and is sampled again as it is rebuilt)."""
+        for history in self.history.values():
+            history.clear()
+        self._served_at.clear()
+        self._sampled_tick = -1
         self.refresh()
 
     def render(self) -> Text:

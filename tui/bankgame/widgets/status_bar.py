@@ -1,4 +1,4 @@
-"""One line of the day's state: running or paused, tick, speed, mode, backend."""
+"""One line of the day's state: running or paused, tick, seed, speed, mode, backend."""
 
 from __future__ import annotations
 
@@ -40,13 +40,15 @@ class StatusBar(TextLines):
         # words go first, so that a pending switch or a note is never cut.
         width = self.size.width
         wide = width >= 110
-        for backend, rate, long_pending in ((True, wide, True), (True, False, True), (False, False, True), (False, False, False)):
-            text = self._line(backend, rate, long_pending)
+        choices = ((True, wide, True, True), (True, False, True, True), (False, False, True, True),
+                   (False, False, True, False), (False, False, False, False), (False, False, False, False, True))
+        for backend, rate, long_pending, hint, *short in choices:
+            text = self._line(backend, rate, long_pending, hint, bool(short))
             if text.cell_len <= width:
                 return text
         return text
 
-    def _line(self, backend: bool, rate: bool, long_pending: bool) -> Text:
+    def _line(self, backend: bool, rate: bool, long_pending: bool, hint: bool = True, short: bool = False) -> Text:
         branch = self.branch
         style = self.get_component_rich_style
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -54,7 +56,7 @@ class StatusBar(TextLines):
             text.append(" ■ DAY OVER ", style("status--over"))
         elif self.paused and branch.tick == 0:
             text.append(" ‖ DOORS CLOSED ", style("status--paused"))
-            text.append(" space opens them", style("status--note"))
+            text.append(" space opens them" if hint else " space", style("status--note"))
         elif self.paused:
             text.append(" ‖ PAUSED ", style("status--paused"))
         else:
@@ -62,9 +64,14 @@ class StatusBar(TextLines):
         if self.note:
             text.append(f" {self.note}", style("status--note"))
         speed = f"{self.speed:g}×"
-        ticks_per_second = f" ({10 * self.speed:g} ticks/s)" if rate else ""
-        text.append(f"  tick {branch.tick:>4} · speed {speed}{ticks_per_second} · ")
-        mode = "shared state + tickets" if branch.mode == "shared" else "message passing"
+        per_second = 10 * self.speed
+        ticks_per_second = f" ({per_second:g} tick{'s' * (per_second != 1)}/s)" if rate else ""
+        # The seed is on screen so that a class can play the very same day again (--seed N).
+        text.append(f"  tick {branch.tick:>4} · seed {branch.seed} · speed {speed}{ticks_per_second} · ")
+        if short:  # the narrowest line: the words a pending switch needs stay, the mode gets shorter
+            mode = "shared state" if branch.mode == "shared" else "messages"
+        else:
+            mode = "shared state + tickets" if branch.mode == "shared" else "message passing"
         text.append(f"{mode}", style("status--mode"))
         if branch.pending_mode:
             later = "once the desks are free" if long_pending else "soon"

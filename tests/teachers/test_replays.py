@@ -1,0 +1,114 @@
+"""Replay files: saved by simulate, played by replay, the same report byte for byte; damaged ones refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bankgame import __version__
+from bankgame.cli import main
+from bankgame.engine import level_ids
+from bankgame.replays import ReplayError, read_replay
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("BANKGAME_HOME", str(tmp_path / "home"))
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert main(list(argv)) == 0
+    return capsys.readouterr().out
+
+
+def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    with pytest.raises(SystemExit) as stopped:
+        main(list(argv))
+    assert stopped.value.code == 2
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize("level", level_ids())
+def test_save_replay_then_replay_json_is_the_same_report_for_every_level(level: str, tmp_path: Path, capsys) -> None:
+    file = tmp_path / f"{level}.toml"
+    simulated = run(capsys, "simulate", "--level", level, "--json", "--save-replay", str(file))
+    assert run(capsys, "replay", str(file), "--json") == simulated
+    assert read_replay(file).level == level
+
+
+@pytest.mark.parametrize("argv", [
+    ["--level", "sandbox", "--mode", "message", "--kill-clerk-every", "5", "--seed", "11"],
+    ["--level", "transfer-desk", "--tickets", "accounts", "--lock-order", "account", "--seed", "3"],
+    ["--level", "sandbox", "--cashiers", "6", "--customers", "50", "--tickets", "vault"],
+])
+def test_options_and_killed_clerks_replay_the_same(argv: list[str], tmp_path: Path, capsys) -> None:
+    file = tmp_path / "day.toml"
+    simulated = run(capsys, "simulate", *argv, "--json", "--save-replay", str(file))
+    assert run(capsys, "replay", str(file), "--json") == simulated
+    text = run(capsys, "simulate", *argv)
+    assert run(capsys, "replay", str(file), "--text") == text
+
+
+def test_a_replay_on_real_processes_gives_the_same_report(tmp_path: Path, capsys) -> None:
+    file = tmp_path / "day.toml"
+    simulated = run(capsys, "simulate", "--level", "back-office", "--kill-clerk-every", "9", "--json",
+                    "--save-replay", str(file))
+    assert run(capsys, "replay", str(file), "--json", "--backend", "process") == simulated
+
+
+def test_the_file_is_small_readable_toml_with_the_stamped_actions(tmp_path: Path, capsys) -> None:
+    file = tmp_path / "day.toml"
+    run(capsys, "simulate", "--level", "back-office", "--kill-clerk-every", "20", "--save-replay", str(file))
+    text = file.read_text()
+    assert f'version = "{__version__}"' in text and 'level = "back-office"' in text
+    assert '[20, "kill_clerk", "1"],' in text
+    assert len(text) < 2000
+    replay = read_replay(file)
+    assert replay.actions[0] == (20, "kill_clerk", "1")
+
+
+DAMAGES = [
+    (lambda t: t.replace("format = 1", "format = [1"), "not valid TOML"),
+    (lambda t: t.replace('"kill_clerk"', '"kill_clark"', 1), "unknown action 'kill_clark'"),
+    (lambda t: t.replace('"kill_clerk", "1"', '"kill_clerk", "9"', 1), "no clerk '9'"),
+    (lambda t: t.replace("[20, ", "[-3, ", 1), "the tick must be 0 or more"),
+    (lambda t: t.replace('level = "back-office"', 'level = "back-offices"'), "there is no level 'back-offices'"),
+    (lambda t: t.replace("seed = ", "seeds = "), "key 'seeds'"),
+    (lambda t: t.replace("[options]", "[options]\ncashiers = 99"), "key 'options.cashiers': must be between 1 and 16"),
+    (lambda t: t[: len(t) // 3], "not valid TOML"),
+    (lambda t: "\x00\x01binary", "not valid TOML"),
+]
+
+
+@pytest.mark.parametrize(("damage", "reason"), DAMAGES)
+def test_a_damaged_replay_is_refused_naming_the_file_and_the_reason(damage, reason: str, tmp_path: Path, capsys) -> None:
+    file = tmp_path / "day.toml"
+    run(capsys, "simulate", "--level", "back-office", "--kill-clerk-every", "20", "--save-replay", str(file))
+    file.write_text(damage(file.read_text()))
+    for argv in (["replay", str(file), "--json"], ["replay", str(file)]):
+        error = refused(capsys, *argv)
+        assert str(file) in error and reason in error, error
+
+
+def test_a_replay_from_another_version_is_refused(tmp_path: Path, capsys) -> None:
+    file = tmp_path / "day.toml"
+    run(capsys, "simulate", "--level", "rush-hour", "--save-replay", str(file))
+    file.write_text(file.read_text().replace(f'version = "{__version__}"', 'version = "0.0.9"'))
+    error = refused(capsys, "replay", str(file), "--json")
+    assert str(file) in error and f"saved by bankgame 0.0.9; this is bankgame {__version__}" in error
+    with pytest.raises(ReplayError, match="key 'version'"):
+        read_replay(file)
+
+
+def test_a_missing_replay_is_refused(tmp_path: Path, capsys) -> None:
+    error = refused(capsys, "replay", str(tmp_path / "nope.toml"), "--json")
+    assert "nope.toml: cannot be read" in error
+
+
+def test_save_replay_into_a_folder_that_cannot_be_made_exits_2(tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    error = refused(capsys, "simulate", "--level", "rush-hour", "--save-replay", str(blocker / "day.toml"))
+    assert "--save-replay" in error and "cannot be written" in error

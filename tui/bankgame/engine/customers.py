@@ -28,6 +28,12 @@ class Customer:
     """Times a deadlock sent this customer back to the front of the queue."""
     label: str = ""
     """``describe()``, worked out once (events repeat it several times)."""
+    called: int = -1
+    """Tick a desk first called this customer, -1 while waiting."""
+    left_at: int = -1
+    """Tick this customer left the queue unhappy, -1 if not."""
+    finished: int = -1
+    """Tick this customer's transaction ended, -1 if not yet."""
 
     def describe(self) -> str:
         """Return the transaction in a few characters, e.g. ``deposit A 50``."""

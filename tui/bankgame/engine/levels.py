@@ -52,6 +52,14 @@ class DayConfig:
     remote_latency: int = 0
     """Ticks a message takes to reach the second branch, and to come back."""
     shared_available: bool = True
+    message_available: bool = True
+    """Whether the player may switch to message passing (a back office exists)."""
+    open_desks: int = 0
+    """Desks open at the start, when the player may open more (up to ``cashiers``); 0: all, fixed."""
+    max_clerks: int = 0
+    """Most clerks the player may put to work; 0: the number of clerks is fixed."""
+    watch_ticks: int = 0
+    """The watch phase: a change the player makes by this tick starts the judged day afresh."""
     scheduler: str = "seeded"
     """``seeded``: the seeded scheduler picks who moves; ``player``: the player does."""
     max_ticks: int = 0
@@ -83,6 +91,9 @@ RANGES: dict[str, tuple[float, float]] = {
     "remote_clerks": (0, 16),
     "remote_latency": (0, 100),
     "max_ticks": (0, 10_000_000),
+    "open_desks": (0, 16),
+    "max_clerks": (0, 16),
+    "watch_ticks": (0, 100_000),
 }
 
 METRICS = (
@@ -99,6 +110,8 @@ class Goal:
     metric: str
     at_least: float | None = None
     at_most: float | None = None
+    missed: str = ""
+    """Why a day misses this goal, for the debrief."""
 
     def met(self, value: float) -> bool:
         """Return whether ``value`` of this goal's metric meets it."""
@@ -127,7 +140,7 @@ class Level:
 
 
 TOP_KEYS = {"id", "title", "order", "seed", "lessons", "briefing", "debrief", "day", "goals", "challenges"}
-GOAL_KEYS = {"text", "metric", "at_least", "at_most"}
+GOAL_KEYS = {"text", "metric", "at_least", "at_most", "missed"}
 
 
 def levels_dir() -> Path:
@@ -260,6 +273,8 @@ def make_day(values: dict[str, Any], name: str = "<options>", prefix: str = "", 
     day = dataclasses.replace(base, **changes)
     if day.amount_max < day.amount_min:
         raise LevelError(name, prefix + "amount_max", "must not be below amount_min")
+    if day.open_desks > day.cashiers:
+        raise LevelError(name, prefix + "open_desks", "must not be above cashiers")
     for account in day.closed:
         if not 0 <= account < day.accounts:
             raise LevelError(name, prefix + "closed", f"account {account} does not exist")
@@ -309,4 +324,7 @@ def _goal(data: Any, name: str, index: int) -> Goal:
             bounds[key] = data[key]
     if not bounds:
         raise LevelError(name, where, "needs at_least or at_most")
-    return Goal(text=text, metric=metric, **bounds)
+    missed = data.get("missed", "")
+    if not isinstance(missed, str):
+        raise LevelError(name, f"{where}.missed", "must be a string")
+    return Goal(text=text, metric=metric, missed=" ".join(missed.split()), **bounds)

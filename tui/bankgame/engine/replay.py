@@ -2,9 +2,39 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from .backend import Backend
-from .branch import Branch
+from .branch import Branch, account_index
 from .levels import DayConfig
+from .names import account_name
+from .programs import RATES, VAULT, TicketLayout
+
+
+def parse_tickets(code: str, accounts: int, base: TicketLayout | None = None) -> TicketLayout:
+    """Return the layout ``code`` names: ``none``, ``vault``, ``accounts`` or a list such as ``A,C,rates``.
+
+    Scope and order are kept from ``base``.
+
+    Raises:
+        ValueError: naming the resource that does not exist.
+    """
+    base = base or TicketLayout()
+    names = [n.strip() for n in code.split(",") if n.strip()]
+    if names == ["none"]:
+        names = []
+    elif names == ["accounts"]:
+        names = [account_name(a) for a in range(accounts)]
+    chosen: set[int] = set()
+    for name in names:
+        if name in (VAULT, RATES):
+            continue
+        index = account_index(name) if name.isalpha() and name.isupper() and len(name) <= 2 else -1
+        if not 0 <= index < accounts:
+            known = ", ".join([account_name(a) for a in range(accounts)] + [VAULT, RATES])
+            raise ValueError(f"no resource {name!r} (known: {known})")
+        chosen.add(index)
+    return dataclasses.replace(base, vault=VAULT in names, rates=RATES in names, accounts=frozenset(chosen))
 
 
 def apply_action(branch: Branch, kind: str, argument: str) -> None:
@@ -22,6 +52,12 @@ def apply_action(branch: Branch, kind: str, argument: str) -> None:
             branch.switch_mode()
     elif kind == "kill_clerk":
         branch.kill_clerk(int(argument))
+    elif kind in ("desks", "clerks"):
+        refused = (branch.set_desks if kind == "desks" else branch.set_clerks)(int(argument))
+        if refused:
+            raise ValueError(refused)
+    elif kind == "tickets_at_once":
+        branch.change_tickets_at_once(parse_tickets(argument, branch.day.accounts, branch.layout))
     else:
         raise ValueError(f"unknown action {kind!r}")
 

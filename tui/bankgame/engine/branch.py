@@ -19,7 +19,7 @@ from .levels import DayConfig
 from .names import account_name, cashier_name, clerk_name, dollars, money
 from .programs import (
     ADD, AWAIT, CHECK, CLOSED, GIVE, JUMP, RATES, READ, SEND, TAKE, VAULT, WRITE,
-    Step, TicketLayout, compile_message, compile_shared, ticket_text,
+    Step, TicketLayout, compile_message, compile_shared, parse_tickets, ticket_text,
 )
 
 RATE_BOARD = 137  # the exchange rate shown on the board, in cents per unit
@@ -108,12 +108,8 @@ class Branch:
         self.tick = 0
         self.mode = day.mode if day.shared_available else "message"
         self.pending_mode = ""
-        self.layout = TicketLayout(
-            vault=day.tickets == "vault",
-            accounts=frozenset(range(day.accounts)) if day.tickets == "accounts" else frozenset(),
-            rates=day.rate_ticket,
-            scope=day.ticket_scope,
-            order=day.lock_order,
+        self.layout = parse_tickets(
+            day.tickets, day.accounts, TicketLayout(rates=day.rate_ticket, scope=day.ticket_scope, order=day.lock_order),
         )
         """The ticket layout the player chose: what the ticket board shows."""
         self.active_layout = self.layout

@@ -10,6 +10,7 @@ from collections.abc import Collection
 from typing import Any
 
 from ..paths import assets_dir
+from .programs import parse_tickets
 
 
 class LevelError(ValueError):
@@ -68,7 +69,6 @@ class DayConfig:
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "mode": ("shared", "message"),
-    "tickets": ("none", "vault", "accounts"),
     "ticket_scope": ("write", "check"),
     "lock_order": ("any", "account"),
     "scheduler": ("seeded", "player"),
@@ -263,6 +263,11 @@ def make_day(values: dict[str, Any], name: str = "<options>", prefix: str = "", 
             if not isinstance(value, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
                 raise LevelError(name, where, "must be a list of account numbers")
             value = tuple(value)
+        if key == "tickets":
+            try:
+                parse_tickets(value, values.get("accounts", base.accounts))
+            except ValueError as error:
+                raise LevelError(name, where, f"must be none, vault, accounts or a list of resources: {error}") from None
         if key in CHOICES and value not in CHOICES[key]:
             raise LevelError(name, where, f"must be one of {', '.join(CHOICES[key])}, not {value!r}")
         if key in RANGES:

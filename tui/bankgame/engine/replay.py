@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from .backend import Backend
-from .branch import Branch, account_index
+from .branch import Branch
 from .levels import DayConfig
-from .names import account_name
-from .programs import RATES, VAULT, TicketLayout
+from .programs import parse_tickets
 
 
-def parse_tickets(code: str, accounts: int, base: TicketLayout | None = None) -> TicketLayout:
-    """Return the layout ``code`` names: ``none``, ``vault``, ``accounts`` or a list such as ``A,C,rates``.
+class ActionError(ValueError):
+    """A stamped action that cannot be done at its tick: names the action and the reason."""
 
-    Scope and order are kept from ``base``.
-
-    Raises:
-        ValueError: naming the resource that does not exist.
-    """
-    base = base or TicketLayout()
-    names = [n.strip() for n in code.split(",") if n.strip()]
-    if names == ["none"]:
-        names = []
-    elif names == ["accounts"]:
-        names = [account_name(a) for a in range(accounts)]
-    chosen: set[int] = set()
-    for name in names:
-        if name in (VAULT, RATES):
-            continue
-        index = account_index(name) if name.isalpha() and name.isupper() and len(name) <= 2 else -1
-        if not 0 <= index < accounts:
-            known = ", ".join([account_name(a) for a in range(accounts)] + [VAULT, RATES])
-            raise ValueError(f"no resource {name!r} (known: {known})")
-        chosen.add(index)
-    return dataclasses.replace(base, vault=VAULT in names, rates=RATES in names, accounts=frozenset(chosen))
+    def __init__(self, action: tuple[int, str, str], reason: str) -> None:
+        super().__init__(reason)
+        self.action = action
+        self.reason = reason
 
 
 def apply_action(branch: Branch, kind: str, argument: str) -> None:
@@ -51,7 +31,8 @@ def apply_action(branch: Branch, kind: str, argument: str) -> None:
         if (branch.pending_mode or branch.mode) != argument:
             branch.switch_mode()
     elif kind == "kill_clerk":
-        branch.kill_clerk(int(argument))
+        if not branch.kill_clerk(int(argument)):
+            raise ValueError(f"no clerk {argument} is at work at tick {branch.tick} (clerks work in message mode)")
     elif kind in ("desks", "clerks"):
         refused = (branch.set_desks if kind == "desks" else branch.set_clerks)(int(argument))
         if refused:
@@ -65,12 +46,27 @@ def apply_action(branch: Branch, kind: str, argument: str) -> None:
 def replay(day: DayConfig, seed: int, actions: list[tuple[int, str, str]], backend: Backend | None = None) -> Branch:
     """Play the day again with the same actions at the same ticks; return the finished branch."""
     branch = Branch(day, seed=seed, backend=backend)
+    play_actions(branch, actions)
+    return branch
+
+
+def play_actions(branch: Branch, actions: list[tuple[int, str, str]], kill_clerk_every: int = 0) -> None:
+    """Run ``branch`` to the end of its day, doing each stamped action at its tick.
+
+    Raises:
+        ActionError: an action that cannot be done when its tick comes.
+    """
     pending = sorted(actions, key=lambda a: a[0])
     index = 0
     while not branch.over:
         while index < len(pending) and pending[index][0] <= branch.tick:
-            _, kind, argument = pending[index]
-            apply_action(branch, kind, argument)
+            action = pending[index]
+            try:
+                apply_action(branch, action[1], action[2])
+            except ValueError as error:
+                raise ActionError(action, str(error)) from None
             index += 1
+        every = kill_clerk_every
+        if every and branch.mode == "message" and branch.tick and branch.tick % every == 0:
+            branch.kill_clerk((branch.tick // every) % len(branch.clerks))
         branch.step_tick()
-    return branch

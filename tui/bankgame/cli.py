@@ -170,7 +170,7 @@ def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
             parser.error(f"--action {text!r}: {error}")
     with branch:
         try:
-            play_actions(branch, list(actions), kill_clerk_every=args.kill_clerk_every)
+            play_actions(branch, list(actions), kill_clerk_every=args.kill_clerk_every, strict=True)
         except ActionError as error:
             parser.error(f"--action {actions[error.action]!r}: {error.reason}")
         report = make_report(branch, level.id, level.goals)

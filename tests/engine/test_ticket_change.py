@@ -3,7 +3,7 @@ them, and new customers start under the new ones only when none is left."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bankgame.engine import Branch, make_day, make_report
@@ -11,7 +11,7 @@ from bankgame.engine.programs import TicketLayout
 from bankgame.engine.replay import replay
 
 DAY = make_day({
-    "cashiers": 4, "accounts": 3, "customers": 40, "arrival_gap": 0.5, "patience": 400,
+    "cashiers": 4, "accounts": 3, "customers": 80, "arrival_gap": 1.0, "patience": 400,
     "deposit": 3.0, "withdraw": 1.0, "transfer": 1.0, "tickets": "vault", "ticket_scope": "check",
     "opening_balance": 2_000, "amount_min": 500, "amount_max": 1_500,
 })
@@ -27,7 +27,7 @@ def final_layout_actions(end: tuple[str, ...], tick: int) -> list[tuple[int, str
 
 
 stamped = st.tuples(
-    st.integers(0, 60),
+    st.integers(0, 40),
     st.sampled_from(("ticket_on", "ticket_off", "scope", "order")),
     st.sampled_from(RESOURCES),
 ).map(lambda a: (a[0], a[1], {"scope": ("write", "check")[a[0] % 2], "order": ("any", "account")[a[0] % 2]}.get(a[1], a[2])))
@@ -38,7 +38,7 @@ stamped = st.tuples(
     seed=st.integers(0, 2**32),
     moves=st.lists(stamped, max_size=8),
     end=st.sampled_from(CORRECT_ENDS),
-    end_tick=st.integers(0, 70),
+    end_tick=st.integers(0, 50),
 )
 def test_a_correct_final_layout_loses_nothing_from_the_moment_it_is_in_force(
     seed: int, moves: list[tuple[int, str, str]], end: tuple[str, ...], end_tick: int,
@@ -47,6 +47,7 @@ def test_a_correct_final_layout_loses_nothing_from_the_moment_it_is_in_force(
     day = make_day({"watch_ticks": 10_000}, base=DAY)  # judged from the last change in force
     branch = replay(day, seed, moves + final_layout_actions(end, end_tick))
     report = make_report(branch)
+    assume(branch.tick > end_tick + 10)  # the change came while the branch was open
     assert branch.active_layout == branch.layout
     assert report.judged["errors"] == 0, report.to_text()
     assert report.judged["audit_gap"] == 0, report.to_text()

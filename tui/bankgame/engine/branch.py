@@ -136,7 +136,7 @@ class Branch:
                 customers=day.customers, accounts=day.accounts, arrival_gap=day.arrival_gap,
                 deposit=day.deposit, withdraw=day.withdraw, transfer=day.transfer,
                 quote=day.quote, hot_account=day.hot_account, amount_min=day.amount_min,
-                amount_max=day.amount_max, patience=day.patience,
+                amount_max=day.amount_max, patience=day.patience, arrival_jitter=day.arrival_jitter,
             ),
             seed,
         )

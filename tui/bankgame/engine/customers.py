@@ -66,6 +66,8 @@ class Workload:
     amount_min: int = 500
     amount_max: int = 5_000
     patience: int = 60
+    arrival_jitter: float = 1.0
+    """How much the gaps between arrivals vary: 0 steady, 1 anywhere from 0 to twice the mean."""
 
 
 def generate_customers(workload: Workload, seed: int) -> list[Customer]:
@@ -92,7 +94,8 @@ def generate_customers(workload: Workload, seed: int) -> list[Customer]:
             Customer(index, tick, kind, account, amount, to_account, workload.patience)
         )
         if workload.arrival_gap > 0:
-            tick += rng.randint(0, max(0, round(2 * workload.arrival_gap)))
+            gap, jitter = workload.arrival_gap, workload.arrival_jitter
+            tick += rng.randint(max(0, round(gap * (1 - jitter))), max(0, round(gap * (1 + jitter))))
     return customers
 
 

@@ -40,6 +40,8 @@ class DayConfig:
     """Each account's opening balance, in cents."""
     arrival_gap: float = 1.0
     patience: int = 80
+    arrival_jitter: float = 1.0
+    """How much the gaps between arrivals vary: 0 steady, 1 anywhere from 0 to twice the mean."""
     deposit: float = 1.0
     withdraw: float = 0.0
     transfer: float = 0.0
@@ -81,6 +83,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "opening_balance": (0, 10_000_000),
     "arrival_gap": (0, 1000),
     "patience": (1, 100_000),
+    "arrival_jitter": (0, 1),
     "deposit": (0, 1000),
     "withdraw": (0, 1000),
     "transfer": (0, 1000),

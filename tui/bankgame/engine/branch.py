@@ -129,6 +129,10 @@ class Branch:
         self.error_counts: dict[str, int] = {}
         """Integrity errors of the day by kind (``lost_update``, ``overdraft``, ``audit``)."""
         self.money_wrong = 0
+        self.sent_home = 0
+        self._asked_in_watch = False
+        """A change asked for within the watch phase, to take effect when the desks allow."""
+        """Customers of the watch phase sent home when the player's fix took effect (not judged)."""
         """Money lost updates created (+) or wiped out (−) so far: what the closing audit will find."""
         self.closed = frozenset(day.closed)
         self.customers = generate_customers(
@@ -388,7 +392,7 @@ class Branch:
                 f"{money(abs(expected - value))} {'lost' if expected > value else 'created'}",
                 since=min(source[3], self._last_read_tick[account]), involved=(desk.index, other),
             )
-        if value < 0:
+        if value < 0 and value < before:  # a deposit into an overdrawn account is no new overdraft
             self._error(
                 "overdraft", account, before, value, (desk.name,),
                 f"{desk.name} wrote {account_name(account)} = {money(value)}: the balance went below zero "
@@ -615,7 +619,12 @@ class Branch:
         self.actions.append((self.tick, "order", order))
         self._choose_layout(replace_layout(self.layout, order=order), f"lock order: {order}")
 
+    def _asked(self) -> None:
+        if self.tick <= self.day.watch_ticks:
+            self._asked_in_watch = True
+
     def _choose_layout(self, layout: TicketLayout, what: str) -> None:
+        self._asked()
         self.layout = layout
         old = self.desks_on_old_tickets()
         when = f" (for new customers once {old} desk{'s' * (old != 1)} finish on the old tickets)" if old else ""
@@ -650,6 +659,7 @@ class Branch:
         if not 1 <= count <= len(self.desks):
             return f"Between 1 and {len(self.desks)} desks can be open."
         self.open_desks = count
+        self._asked()
         self.actions.append((self.tick, "desks", str(count)))
         self.events.append(Event(self.tick, "desks", "", f"{count} desks open"))
         self._note_change()
@@ -666,6 +676,7 @@ class Branch:
         if not 1 <= count <= min(self.day.max_clerks, self.day.accounts):
             return f"Between 1 and {min(self.day.max_clerks, self.day.accounts)} clerks can work here."
         self.pending_clerks = 0 if count == self.clerk_count else count
+        self._asked()
         self.actions.append((self.tick, "clerks", str(count)))
         self.events.append(Event(self.tick, "clerks", "", f"{count} clerks once the desks are free"))
         self._apply_pending()
@@ -683,6 +694,7 @@ class Branch:
         if target == "message" and not self.day.message_available:
             return "There is no back office yet: today every cashier works on the shared ledger."
         self.pending_mode = "" if target == self.mode else target
+        self._asked()
         self.actions.append((self.tick, "mode", target))
         self.events.append(Event(self.tick, "mode", "", f"switching to {target} mode once the desks are free"))
         self._apply_pending()  # at once, if nobody is in the middle of a transaction
@@ -726,10 +738,17 @@ class Branch:
 
     def _note_change(self) -> None:
         """A change of the player's took effect: within the watch phase, the day is judged from here."""
-        if self.tick > self.day.watch_ticks or self.tick == self.judged_from:
+        asked, self._asked_in_watch = self._asked_in_watch, False
+        if (self.tick > self.day.watch_ticks and not asked) or self.tick == self.judged_from:
             return
         self.judged_from = self.tick
         self._judged_base = (dict(self.error_counts), len(self.deadlocks), self.money_wrong)
+        if self.queue:
+            # The watch phase does not count: the line it built goes home with
+            # apologies, and the judged day starts with the player's fix and an empty line.
+            self.sent_home += len(self.queue)
+            self.events.append(Event(self.tick, "watch_over", "", f"the watch phase is over: {len(self.queue)} waiting customers sent home with apologies; the day counts from now"))
+            self.queue.clear()
 
     def settings(self) -> dict[str, object]:
         """Return the player's settings now, for the results and replays."""

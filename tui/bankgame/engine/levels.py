@@ -62,7 +62,8 @@ class DayConfig:
     max_clerks: int = 0
     """Most clerks the player may put to work; 0: the number of clerks is fixed."""
     watch_ticks: int = 0
-    """The watch phase: a change the player makes by this tick starts the judged day afresh."""
+    """The watch phase: a change the player asks for by this tick starts the judged day afresh
+    when it takes effect (the line of the watch phase is sent home)."""
     scheduler: str = "seeded"
     """``seeded``: the seeded scheduler picks who moves; ``player``: the player does."""
     max_ticks: int = 0

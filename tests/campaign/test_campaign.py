@@ -112,3 +112,13 @@ def test_a_level_opens_with_its_doors_closed() -> None:
             assert screen.branch.has_ticket("A") and not screen.paused
 
     asyncio.run(play())
+
+
+def test_the_debrief_names_what_the_player_did_and_why_it_failed_or_worked() -> None:
+    from bankgame.campaign import debrief_text
+
+    level = load_level("vault")
+    naive = debrief_text(level, play("vault", None, []))
+    assert "whole vault" in naive and "gave up" in naive  # the vault ticket, and why customers left
+    fixed = debrief_text(level, play("vault", None, [(40, "place_ticket", "every-account"), (45, "remove_ticket", "vault")]))
+    assert "tickets A,B,C,D" in fixed and "judged from tick" in fixed and "lock granularity" in fixed

@@ -159,6 +159,9 @@ def debrief_text(level: Level, report: Report) -> str:
         lines.append(f"The goals were judged from tick {report.judged_from}, when your change took effect; "
                      "the line of the watch phase was sent home.")
     missed = [goal for goal, (_, met) in zip(level.goals, report.goals) if not met]
+    if missed and report.watch_ticks and report.changed_late:
+        lines.append(f"Some of your changes came after the first {report.watch_ticks} ticks: the goals count the day "
+                     "from your last change within them (or from the opening).")
     if missed and missed[0].missed:
         lines.append(missed[0].missed)
     elif not missed and level.debrief:

@@ -40,6 +40,10 @@ class Report:
     """Each goal metric over the judged part of the day."""
     settings: dict[str, object] = dataclasses.field(default_factory=dict)
     """The player's settings at the end of the day (``Branch.settings``)."""
+    watch_ticks: int = 0
+    """The level's watch phase; a change asked for later does not restart the judging."""
+    changed_late: bool = False
+    """Whether the player changed a setting after the watch phase."""
 
     def metric(self, name: str) -> float:
         """Return the value a goal of metric ``name`` is judged on."""
@@ -208,5 +212,7 @@ def make_report(branch: Branch, level: str = "sandbox", goals: tuple[Goal, ...] 
     judged = judged_metrics(branch)
     stars, verdicts = stars_of(goals, judged)
     return dataclasses.replace(draft, stars=stars, goals=verdicts, judged_from=branch.judged_from,
-                               judged=judged, settings=branch.settings())
+                               judged=judged, settings=branch.settings(), watch_ticks=branch.day.watch_ticks,
+                               changed_late=any(t > branch.day.watch_ticks for t, kind, _ in branch.actions
+                                                if kind != "kill_clerk"))
 

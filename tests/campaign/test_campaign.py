@@ -31,7 +31,7 @@ def test_the_play_earns_its_stars_on_every_seed(level_id: str, stars: int, actio
     [pytest.param(level_id, stars, actions, id=f"{level_id}-{stars}-{what}")
      for level_id, plays in NOT_YET.items() for stars, what, actions in plays],
 )
-@pytest.mark.xfail(strict=True, reason="not yet: on seed 12 the transfer desk's lesson misses the wait goal")
+@pytest.mark.xfail(strict=True, reason="not yet: on seeds 11 and 13 the transfer desk's lesson misses the wait goal")
 def test_not_yet_plays_earn_three_stars_on_every_seed(level_id: str, stars: int, actions: list) -> None:
     for seed in SEEDS:
         assert play(level_id, seed, actions).stars == stars, seed

@@ -165,7 +165,7 @@ async def test_help_and_settings_open_and_close() -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
-        await pilot.press("s")
+        await pilot.press("o")
         assert isinstance(app.screen, SettingsScreen)
         await pilot.press("escape")
         assert branch_screen(app)

@@ -88,7 +88,7 @@ def test_help(snap_compare: Any) -> None:
 
 
 def test_settings(snap_compare: Any) -> None:
-    assert snap_compare(branch_app(), terminal_size=SIZE, run_before=play(keys=("s",)))
+    assert snap_compare(branch_app(), terminal_size=SIZE, run_before=play(keys=("o",)))
 
 
 def test_the_small_terminal_message(snap_compare: Any) -> None:
@@ -98,3 +98,8 @@ def test_the_small_terminal_message(snap_compare: Any) -> None:
 def test_the_high_contrast_theme(snap_compare: Any) -> None:
     app = branch_app("rush-hour", seed=2)
     assert snap_compare(app, terminal_size=SIZE, run_before=play(30, theme="high-contrast"))
+
+
+def test_light_theme_borders(snap_compare: Any) -> None:
+    app = branch_app("rush-hour", seed=1, options={"tickets": "none"})
+    assert snap_compare(app, terminal_size=SIZE, run_before=play(30, theme="textual-light"))

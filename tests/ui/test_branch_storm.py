@@ -33,7 +33,7 @@ async def test_storm_on_a_message_mode_branch() -> None:
 
 
 @pytest.mark.parametrize("key, screen_type", [
-    ("question_mark", HelpScreen), ("s", SettingsScreen), ("i,enter", TimelineScreen),
+    ("question_mark", HelpScreen), ("o", SettingsScreen), ("i,enter", TimelineScreen),
 ])
 def test_storm_on_the_screens_over_the_branch(key: str, screen_type: type) -> None:
     @synced

@@ -142,7 +142,7 @@ async def test_results_show_the_reports_stars_goals_and_worst_error() -> None:
         assert worst == max((e for e in report.errors if e.steps), key=lambda e: abs(e.expected - e.actual))
         assert timeline.columns[:2] == worst.cashiers
         assert timeline.rows()[-1][2] == worst.cashiers[0]  # the write that broke it closes the replay
-        assert "Lesson L2" in str(screen.query_one("#results-debrief", Static).render())
+        assert "Lost updates: " in str(screen.query_one("#results-debrief", Static).render())
 
 
 @in_loop

@@ -127,9 +127,12 @@ def lessons() -> dict[str, Lesson]:
 
 
 def lesson_titles(level: Level) -> str:
-    """Return a level's lessons in one line: ``L2 Lost updates · L3 A ticket is a mutex``."""
+    """Return a level's lessons in one line: ``Lost updates · A ticket is a mutex``.
+
+    The lessons' codes (``L2``) are for level files and docs; players read their titles.
+    """
     known = lessons()
-    return " · ".join(f"{key} {known[key].title}" if key in known else key for key in level.lessons)
+    return " · ".join(known[key].title for key in level.lessons if key in known)
 
 
 METRIC_WORDS = {

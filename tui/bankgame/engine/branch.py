@@ -156,8 +156,8 @@ class Branch:
         """What the engine has seen of the ledger (reads, writes, acknowledged replies)."""
         self._version = [0] * (day.accounts + 1)
         self._last_writer = [-1] * (day.accounts + 1)
-        self._last_read_tick = [0] * (day.accounts + 1)
-        """When the last writer of each slot read what it wrote: where a lost update's story starts."""
+        self._last_write_span = [(0, 0)] * (day.accounts + 1)
+        """``(started, tick)`` of the transaction that last wrote each slot: the other half of an error's story."""
         self.opening_total = day.opening_balance * day.accounts
         self.expected_total = self.opening_total
         """Opening money plus deposits minus withdrawals actually paid out."""
@@ -365,7 +365,9 @@ class Branch:
         elif op == JUMP:
             next_pc = step.target
         self.steps_run += 1
-        if op != WRITE:  # a write is put on the trail before its checks, see _write
+        if op == READ and step.account >= 0:  # what was read, for the timelines
+            self._trail.append((tick, desk.index, f"{step.text} = {money(desk.regs[step.register])}"))
+        elif op != WRITE:  # a write is put on the trail before its checks, see _write
             self._trail.append((tick, desk.index, step.text))
         self.events.append(Event(tick, "step", desk.name, step.text))
         desk.pc = next_pc
@@ -373,10 +375,10 @@ class Branch:
             self._finish(desk)
 
     def _write(self, desk: Desk, step: Step) -> None:
-        # On the trail first, so that an error's timeline ends with the write that did it.
-        self._trail.append((self.tick, desk.index, step.text))
+        # On the trail first (with what it writes), so that an error's timeline ends with the write that did it.
         account = step.account
         value = desk.regs[step.register]
+        self._trail.append((self.tick, desk.index, f"{step.text} = {money(value)}"))
         source = desk.sources.get(step.register)
         before = self.ledger[account]
         expected = before + (value - source[1]) if source is not None else value
@@ -390,29 +392,35 @@ class Branch:
                 f"{desk.name} read {account_name(account)} = {money(source[1])} at tick {source[3]}; "
                 f"{names[-1]} wrote {money(before)} since; {desk.name} wrote {money(value)} over it: "
                 f"{money(abs(expected - value))} {'lost' if expected > value else 'created'}",
-                since=min(source[3], self._last_read_tick[account]), involved=(desk.index, other),
+                other=other,
             )
         if value < 0 and value < before:  # a deposit into an overdrawn account is no new overdraft
             self._error(
                 "overdraft", account, before, value, (desk.name,),
                 f"{desk.name} wrote {account_name(account)} = {money(value)}: the balance went below zero "
                 "because the check and the withdrawal were not done as one",
-                since=desk.started, involved=(desk.index, self._last_writer[account]),
+                other=self._last_writer[account],
             )
         self.backend.write(desk.index, account, value)
         self.ledger[account] = value
         self._version[account] += 1
         self._last_writer[account] = desk.index
-        self._last_read_tick[account] = source[3] if source is not None else self.tick
+        self._last_write_span[account] = (desk.started, self.tick)
 
     def _error(
         self, kind: str, account: int, expected: int, actual: int, cashiers: tuple[str, ...],
-        explanation: str, since: int, involved: tuple[int, int],
+        explanation: str, other: int,
     ) -> None:
+        # The story is two transactions: the one writing now, and the one
+        # that last wrote this account; nothing else either cashier did.
+        culprit = next(d for d in self.desks if d.name == cashiers[0])
+        spans = {culprit.index: (culprit.started, self.tick)}
+        if other >= 0 and other != culprit.index:
+            spans[other] = self._last_write_span[account]
         steps = [
             (tick, self.desks[index].name, line)
             for tick, index, line in self._trail
-            if tick >= since and index in involved
+            if index in spans and spans[index][0] <= tick <= spans[index][1]
         ]
         error = IntegrityError(kind, self.tick, account_name(account), expected, actual, cashiers, explanation, tuple(steps))
         self.errors.append(error)

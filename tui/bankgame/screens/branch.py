@@ -31,6 +31,12 @@ FRAME = 0.05
 """Seconds between two timer callbacks; fast speeds run several ticks per frame."""
 # A killed clerk is not here: the key that killed it already said so.
 TOASTED = {"deadlock", "clerk_recovered", "mode", "day_over"}
+SPEED_KEYS = Binding.Group("Speed", compact=True)
+"""``+`` and ``-`` share one footer entry ("+- Speed"): the footer has 80 columns to fit in."""
+DESK_ROWS = 16
+"""The tallest a desk card gets: its customer, its state and a dozen program lines."""
+NOTE_TICKS = 40
+"""Ticks a passing note stays in the status bar (4 s at 1×; it stays while paused)."""
 MODE_TEXT = {
     "message": "Message passing: each account has one owner clerk; cashiers send it copies. No tickets needed.",
     "shared": "Shared state: cashiers read and write the ledger themselves. Tickets guard it.",
@@ -50,8 +56,8 @@ class BranchScreen(Screen[None]):
     BINDINGS = [
         Binding("space", "toggle_pause", "Pause", key_display="space"),
         Binding("full_stop", "step", "Step", key_display="."),
-        Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
-        Binding("minus", "slower", "Slower", key_display="-"),
+        Binding("plus,equals_sign", "faster", "Faster", key_display="+", group=SPEED_KEYS),
+        Binding("minus", "slower", "Slower", key_display="-", group=SPEED_KEYS),
         Binding("m", "switch_mode", "Mode"),
         Binding("t", "tickets", "Tickets"),
         Binding("k", "kill_clerk", "Kill"),
@@ -80,6 +86,11 @@ class BranchScreen(Screen[None]):
         self._cards: list[DeskCard] = []
         self._gone = False
         """Set once the screen is unmounted: keys still queued for it change nothing."""
+        self._leaving = False
+        """An escape paused the day: the next one leaves it."""
+        self._note_tick = -1
+        self._floor_height = 0
+        """The tick a passing note was said at (it goes after ``NOTE_TICKS``)."""
         self.opened: tuple[str, int | None, dict | None] = (level.id, branch.seed, None)
         """``(level_id, seed, options)`` the day was opened with: what "play again" reopens."""
 
@@ -133,6 +144,23 @@ class BranchScreen(Screen[None]):
     def on_resize(self) -> None:
         self.set_class(self.size.height < 32, "-short")
         self.set_class(self.size.width < 110, "-narrow")
+        self.call_after_refresh(self.fit_desks)
+
+    def fit_desks(self) -> None:
+        """Size the desks' rows to the floor, but never taller than a program needs.
+
+        A 200×50 terminal gave four desks 20 rows each for a 5-line program.
+        """
+        if self._gone:
+            return
+        floor = self.query_one("#floor").size.height
+        if not floor or floor == self._floor_height:
+            return
+        self._floor_height = floor
+        grid = self.query_one("#desks", Grid)
+        columns = grid.styles.grid_size_columns or 1
+        rows = -(-len(self.branch.desks) // columns)
+        grid.styles.grid_rows = str(max(3, min(DESK_ROWS, floor // rows)))
 
     # ----------------------------------------------------------------- ticks
     def _on_frame(self) -> None:
@@ -157,7 +185,14 @@ class BranchScreen(Screen[None]):
                 break
             branch.step_tick()
             stats.sample()
+            if self.hold():
+                self.paused = True  # on that very tick, before a cascade of others piles up
+                break
         self.refresh_view()
+
+    def hold(self) -> bool:
+        """Whether the day must stop on the tick just run (the tutorial's moment to read)."""
+        return False
 
     def refresh_view(self) -> None:
         """Redraw every panel whose state changed, and announce what happened."""
@@ -167,10 +202,13 @@ class BranchScreen(Screen[None]):
         shared = branch.mode == "shared"
         board = self.panel(TicketBoard)
         mailbox = self.panel(MailboxPanel)
+        if self._note_tick >= 0 and branch.tick > self._note_tick + NOTE_TICKS:
+            self.note, self._note_tick = "", -1
         if self._shown_mode != branch.mode:
             self._shown_mode = branch.mode
             board.display = shared
             mailbox.display = not shared
+            self.refresh_bindings()
             if not shared and board.has_focus:
                 self.set_focus(None)
         self.panel(StatusBar).show(self.paused, self.speed, self.note)
@@ -188,6 +226,9 @@ class BranchScreen(Screen[None]):
         self._announce()
         if branch.over and not self._results_shown:
             self._results_shown = True
+            # What the day's toasts said (select the error in the panel...) is not for the results screen.
+            # (Toasts are messages: cleared once those already sent have arrived.)
+            self.app.call_later(self.app.clear_notifications)
             self.app.call_later(self.app.show_results, self.level, branch)
 
     def _announce(self) -> None:
@@ -210,17 +251,26 @@ class BranchScreen(Screen[None]):
     # --------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A key still queued for a screen that was just left must not touch its (closed) day.
-        return not self._gone
+        if self._gone:
+            return False
+        # The footer offers only what works in this mode: it has 80 columns to fit in.
+        if action == "kill_clerk" and self.branch.mode != "message":
+            return False
+        if action == "tickets" and self.branch.mode != "shared":
+            return False
+        return True
 
     def action_toggle_pause(self) -> None:
         """Pause or resume the day."""
         self.paused = not self.paused
         self._owed = 0.0
+        self._stay()
         self.refresh_view()
 
     def action_step(self) -> None:
         """Pause and run exactly one tick."""
         self.paused = True
+        self._stay()
         self.advance(1)
 
     def action_faster(self) -> None:
@@ -244,8 +294,7 @@ class BranchScreen(Screen[None]):
         refused = self.branch.switch_mode()
         if refused:
             self.notify(refused, title="Cannot switch", severity="warning")
-        elif self.branch.pending_mode:
-            self.notify(f"Switching to {self.branch.pending_mode} mode once the desks are free.", title="Mode", timeout=3)
+        # A pending switch is in the status bar ("→ message once the desks are free"), not a toast.
         self.refresh_view()
 
     def action_clerks(self, delta: int) -> None:
@@ -276,11 +325,13 @@ class BranchScreen(Screen[None]):
         if self.branch.mode != "shared":
             self.notify("Tickets do not exist in message mode: each account has one owner.", title="Tickets")
             return
-        self.panel(TicketBoard).focus()
+        # At once, not after a refresh: "t" then "enter" typed together must reach the board.
+        self.set_focus(self.panel(TicketBoard))
 
     def action_integrity(self) -> None:
         """Focus the Integrity panel."""
-        self.panel(IntegrityPanel).focus()
+        # At once, not after a refresh: "i" then "enter" typed together must open the timeline.
+        self.set_focus(self.panel(IntegrityPanel))
 
     def action_kill_clerk(self) -> None:
         """Kill the busiest clerk for real (message mode); it is restarted."""
@@ -293,20 +344,44 @@ class BranchScreen(Screen[None]):
         self.refresh_view()
 
     def action_leave(self) -> None:
-        """Leave the focused panel, or go back to the screen underneath."""
+        """Leave the focused panel, or go back to the screen underneath.
+
+        A day under way is paused by the first escape and left by the second:
+        an escape meant for a window that has just closed (settings "Done"
+        clicked, escape pressed with it) must not throw the day away.
+        """
         if self.focused is not None:
             self.set_focus(None)
-        else:
-            self.app.leave_branch(self)
+            return
+        if self.branch.tick > 0 and not self.branch.over and not self._leaving:
+            self._leaving = True
+            self.paused = True
+            self.note = "escape again leaves the day · space plays on"
+            self.refresh_view()
+            return
+        self.app.leave_branch(self)
+
+    def _stay(self) -> None:
+        """The player played on: the next escape pauses again before it leaves."""
+        if self._leaving:
+            self._leaving = False
+            self.note = ""
 
     def toggle_ticket(self, resource: str) -> None:
         """Flip the ticket on ``resource`` (``vault``, ``rates`` or an account)."""
         if self.branch.mode != "shared" or self.branch.over:
             return
         on = self.branch.toggle_ticket(resource)
-        where = {"vault": "the whole vault", "rates": "the rate board"}.get(resource, f"account {resource}")
-        self.notify(f"Ticket {'placed on' if on else 'removed from'} {where}: from the next customer on.", title="Tickets", timeout=3)
+        where = {"vault": "the vault", "rates": "the rate board"}.get(resource, resource)
+        # Said in the status bar, not a toast: nine changes made nine toasts over the board being edited.
+        self._tell(f"ticket {'on' if on else 'off'} {where} from the next customer")
         self.refresh_view()
+
+    def _tell(self, note: str) -> None:
+        """Say ``note`` in the status bar for a few seconds of the day (it replaces the last one)."""
+        self._leaving = False
+        self.note = note
+        self._note_tick = self.branch.tick
 
     # -------------------------------------------------------------- messages
     def on_ticket_board_ticket_toggled(self, message: TicketBoard.TicketToggled) -> None:

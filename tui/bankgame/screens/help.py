@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
 from ..paths import assets_dir
+from .modal import Modal
 
 
 def help_text() -> str:
@@ -16,7 +16,7 @@ def help_text() -> str:
     return (assets_dir() / "help.md").read_text(encoding="utf-8")
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Modal[None]):
     """The bindings and the lessons, over whatever screen asked for them."""
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", key_display="esc")]

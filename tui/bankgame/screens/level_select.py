@@ -162,7 +162,8 @@ class LevelSelectScreen(Screen[None]):
         lines = [Content.styled("Lessons", "bold $text-accent")]
         for key in level.lessons:
             lesson = known.get(key)
-            lines.append(Content.assemble((f"{key:<4}", "bold"), lesson.text if lesson else ""))
+            if lesson is not None:
+                lines.append(Content.assemble(("• ", "$text-muted"), (lesson.title, "bold")))
         self.query_one("#detail-lessons", Static).update(Content("\n").join(lines))
         goals = [Content.styled("Goals", "bold $text-accent")]
         for index, goal in enumerate(level.goals):

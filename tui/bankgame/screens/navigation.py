@@ -49,7 +49,9 @@ def ask_app(app: App, method: str, *args: Any, **kwargs: Any) -> bool:
 def unwind_to_menu(app: App) -> Screen:
     """Pop screens (a finished branch among them) until the title or the level select is on top.
 
-    Stops at the bottom screen of the stack; returns the screen left on top.
+    A game started straight into a day (``bankgame sandbox``) has no menu
+    underneath: the title is put there, so that leaving never ends on a blank
+    screen. Returns the screen left on top.
     """
     from .level_select import LevelSelectScreen
     from .title import TitleScreen
@@ -60,7 +62,11 @@ def unwind_to_menu(app: App) -> Screen:
         keep -= 1
     for _ in range(len(stack) - 1 - keep):
         app.pop_screen()
-    return stack[keep]
+    if isinstance(stack[keep], (TitleScreen, LevelSelectScreen)):
+        return stack[keep]
+    title = TitleScreen()
+    app.push_screen(title)
+    return title
 
 
 def show_levels(app: App, progress: Progress | None = None) -> None:

@@ -17,9 +17,10 @@ from textual.widgets import Button, Footer, Static
 from ..campaign import Progress, campaign_levels, debrief_text, lessons, level_after, metric_name
 from ..engine import Branch, Goal, IntegrityError, Level, Report, money
 from ..paths import assets_dir
-from ..widgets.title_bar import TitleBar
 from ..widgets.stars import stars_content
+from ..widgets.text import CREATED_WHY, created, gap_text
 from ..widgets.timeline import Timeline, legend
+from ..widgets.title_bar import TitleBar
 from .briefing import goal_bound, reflow
 from .navigation import ask_app, progress_of, show_levels, unwind_to_menu
 
@@ -48,13 +49,14 @@ def error_sentence(error: IntegrityError) -> str:
         other = f"{error.cashiers[1]}'s" if len(error.cashiers) > 1 else "another"
         return (f"At tick {error.tick}, {who} wrote {error.account} = {money(error.actual)} from a stale read, "
                 f"over {other} write: it should have been {money(error.expected)}, "
-                f"so {money(error.expected - error.actual)} vanished.")
+                f"so {gap_text(error.expected, error.actual)}.")
     if error.kind == "overdraft":
-        return (f"At tick {error.tick}, {who} wrote {error.account} = {money(error.actual)}: below zero, "
+        return (f"At tick {error.tick}, {who} wrote {error.account} = {money(error.actual)}, "
+                f"{money(abs(error.actual))} below zero, "
                 "because the balance check and the withdrawal were not one step.")
     if error.kind == "audit":
         return (f"The closing audit expected {money(error.expected)} in the vault and counted "
-                f"{money(error.actual)}: {money(error.actual - error.expected, sign=True)}.")
+                f"{money(error.actual)}: {gap_text(error.expected, error.actual)}.")
     return error.explanation
 
 
@@ -78,6 +80,7 @@ class ResultsScreen(Screen[None]):
         Binding("r", "retry", "Retry"),
         Binding("n", "next", "Next level"),
         Binding("l,escape", "levels", "Levels"),
+        Binding("l,escape", "title", "Title"),
     ]
 
     def __init__(
@@ -97,6 +100,19 @@ class ResultsScreen(Screen[None]):
         self.sub_title = level.title
         self.worst = worst_error(self.errors)
         """The error replayed on the timeline."""
+
+    @property
+    def in_campaign(self) -> bool:
+        """Whether this day was a campaign level (the sandbox has no next level and no level list)."""
+        return self.level.id in {level.id for level in campaign_levels()}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The sandbox has no next level: its key is not offered at all.
+        if action in ("next", "levels") and not self.in_campaign:
+            return False
+        if action == "title":
+            return not self.in_campaign
+        return True
 
     @property
     def next_level(self) -> Level | None:
@@ -124,14 +140,16 @@ class ResultsScreen(Screen[None]):
                 timeline.border_title = f"Replay: the {KIND_WORDS.get(self.worst.kind, self.worst.kind)} on {self.worst.account}"
                 timeline.border_subtitle = f"one row per tick · {legend(self.worst.account)}"
                 yield timeline
-            yield Static(self._debrief(), id="results-debrief")
+            if self.level.debrief or self.level.lessons:  # the sandbox has neither: no empty heading
+                yield Static(self._debrief(), id="results-debrief")
         with Horizontal(id="results-buttons"):
             yield Button("↻ Retry", id="retry", variant="primary" if report.stars == 0 else "default", compact=True)
             can_go_on = self.next_level is not None
-            yield Button("Next level ▶", id="next", variant="primary" if report.stars else "default",
-                         disabled=not can_go_on, compact=True)
+            if self.in_campaign:
+                yield Button("Next level ▶", id="next", variant="primary" if report.stars else "default",
+                             disabled=not can_go_on, compact=True)
             self.AUTO_FOCUS = "#next" if can_go_on and report.stars else "#retry"
-            yield Button("Levels", id="levels", compact=True)
+            yield Button("Levels" if self.in_campaign else "Title", id="levels", compact=True)
         yield Footer()
 
     def _big_stars(self) -> Content:
@@ -142,7 +160,7 @@ class ResultsScreen(Screen[None]):
         report = self.report
         exact = report.expected_total == report.actual_total
         audit = ("✓ audit exact", "$text-success") if exact else (
-            f"✗ audit {money(report.actual_total - report.expected_total, sign=True)}", "$text-error")
+            f"✗ audit: {gap_text(report.expected_total, report.actual_total)}", "$text-error")
         stars_word = f"{report.stars} star{'s' * (report.stars != 1)}"
         dot = ("  ·  ", "$text-muted")
         head = Content.assemble(
@@ -206,6 +224,8 @@ class ResultsScreen(Screen[None]):
         lines.append(Content.styled("✗ " + " · ".join(tally), "bold $text-error"))
         if self.worst is not None:
             lines.append(Content(error_sentence(self.worst)))
+        if any(error.kind != "overdraft" and created(error.expected, error.actual) for error in self.errors):
+            lines.append(Content.styled(CREATED_WHY, "$text-muted"))  # once, however many errors created money
         if report.deadlocks:
             first = report.deadlocks[0]
             lines.append(Content.assemble(("Deadlock ", "bold"), f"at tick {first.tick}: {first.describe()}; "
@@ -216,7 +236,7 @@ class ResultsScreen(Screen[None]):
         known = lessons()
         text = debrief_text(self.level, self.report) if self.level.goals else self.level.debrief
         body = [Content(reflow(text))] if text else []
-        taught = [Content.assemble((f"Lesson {key}: ", "bold"), (known[key].text, "$text-muted"))
+        taught = [Content.assemble((f"{known[key].title}: ", "bold"), (known[key].text, "$text-muted"))
                   for key in self.level.lessons if key in known]
         if taught:
             body.append(Content("\n").join(taught))
@@ -252,8 +272,12 @@ class ResultsScreen(Screen[None]):
         self.app.push_screen(BriefingScreen(after, self._progress))
 
     def action_levels(self) -> None:
-        """Go back to the level select."""
-        if self.level.id not in {level.id for level in campaign_levels()}:
-            unwind_to_menu(self.app)
+        """Go back to the level select (the title, after a sandbox day)."""
+        if not self.in_campaign:
+            self.action_title()
             return
         show_levels(self.app, self._progress)
+
+    def action_title(self) -> None:
+        """Go back to the title (after a sandbox day)."""
+        unwind_to_menu(self.app)

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, Switch
 
-from ..widgets.choice import Choice
-
 from ..app import SPEEDS
+from ..widgets.choice import Choice
+from .modal import Modal
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,7 @@ class Settings:
     animations: bool
 
 
-class SettingsScreen(ModalScreen[Settings | None]):
+class SettingsScreen(Modal[Settings | None]):
     """Change the theme, the default speed and animations; applied as you choose."""
 
     BINDINGS = [Binding("escape", "dismiss", "Close")]

@@ -5,15 +5,27 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from ..engine import IntegrityError, money
 from ..widgets.integrity_panel import KIND_TEXT, error_explanation
+from ..widgets.text import gap_text
 from ..widgets.timeline import Timeline, legend
+from .modal import Modal
 
 
-class TimelineScreen(ModalScreen[None]):
+def numbers_line(error: IntegrityError) -> str:
+    """Return an error's numbers in words a player reads (an overdraft has no "expected" balance)."""
+    if error.kind == "overdraft":
+        return (f"{error.account} was {money(error.expected)} · written {money(error.actual)} · "
+                f"{money(abs(error.actual))} below zero")
+    if error.kind == "audit":
+        return f"expected {money(error.expected)} · counted {money(error.actual)} · {gap_text(error.expected, error.actual)}"
+    return (f"should be {money(error.expected)} · written {money(error.actual)} · "
+            f"{gap_text(error.expected, error.actual)}")
+
+
+class TimelineScreen(Modal[None]):
     """How one integrity error happened, read top to bottom."""
 
     BINDINGS = [
@@ -30,11 +42,7 @@ class TimelineScreen(ModalScreen[None]):
         with Vertical(id="timeline-box") as box:
             box.border_title = f"✗ {kind.capitalize()} on {error.account} at tick {error.tick}"
             yield Static(error_explanation(error), id="timeline-why")
-            yield Static(
-                f"expected {money(error.expected)} · got {money(error.actual)} · "
-                f"difference {money(error.actual - error.expected, sign=True)}",
-                id="timeline-numbers",
-            )
+            yield Static(numbers_line(error), id="timeline-numbers")
             with VerticalScroll(id="timeline-steps"):
                 if error.steps:
                     timeline = Timeline()

@@ -16,7 +16,8 @@ from textual.binding import Binding
 
 from ..day import open_day
 from ..engine import Branch, Level, load_level
-from ..tutorial import Tutorial, load_tutorial
+from ..tutorial import Tutorial, holds, load_tutorial
+from ..widgets.integrity_panel import IntegrityPanel
 from ..widgets.tutorial_panel import TutorialPanel
 from .branch import BranchScreen
 
@@ -37,8 +38,9 @@ class TutorialScreen(BranchScreen):
     """
 
     BINDINGS = [
-        Binding("n", "tutorial_next", "Next"),
-        Binding("x", "tutorial_skip", "Skip tutorial"),
+        # The tutorial's panel always says these two: the footer keeps its room for the day's keys.
+        Binding("n", "tutorial_next", "Next", show=False),
+        Binding("x", "tutorial_skip", "Skip tutorial", show=False),
     ]
 
     def __init__(
@@ -94,6 +96,8 @@ class TutorialScreen(BranchScreen):
     def on_mount(self) -> None:
         # BranchScreen.on_mount runs too (Textual calls each class's handler).
         self.set_interval(1.0, self._show_step)
+        # The first error is the clean one to replay (later ones may be a cascade from it).
+        self.query_one(IntegrityPanel).cursor = 0
         self._show_step()
         if self._backend_notice:
             self.notify(self._backend_notice, title="In-process backend", severity="warning", timeout=8)
@@ -112,6 +116,12 @@ class TutorialScreen(BranchScreen):
         elif self.branch.over and not self.tutorial.finished:
             self._reopen()
 
+    def hold(self) -> bool:
+        """Stop the day on the tick where the step's error or deadlock first happened."""
+        step = self.tutorial.step
+        return (step is not None and self._current() and step.condition[0] in ("error", "deadlock")
+                and holds(step, self.branch))
+
     def _current(self) -> bool:
         """Whether this screen's day is the tutorial's current chapter (not one being left)."""
         return getattr(self, "_chapter", -1) == self.tutorial.chapter_index
@@ -123,7 +133,7 @@ class TutorialScreen(BranchScreen):
     def _step_done(self) -> None:
         self._step_started = time.monotonic()
         if self.tutorial.finished:
-            self.notify("Tutorial complete: lessons L1–L8. The campaign is waiting.", title="★ Tutorial")
+            self.notify("Tutorial complete. The campaign is waiting: escape opens it.", title="★ Tutorial")
         elif self.tutorial.chapter_index != self._chapter:
             self.app.switch_screen(TutorialScreen(self.tutorial, backend=self.backend_name, speed=self.speed))
             return
@@ -144,6 +154,8 @@ class TutorialScreen(BranchScreen):
             if target:
                 for widget in self.query(f"#{target}"):
                     widget.add_class(HIGHLIGHT)
+                    # On a short terminal the side column scrolls: bring what the step points at into view.
+                    self.call_after_refresh(widget.scroll_visible, animate=False)
             self._highlighted = target
         self.query_one(TutorialPanel).show(self._hint())
 
@@ -186,6 +198,15 @@ class TutorialScreen(BranchScreen):
 
     def _hint(self) -> str:
         return self.tutorial.hint(time.monotonic() - self._step_started)
+
+    def action_leave(self) -> None:
+        """Leave the focused panel; once the tutorial is done, escape opens the campaign, as the panel says."""
+        if self.focused is None and self.tutorial.status == "done":
+            from .navigation import show_levels
+
+            show_levels(self.app)
+            return
+        super().action_leave()
 
     def action_tutorial_skip(self) -> None:
         """End the tutorial here (it can be started again from the title)."""

@@ -55,8 +55,10 @@ class DeskCard(TextLines):
             return "◷ waiting for the clerk's reply"
         if desk.waiting_for:
             holder = branch.ticket_holder.get(desk.waiting_for, -1)
-            held_by = f" (held by {branch.desks[holder].name})" if holder >= 0 else ""
-            return f"◷ waiting for {ticket_text(desk.waiting_for)}{held_by}"
+            if holder < 0:
+                # Given back later in the same tick: the board says free, and so does the desk.
+                return f"◷ {ticket_text(desk.waiting_for)} is free: taking it next"
+            return f"◷ waiting for {ticket_text(desk.waiting_for)} (held by {branch.desks[holder].name})"
         if desk.held:
             return "▶ holds " + ", ".join(ticket_text(t) for t in desk.held)
         return "▶ running"

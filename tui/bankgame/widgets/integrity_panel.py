@@ -12,26 +12,37 @@ from textual.reactive import reactive
 
 from ..engine import Branch, IntegrityError, money
 from .lines import TextLines
-from .text import clip, dollars, dollars_signed
+from .text import CREATED_WHY, clip, created, dollars, gap_text
 
 KIND_TEXT = {"lost_update": "lost update", "overdraft": "overdraft", "audit": "audit gap"}
 
 
+def error_gap(error: IntegrityError) -> str:
+    """Return what an error cost, always with a positive amount: ``$23 lost``, ``$9 created``, ``$16 below zero``."""
+    if error.kind == "overdraft":
+        return f"{dollars(abs(error.actual))} below zero"
+    gap = error.actual - error.expected
+    return f"{dollars(abs(gap))} {'created' if gap > 0 else 'lost'}"
+
+
 def error_line(error: IntegrityError) -> str:
-    """Return one error in a line: ``✗ t42 lost update on A −$23 · Ann & Ben``."""
+    """Return one error in a line: ``✗ t42 lost update on A: $23 lost · Ann & Ben``."""
     kind = KIND_TEXT.get(error.kind, error.kind)
-    gap = dollars_signed(error.actual - error.expected) if error.kind != "overdraft" else dollars(error.actual)
     who = " & ".join(error.cashiers)
-    where = f" {error.account}" if error.account != "vault" else ""
-    return f"✗ t{error.tick} {kind}{where} {gap}" + (f" · {who}" if who else "")
+    where = f" on {error.account}" if error.account != "vault" else ""
+    return f"✗ t{error.tick} {kind}{where}: {error_gap(error)}" + (f" · {who}" if who else "")
 
 
 def error_explanation(error: IntegrityError) -> str:
-    """Return why the error happened, in dollars."""
+    """Return why the error happened, in dollars (and what "created" means, when it was)."""
     if error.kind == "audit":
-        return (f"Closing audit: the vault holds {money(error.actual)}, but the deposits and withdrawals paid out "
-                f"say {money(error.expected)} ({money(error.actual - error.expected, sign=True)}).")
-    return error.explanation
+        text = (f"Closing audit: the vault holds {money(error.actual)}, but the deposits and withdrawals paid out "
+                f"say {money(error.expected)}: {gap_text(error.expected, error.actual)}.")
+    else:
+        text = error.explanation
+    if error.kind != "overdraft" and created(error.expected, error.actual):
+        text += f"\n{CREATED_WHY}"
+    return text
 
 
 class IntegrityPanel(TextLines, can_focus=True):

@@ -6,7 +6,7 @@ from rich.text import Text
 
 from ..engine import Branch, account_name, money
 from .lines import TextLines
-from .text import clip, dollars, dollars_signed
+from .text import clip, dollars
 
 
 class LedgerPanel(TextLines):
@@ -63,6 +63,6 @@ class LedgerPanel(TextLines):
         elif in_flight and not branch.over:
             text.append(clip(f"◷ vault {money(actual)} · work in flight", width), style("ledger--note"))
         else:
-            text.append(clip(f"✗ vault {dollars(actual)} ≠ {dollars(expected)} ({dollars_signed(actual - expected)})", width),
+            text.append(clip(f"✗ vault {dollars(actual)} ≠ {dollars(expected)} ({dollars(abs(actual - expected))} {'created' if actual > expected else 'lost'})", width),
                         style("ledger--bad"))
         return text

@@ -50,7 +50,8 @@ class StatsPanel(TextLines):
         style = self.get_component_rich_style
         branch = self.branch
         cells = [
-            ("served", f"{branch.served}", f"{branch.left} left" if branch.left else ""),
+            # A separator keeps "80" and "32 left" from reading as "8032 left".
+            ("served", f"{branch.served}", f" · {branch.left} left" if branch.left else ""),
             ("waiting", f"{len(branch.queue)}", ""),
             ("throughput", f"{(self.history['throughput'][-1] if self.history['throughput'] else 0) / THROUGHPUT_WINDOW:.1f}", "/tick"),
             ("errors", f"{len(branch.errors)}", f" ⊗ {len(branch.deadlocks)}" if branch.deadlocks else ""),
@@ -60,7 +61,7 @@ class StatsPanel(TextLines):
         column = width // per_row
         text = Text(no_wrap=True, overflow="crop")
         for position, (name, value, note) in enumerate(cells):
-            head = f"{name:<10} {value:>4}{note:<8} "
+            head = f"{name:<10} {value:>4}{note:<10} "
             spark = sparkline(list(self.history[name]), column - len(head) - 2)
             bad = name == "errors" and branch.errors
             text.append(head[:11], style("stats--label"))

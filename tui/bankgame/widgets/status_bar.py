@@ -36,6 +36,17 @@ class StatusBar(TextLines):
             self.refresh()
 
     def render(self) -> Text:
+        # The fullest line that fits: the backend, the tick rate and the long
+        # words go first, so that a pending switch or a note is never cut.
+        width = self.size.width
+        wide = width >= 110
+        for backend, rate, long_pending in ((True, wide, True), (True, False, True), (False, False, True), (False, False, False)):
+            text = self._line(backend, rate, long_pending)
+            if text.cell_len <= width:
+                return text
+        return text
+
+    def _line(self, backend: bool, rate: bool, long_pending: bool) -> Text:
         branch = self.branch
         style = self.get_component_rich_style
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -48,18 +59,20 @@ class StatusBar(TextLines):
             text.append(" ‖ PAUSED ", style("status--paused"))
         else:
             text.append(" ▶ RUNNING ", style("status--running"))
-        wide = self.size.width >= 110
+        if self.note:
+            text.append(f" {self.note}", style("status--note"))
         speed = f"{self.speed:g}×"
-        rate = f" ({10 * self.speed:g} ticks/s)" if wide else ""
-        text.append(f"  tick {branch.tick:>4} · speed {speed}{rate} · ")
+        ticks_per_second = f" ({10 * self.speed:g} ticks/s)" if rate else ""
+        text.append(f"  tick {branch.tick:>4} · speed {speed}{ticks_per_second} · ")
         mode = "shared state + tickets" if branch.mode == "shared" else "message passing"
         text.append(f"{mode}", style("status--mode"))
         if branch.pending_mode:
-            text.append(f" → {branch.pending_mode} once the desks are free", style("status--note"))
-        if wide:
-            text.append(" · real worker processes" if self.backend == "process" else " · in-process backend")
-        else:
-            text.append(" · processes" if self.backend == "process" else " · in-process")
-        if self.note:
-            text.append(f" · {self.note}", style("status--note"))
+            later = "once the desks are free" if long_pending else "soon"
+            text.append(f" → {branch.pending_mode} {later}", style("status--note"))
+        if backend:
+            wide = self.size.width >= 110
+            if wide:
+                text.append(" · real worker processes" if self.backend == "process" else " · in-process backend")
+            else:
+                text.append(" · processes" if self.backend == "process" else " · in-process")
         return text

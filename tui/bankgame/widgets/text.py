@@ -25,11 +25,6 @@ def dollars(cents: int) -> str:
     return money(cents)[:-3] if cents % 100 == 0 else money(cents)
 
 
-def dollars_signed(cents: int) -> str:
-    """Return ``+$23`` or ``-$4.50``."""
-    return ("+" if cents >= 0 else "-") + dollars(abs(cents))
-
-
 def sparkline(values: list[float], width: int) -> str:
     """Return the last ``width`` values as block characters, scaled to their max."""
     values = values[-width:] if width > 0 else []
@@ -47,3 +42,29 @@ def clip(text: str, width: int) -> str:
     if width <= 0:
         return ""
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+CREATED_WHY = (
+    "Created money: the write that was wiped out had lowered the balance (a withdrawal "
+    "paid out, or another stale write), so the account now shows money the vault does not have."
+)
+"""Said once wherever money is "created": it is as wrong as money lost."""
+
+
+def gap_text(expected: int, actual: int, *, exact: bool = False) -> str:
+    """Return a gap in words with a positive amount: ``$9.00 lost``, ``$9.00 created``.
+
+    Args:
+        expected: what there should be, in cents.
+        actual: what there is.
+        exact: say ``exact`` for no gap (else ``$0.00 lost``).
+    """
+    gap = actual - expected
+    if gap == 0 and exact:
+        return "exact"
+    return f"{money(abs(gap))} {'created' if gap > 0 else 'lost'}"
+
+
+def created(expected: int, actual: int) -> bool:
+    """Whether a gap made money out of nothing (it needs ``CREATED_WHY``)."""
+    return actual > expected

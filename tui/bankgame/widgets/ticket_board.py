@@ -75,6 +75,7 @@ class TicketBoard(TextLines, can_focus=True):
         branch = self.branch
         signature = (branch.layout, tuple(sorted(branch.ticket_holder.items())), tuple(sorted(branch.ticket_serving.items())),
                      branch.desks_on_old_tickets(), self.size, self.has_focus, self.cursor)
+        signature += (tuple(desk.waiting_for for desk in branch.desks),)  # "free · Ann next" below
         if signature != self._signature:
             self._signature = signature
             self.refresh()
@@ -143,7 +144,12 @@ class TicketBoard(TextLines, can_focus=True):
         if holder >= 0:
             line.append(f" serving #{serving}: {branch.desks[holder].name}", style("board--waiting"))
         elif on:
-            line.append(f" free · {serving} served" if serving else " free", style("board--note"))
+            # Given back this tick while another desk waits: that desk takes it on its next step.
+            waiting = [desk.name for desk in branch.desks if desk.waiting_for == row]
+            if waiting:
+                line.append(f" free · {waiting[0]} next", style("board--waiting"))
+            else:
+                line.append(f" free · {serving} served" if serving else " free", style("board--note"))
         line.truncate(width)
         return line
 

@@ -53,11 +53,12 @@ def culprit_step(error: IntegrityError) -> Step | None:
     wrote = f"write {error.account} = {money(error.actual)}"
     last = error.steps[-1] if error.steps else None
     if last and last[0] == error.tick and last[1] == error.cashiers[0]:
-        wrote = f"{last[2]} → {money(error.actual)}"
+        wrote = last[2]  # the write's line, with the value it wrote
     if error.kind == "lost_update":
-        line = f"{wrote}  ✗ {money(error.expected - error.actual)} lost"
+        gap = error.actual - error.expected
+        line = f"{wrote}  ✗ {money(abs(gap))} {'created' if gap > 0 else 'lost'}"
     elif error.kind == "overdraft":
-        line = f"{wrote}  ✗ below zero"
+        line = f"{wrote}  ✗ {money(abs(error.actual))} below zero"
     else:
         line = f"✗ {error.kind.replace('_', ' ')}"
     return (error.tick, error.cashiers[0], line)

@@ -49,8 +49,7 @@ class TutorialPanel(Widget):
         done, total = tutorial.progress()
         chapter = tutorial.chapter
         number = tutorial.chapter_index + 1
-        lessons = " ".join(chapter.lessons)
-        self.border_title = f"Tutorial · {number}/{len(tutorial.chapters)} {chapter.title} · {lessons}"
+        self.border_title = f"Tutorial · {number}/{len(tutorial.chapters)} {chapter.title}"
         self.border_subtitle = f"step {min(done + 1, total)} of {total}" if not tutorial.finished else tutorial.status
         self.refresh(layout=True)
 
@@ -61,7 +60,7 @@ class TutorialPanel(Widget):
         text = Text()
         if step is None:
             if tutorial.status == "done":
-                text.append("★ Tutorial complete: lessons L1–L8, learnt by doing.", style("tutorial--done"))
+                text.append("★ Tutorial complete: every lesson of the campaign, learnt by doing.", style("tutorial--done"))
                 text.append("\nPlay on here, or press escape for the campaign.", style("tutorial--keys"))
             else:
                 text.append("Tutorial skipped. Start it again from the title screen.", style("tutorial--keys"))

@@ -63,8 +63,8 @@ class BranchScreen(Screen[None]):
         Binding("k", "kill_clerk", "Kill"),
         Binding("c", "clerks(1)", "Clerk +", show=False),
         Binding("C", "clerks(-1)", "Clerk −", show=False),
-        Binding("o", "desks(1)", "Desk +", show=False),
-        Binding("O", "desks(-1)", "Desk −", show=False),
+        Binding("d", "desks(1)", "Desk +", show=False),
+        Binding("D", "desks(-1)", "Desk −", show=False),
         Binding("i", "integrity", "Integrity", show=False),
         Binding("escape", "leave", "Back", show=False),
     ]

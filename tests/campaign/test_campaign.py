@@ -10,7 +10,7 @@ import pytest
 from bankgame.day import open_day
 from bankgame.engine import all_levels, load_level
 
-from .plays import PLAYS, SEEDS, play
+from .plays import NOT_YET, PLAYS, SEEDS, play
 
 CASES = [
     pytest.param(level_id, stars, actions, id=f"{level_id}-{stars}-{what}")
@@ -26,15 +26,27 @@ def test_the_play_earns_its_stars_on_every_seed(level_id: str, stars: int, actio
         assert report.stars == stars, (seed, report.to_text())
 
 
+@pytest.mark.parametrize(
+    ("level_id", "stars", "actions"),
+    [pytest.param(level_id, stars, actions, id=f"{level_id}-{stars}-{what}")
+     for level_id, plays in NOT_YET.items() for stars, what, actions in plays],
+)
+@pytest.mark.xfail(strict=True, reason="not yet: on seeds 11 and 13 the transfer desk's lesson misses the wait goal")
+def test_not_yet_plays_earn_three_stars_on_every_seed(level_id: str, stars: int, actions: list) -> None:
+    for seed in SEEDS:
+        assert play(level_id, seed, actions).stars == stars, seed
+
+
 # What the day as given misses: the lesson's reason, named by its goal's metric.
 NAIVE_MISSES = {
     "rush-hour": "lost_updates",
-    "vault": "served",
+    "vault": "left",
     "check-then-withdraw": "overdrafts",
     "transfer-desk": "deadlocks",
     "rate-board": "mean_wait",
     "back-office": "recovered_clerks",
-    "hot-account": "served",
+    "hot-account": "left",
+    "second-branch": "left",
 }
 
 
@@ -100,3 +112,13 @@ def test_a_level_opens_with_its_doors_closed() -> None:
             assert screen.branch.has_ticket("A") and not screen.paused
 
     asyncio.run(play())
+
+
+def test_the_debrief_names_what_the_player_did_and_why_it_failed_or_worked() -> None:
+    from bankgame.campaign import debrief_text
+
+    level = load_level("vault")
+    naive = debrief_text(level, play("vault", None, []))
+    assert "whole vault" in naive and "gave up" in naive  # the vault ticket, and why customers left
+    fixed = debrief_text(level, play("vault", None, [(40, "place_ticket", "every-account"), (45, "remove_ticket", "vault")]))
+    assert "tickets A,B,C,D" in fixed and "judged from tick" in fixed and "lock granularity" in fixed

@@ -38,7 +38,7 @@ async def test_storm_on_a_message_mode_branch() -> None:
 def test_storm_on_the_screens_over_the_branch(key: str, screen_type: type) -> None:
     @synced
     async def scenario() -> None:
-        app = branch_app("rush-hour", seed=2, ticks=12)
+        app = branch_app("rush-hour", seed=2, ticks=20)  # past the first lost update, at tick 16
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             await pilot.press(*key.split(","))

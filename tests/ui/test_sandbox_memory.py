@@ -34,7 +34,7 @@ async def test_leaving_the_sandbox_frees_its_screen_and_widgets() -> None:
             assert isinstance(app.screen, BranchScreen)
             gone += [weakref.ref(node) for node in app.screen.walk_children(with_self=True)]
             await pilot.press("space", "space")  # a few ticks drawn
-            await pilot.press("escape")
+            await pilot.press("escape", "escape")  # a day under way: the first pauses and asks, the second leaves
             await pilot.pause()
             assert not isinstance(app.screen, BranchScreen)
             still = {id(node) for node in live_widgets(app)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 from multiprocessing.shared_memory import SharedMemory
@@ -82,3 +83,23 @@ def test_the_ledger_is_a_real_shared_block_and_tickets_are_real_locks() -> None:
         assert backend.balances() == [105, 250, 137]
         backend.set_mode("shared")
         assert backend.read(0, 0) == 105
+
+
+def test_more_clerks_mid_day_hand_the_accounts_to_new_owner_processes() -> None:
+    """Hot Account's relief: the accounts move to more clerk processes, and back; nothing is lost."""
+    from bankgame.engine.replay import play_actions
+
+    actions = [(5, "mode", "message"), (30, "clerks", "3"), (60, "kill_clerk", "2"), (80, "clerks", "2")]
+
+    def play(backend: str) -> tuple[str, list[int]]:
+        level, branch = open_day("hot-account", 3, {"customers": 80}, backend)
+        with branch:
+            play_actions(branch, actions, strict=True)
+            pids = branch.backend.pids()["clerks"] if backend == "process" else []
+            return make_report(branch, level.id, level.goals).to_json(), pids
+
+    real, pids = play("process")
+    model, _ = play("inline")
+    assert real == model
+    assert len(pids) == 2  # the last change left two clerk processes at work
+    assert '"expected_total": ' in real and json.loads(real)["audit"]["expected_total"] == json.loads(real)["audit"]["actual_total"]

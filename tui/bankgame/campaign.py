@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from .engine import Level, all_levels
+from .engine import Level, Report, all_levels
+from .engine.report import settings_text
 from .paths import assets_dir
 
 SANDBOX = "sandbox"
@@ -146,3 +147,26 @@ METRIC_WORDS = {
 def metric_name(metric: str) -> str:
     """Return a goal metric as the player reads it: ``lost_updates`` → ``lost updates``."""
     return METRIC_WORDS.get(metric, metric.replace("_", " "))
+
+
+def debrief_text(level: Level, report: Report) -> str:
+    """Return the debrief of a day: what the player did, and why it worked or what it missed.
+
+    Three stars give the level's own debrief (the lesson, explained); fewer
+    give the first missed goal's reason.
+    """
+    lines = []
+    if report.settings:
+        lines.append(f"You played with {settings_text(report.settings)}.")
+    if report.judged_from:
+        lines.append(f"The goals were judged from tick {report.judged_from}, when your change took effect; "
+                     "the line of the watch phase was sent home.")
+    missed = [goal for goal, (_, met) in zip(level.goals, report.goals) if not met]
+    if missed and report.watch_ticks and report.changed_late:
+        lines.append(f"Some of your changes came after the first {report.watch_ticks} ticks: the goals count the day "
+                     "from your last change within them (or from the opening).")
+    if missed and missed[0].missed:
+        lines.append(missed[0].missed)
+    elif not missed and level.debrief:
+        lines.append(" ".join(level.debrief.split()))
+    return "\n\n".join(lines)

@@ -24,7 +24,8 @@ def _add_day_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--level", default="sandbox", metavar="ID", help="level id (default: sandbox)")
     parser.add_argument("--seed", type=int, metavar="N", help="seed for arrivals and the scheduler (default: the level's)")
     parser.add_argument("--mode", choices=("shared", "message"), help="shared state with tickets, or message passing")
-    parser.add_argument("--tickets", choices=("none", "vault", "accounts"), help="where tickets (mutexes) are placed")
+    parser.add_argument("--tickets", metavar="WHERE",
+                        help="where tickets (mutexes) are placed: none, vault, accounts, or a list such as A,C,rates")
     parser.add_argument("--ticket-scope", choices=("write", "check"), help="ticket around the write only, or the check and the write")
     parser.add_argument("--lock-order", choices=("any", "account"), help="order for taking several tickets")
     parser.add_argument("--cashiers", type=int, metavar="N", help="number of desks")
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="message mode: kill a real clerk every N ticks (it is recovered)")
     simulate.add_argument("--json", action="store_true", help="print one JSON object")
     _add_simulate_teacher_options(simulate)
+    _add_action_option(simulate)
     simulate.set_defaults(usage_parser=simulate)  # errors show the subcommand's usage
 
     web = commands.add_parser("web", help="serve the game to a web browser, one game per tab (needs bankgame[web])")
@@ -177,6 +179,66 @@ def check_level_options(parser: argparse.ArgumentParser, level: str, options: di
                      "machine, and only messages reach it")
 
 
+ACTION_HELP = (
+    "a player action stamped with its tick, repeatable: TICK:place:RESOURCE, TICK:remove:RESOURCE, "
+    "TICK:scope:write|check, TICK:order:any|account, TICK:mode:shared|message, TICK:kill-clerk:N, "
+    "TICK:desks:N, TICK:clerks:N"
+)
+ACTION_KINDS = {
+    "place": "ticket_on", "remove": "ticket_off", "scope": "scope", "order": "order", "mode": "mode",
+    "kill-clerk": "kill_clerk", "desks": "desks", "clerks": "clerks",
+}
+
+
+def _add_action_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--action", action="append", default=[], metavar="TICK:WHAT:ARG", help=ACTION_HELP)
+
+
+def parse_action(text: str, day: Any) -> tuple[int, str, str]:
+    """Return ``TICK:WHAT:ARG`` as an engine action ``(tick, kind, argument)`` for ``day``.
+
+    Raises:
+        ValueError: why the action cannot be done on this day.
+    """
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise ValueError("must be TICK:WHAT:ARG")
+    tick_text, what, argument = (p.strip() for p in parts)
+    if not tick_text.isdigit():
+        raise ValueError(f"the tick must be a whole number of 0 or more, not {tick_text!r}")
+    if what not in ACTION_KINDS:
+        raise ValueError(f"unknown action {what!r} (known: {', '.join(ACTION_KINDS)})")
+    kind = ACTION_KINDS[what]
+    choices = {"scope": ("write", "check"), "order": ("any", "account"), "mode": ("shared", "message")}
+    if kind in ("ticket_on", "ticket_off"):
+        from .engine.programs import RATES, VAULT, parse_tickets
+
+        if argument not in (VAULT, RATES):
+            parse_tickets(argument, day.accounts)  # names the resource that does not exist
+            if "," in argument:
+                raise ValueError("one resource per action")
+    elif kind in choices:
+        if argument not in choices[kind]:
+            raise ValueError(f"must be one of {', '.join(choices[kind])}, not {argument!r}")
+        if kind == "mode" and argument == "shared" and not day.shared_available:
+            raise ValueError("this level has no shared mode: its second branch is on another machine")
+        if kind == "mode" and argument == "message" and not day.message_available:
+            raise ValueError("this level has no back office: message mode is not offered")
+    else:
+        if not argument.isdigit():
+            raise ValueError(f"{what} needs a whole number, not {argument!r}")
+        number = int(argument)
+        if kind == "kill_clerk" and number >= day.clerks + day.remote_clerks and number >= day.max_clerks + day.remote_clerks:
+            raise ValueError(f"no clerk {number} (clerks are numbered from 0)")
+        if kind == "desks" and not (day.open_desks and 1 <= number <= day.cashiers):
+            raise ValueError("the number of open desks is fixed on this level" if not day.open_desks
+                             else f"between 1 and {day.cashiers} desks can be open")
+        if kind == "clerks" and not (day.max_clerks and 1 <= number <= min(day.max_clerks, day.accounts)):
+            raise ValueError("the number of clerks is fixed on this level" if not day.max_clerks
+                             else f"between 1 and {min(day.max_clerks, day.accounts)} clerks can work here")
+    return int(tick_text), kind, argument
+
+
 def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Play a day headless and print its report."""
     from .day import open_day
@@ -195,8 +257,20 @@ def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         parser.error(f"unknown level {args.level!r} (levels: {', '.join(level_ids())})")
     except LevelError as error:
         parser.error(str(error))
+    from .engine.replay import ActionError, play_actions
+
+    actions: dict[tuple[int, str, str], str] = {}
+    for text in args.action:
+        try:
+            actions.setdefault(parse_action(text, branch.day), text)
+        except ValueError as error:
+            branch.close()
+            parser.error(f"--action {text!r}: {error}")
     with branch:
-        branch.run(kill_clerk_every=args.kill_clerk_every)
+        try:
+            play_actions(branch, list(actions), kill_clerk_every=args.kill_clerk_every, strict=True)
+        except ActionError as error:
+            parser.error(f"--action {actions[error.action]!r}: {error.reason}")
         report = make_report(branch, level.id, level.goals)
         for notice in getattr(branch.backend, "take_notices", list)():  # a helper process that died, and what was done
             print(f"bankgame: {notice}", file=sys.stderr)

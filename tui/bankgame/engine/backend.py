@@ -99,6 +99,9 @@ class Backend(Protocol):
     def set_mode(self, mode: str) -> None:
         """Move the ledger between the shared block and the clerks."""
 
+    def set_owners(self, clerks: int, clerk_of: tuple[int, ...]) -> None:
+        """In shared mode: the next switch to messages starts ``clerks`` clerks owning ``clerk_of``."""
+
     def balances(self) -> list[int]:
         """Return the ledger as it really is (all slots)."""
 
@@ -234,6 +237,13 @@ class InlineBackend:
             for account, value in enumerate(self.balances()[: len(self._clerk_of)]):
                 self._ledger[account] = value
         self._mode = mode
+
+    def set_owners(self, clerks: int, clerk_of: tuple[int, ...]) -> None:
+        if self._mode != "shared":
+            raise RuntimeError("the accounts change owners only while they are in the shared ledger")
+        self._clerk_of = clerk_of
+        self._clerks = [_InlineClerk({}) for _ in range(clerks)]
+        self._unacked = [{} for _ in range(clerks)]
 
     def balances(self) -> list[int]:
         if self._mode == "shared":

@@ -19,7 +19,7 @@ from .levels import DayConfig
 from .names import account_name, cashier_name, clerk_name, dollars, money
 from .programs import (
     ADD, AWAIT, CHECK, CLOSED, GIVE, JUMP, RATES, READ, SEND, TAKE, VAULT, WRITE,
-    Step, TicketLayout, compile_message, compile_shared, ticket_text,
+    Step, TicketLayout, compile_message, compile_shared, parse_tickets, ticket_text,
 )
 
 RATE_BOARD = 137  # the exchange rate shown on the board, in cents per unit
@@ -112,35 +112,49 @@ class Branch:
         self.tick = 0
         self.mode = day.mode if day.shared_available else "message"
         self.pending_mode = ""
-        self.layout = TicketLayout(
-            vault=day.tickets == "vault",
-            accounts=frozenset(range(day.accounts)) if day.tickets == "accounts" else frozenset(),
-            rates=day.rate_ticket,
-            scope=day.ticket_scope,
-            order=day.lock_order,
+        self.layout = parse_tickets(
+            day.tickets, day.accounts, TicketLayout(rates=day.rate_ticket, scope=day.ticket_scope, order=day.lock_order),
         )
+        """The ticket layout the player chose: what the ticket board shows."""
+        self.active_layout = self.layout
+        """The layout new customers start under. It becomes ``layout`` once no
+        desk is left serving under the old one (two layouts at once would put
+        two different tickets on one drawer)."""
+        self.open_desks = day.open_desks or day.cashiers
+        """Desks that call customers (the first ``open_desks``)."""
+        self.clerk_count = day.clerks
+        self.pending_clerks = 0
+        """Clerks asked for, applied once the desks are free and the mailboxes empty."""
+        self.judged_from = 0
+        """The tick from which the day's goals are judged: the moment the
+        player's last change took effect, if that was within the watch phase."""
+        self._judged_base: tuple[dict[str, int], int, int] = ({}, 0, 0)
+        """At ``judged_from``: errors by kind, deadlocks, and ``money_wrong``."""
+        self.error_counts: dict[str, int] = {}
+        """Integrity errors of the day by kind (``lost_update``, ``overdraft``, ``audit``)."""
+        self.money_wrong = 0
+        self.sent_home = 0
+        self._asked_in_watch = False
+        """A change asked for within the watch phase, to take effect when the desks allow."""
+        """Customers of the watch phase sent home when the player's fix took effect (not judged)."""
+        """Money lost updates created (+) or wiped out (−) so far: what the closing audit will find."""
         self.closed = frozenset(day.closed)
         self.customers = generate_customers(
             Workload(
                 customers=day.customers, accounts=day.accounts, arrival_gap=day.arrival_gap,
                 deposit=day.deposit, withdraw=day.withdraw, transfer=day.transfer,
                 quote=day.quote, hot_account=day.hot_account, amount_min=day.amount_min,
-                amount_max=day.amount_max, patience=day.patience,
+                amount_max=day.amount_max, patience=day.patience, arrival_jitter=day.arrival_jitter,
             ),
             seed,
         )
         self._next_arrival = 0
         self.queue: deque[Customer] = deque()
         self.desks = [Desk(i) for i in range(day.cashiers)]
-        total_clerks = day.clerks + day.remote_clerks
-        self.clerk_of = [a % total_clerks for a in range(day.accounts)]
-        self.clerks = [
-            Clerk(
-                i, clerk_name(i), [a for a in range(day.accounts) if self.clerk_of[a] == i],
-                latency=day.remote_latency if i >= day.clerks else 0,
-            )
-            for i in range(total_clerks)
-        ]
+        self.clerk_of: list[int] = []
+        self.clerks: list[Clerk] = []
+        self._hire(day.clerks)
+        total_clerks = len(self.clerks)
         self.rates_slot = day.accounts
         self.ledger = [day.opening_balance] * day.accounts + [RATE_BOARD]
         """What the engine has seen of the ledger (reads, writes, acknowledged replies)."""
@@ -184,6 +198,32 @@ class Branch:
             )
         )
 
+    def _hire(self, local: int) -> None:
+        """Give the accounts to ``local`` clerks here (and the second branch's own)."""
+        day = self.day
+        total = local + day.remote_clerks
+        if day.remote_clerks:
+            # The second branch's clerks keep their accounts whatever happens here.
+            remote = [a % (day.clerks + day.remote_clerks) >= day.clerks for a in range(day.accounts)]
+            here = [a for a in range(day.accounts) if not remote[a]]
+            away = [a for a in range(day.accounts) if remote[a]]
+            owner = [0] * day.accounts
+            for i, a in enumerate(here):
+                owner[a] = i % local
+            for i, a in enumerate(away):
+                owner[a] = local + i % day.remote_clerks
+            self.clerk_of = owner
+        else:
+            self.clerk_of = [a % total for a in range(day.accounts)]
+        self.clerk_count = local
+        self.clerks = [
+            Clerk(
+                i, clerk_name(i), [a for a in range(day.accounts) if self.clerk_of[a] == i],
+                latency=day.remote_latency if i >= local else 0,
+            )
+            for i in range(total)
+        ]
+
     # ------------------------------------------------------------------ time
     def run(self, kill_clerk_every: int = 0) -> None:
         """Run the day to its end with the seeded scheduler."""
@@ -204,9 +244,9 @@ class Branch:
             return
         tick = self.tick
         self._arrivals(tick)
-        self._apply_pending_mode()
-        if not self.pending_mode:
-            for desk in self.desks:
+        self._apply_pending()
+        if not self.changing:
+            for desk in self.desks[: self.open_desks]:
                 if desk.customer is None and self.queue:
                     self._call(desk, self.queue.popleft())
         if order is None:
@@ -258,6 +298,7 @@ class Branch:
             self.queue.popleft()
             self.left += 1
             head.label = ""  # gone: a long day must not keep every customer's words
+            head.left_at = tick
             self.events.append(Event(tick, "left", f"#{head.id}", f"left after {tick - head.arrival} ticks"))
 
     def _call(self, desk: Desk, customer: Customer) -> None:
@@ -271,11 +312,12 @@ class Branch:
         desk.outcome = "ok"
         desk.started = self.tick
         if self.mode == "shared":
-            desk.program = compile_shared(customer, self.layout, self.closed, self.rates_slot)
+            desk.program = compile_shared(customer, self.active_layout, self.closed, self.rates_slot)
         else:
             desk.program = compile_message(customer, self.clerk_of)
         if not customer.retried:
             self.waits.append(self.tick - customer.arrival)
+            customer.called = self.tick
         self.events.append(Event(self.tick, "called", desk.name, f"#{customer.id} {customer.describe()}"))
 
     # ---------------------------------------------------------------- desks
@@ -358,7 +400,7 @@ class Branch:
                 f"{money(abs(expected - value))} {'lost' if expected > value else 'created'}",
                 other=other,
             )
-        if value < 0:
+        if value < 0 and value < before:  # a deposit into an overdrawn account is no new overdraft
             self._error(
                 "overdraft", account, before, value, (desk.name,),
                 f"{desk.name} wrote {account_name(account)} = {money(value)}: the balance went below zero "
@@ -388,6 +430,9 @@ class Branch:
         ]
         error = IntegrityError(kind, self.tick, account_name(account), expected, actual, cashiers, explanation, tuple(steps))
         self.errors.append(error)
+        self.error_counts[kind] = self.error_counts.get(kind, 0) + 1
+        if kind == "lost_update":
+            self.money_wrong += actual - expected
         self.events.append(Event(self.tick, "integrity", desk_names(cashiers), f"{kind.replace('_', ' ')}: {explanation}"))
 
     def _lock_index(self, ticket: str) -> int:
@@ -439,6 +484,7 @@ class Branch:
             self.refused += 1
         self.served += 1
         desk.served += 1
+        customer.finished = self.tick
         desk.customer = None
         desk.program = []
         desk.pc = 0
@@ -479,6 +525,8 @@ class Branch:
             return ""
         if index is None:
             index = max(range(len(self.clerks)), key=lambda i: (len(self.clerks[i].mailbox), -i))
+        if not 0 <= index < len(self.clerks):
+            return ""
         clerk = self.clerks[index]
         self.backend.kill_clerk(index)
         clerk.down = True
@@ -562,31 +610,92 @@ class Branch:
         elif resource == RATES:
             layout = replace_layout(layout, rates=on)
         else:
-            index = account_index(resource)
+            index = account_index(resource) if resource.isalpha() and resource.isupper() and len(resource) <= 2 else -1
             if not 0 <= index < self.day.accounts:
                 raise ValueError(f"no account {resource!r}")
             accounts = layout.accounts | {index} if on else layout.accounts - {index}
             layout = replace_layout(layout, accounts=frozenset(accounts))
-        self.layout = layout
         self.actions.append((self.tick, "ticket_on" if on else "ticket_off", resource))
         verb = "placed on" if on else "removed from"
-        self.events.append(Event(self.tick, "ticket", "", f"ticket {verb} {resource} (from the next customer on)"))
+        self._choose_layout(layout, f"ticket {verb} {resource}")
 
     def set_scope(self, scope: str) -> None:
         """Set the ticket scope: ``write`` or ``check``."""
         if scope not in ("write", "check"):
             raise ValueError(scope)
-        self.layout = replace_layout(self.layout, scope=scope)
         self.actions.append((self.tick, "scope", scope))
-        self.events.append(Event(self.tick, "ticket", "", f"ticket scope: around the {scope if scope == 'write' else 'check and the write'}"))
+        self._choose_layout(replace_layout(self.layout, scope=scope),
+                            f"ticket scope: around the {scope if scope == 'write' else 'check and the write'}")
 
     def set_order(self, order: str) -> None:
         """Set the rule for taking several tickets: ``any`` or ``account``."""
         if order not in ("any", "account"):
             raise ValueError(order)
-        self.layout = replace_layout(self.layout, order=order)
         self.actions.append((self.tick, "order", order))
-        self.events.append(Event(self.tick, "ticket", "", f"lock order: {order}"))
+        self._choose_layout(replace_layout(self.layout, order=order), f"lock order: {order}")
+
+    def _asked(self) -> None:
+        if self.tick <= self.day.watch_ticks:
+            self._asked_in_watch = True
+
+    def _choose_layout(self, layout: TicketLayout, what: str) -> None:
+        self._asked()
+        self.layout = layout
+        old = self.desks_on_old_tickets()
+        when = f" (for new customers once {old} desk{'s' * (old != 1)} finish on the old tickets)" if old else ""
+        self.events.append(Event(self.tick, "ticket", "", what + when))
+        self._apply_pending()
+
+    def desks_on_old_tickets(self) -> int:
+        """Return how many desks still serve under the old tickets while a change waits."""
+        if self.layout == self.active_layout or self.mode != "shared":
+            return 0
+        return sum(1 for d in self.desks if d.busy)
+
+    def change_tickets_at_once(self, layout: TicketLayout) -> None:
+        """Put ``layout`` in force now, even under desks mid-transaction.
+
+        The hazard the game otherwise prevents: desks that took the old
+        tickets and desks that take the new ones can hold two different
+        tickets for one drawer. For challenges that show exactly that.
+        """
+        self.layout = self.active_layout = layout
+        self.actions.append((self.tick, "tickets_at_once", layout_code(layout)))
+        self.events.append(Event(self.tick, "ticket", "", "tickets changed at once, under busy desks"))
+
+    def set_desks(self, count: int) -> str:
+        """Open ``count`` desks (the day's own number at most); a closing desk finishes its customer.
+
+        Returns:
+            Why it cannot happen, or ``""``.
+        """
+        if not self.day.open_desks:
+            return "The number of open desks is fixed today."
+        if not 1 <= count <= len(self.desks):
+            return f"Between 1 and {len(self.desks)} desks can be open."
+        self.open_desks = count
+        self._asked()
+        self.actions.append((self.tick, "desks", str(count)))
+        self.events.append(Event(self.tick, "desks", "", f"{count} desks open"))
+        self._note_change()
+        return ""
+
+    def set_clerks(self, count: int) -> str:
+        """Ask for ``count`` back-office clerks; the accounts are shared out again once the desks are free.
+
+        Returns:
+            Why it cannot happen, or ``""``.
+        """
+        if not self.day.max_clerks:
+            return "The number of clerks is fixed today."
+        if not 1 <= count <= min(self.day.max_clerks, self.day.accounts):
+            return f"Between 1 and {min(self.day.max_clerks, self.day.accounts)} clerks can work here."
+        self.pending_clerks = 0 if count == self.clerk_count else count
+        self._asked()
+        self.actions.append((self.tick, "clerks", str(count)))
+        self.events.append(Event(self.tick, "clerks", "", f"{count} clerks once the desks are free"))
+        self._apply_pending()
+        return ""
 
     def switch_mode(self) -> str:
         """Ask to switch shared ↔ message mode; it happens once the desks are free.
@@ -597,20 +706,78 @@ class Branch:
         target = "message" if (self.pending_mode or self.mode) == "shared" else "shared"
         if target == "shared" and not self.day.shared_available:
             return "Shared state cannot reach the second branch: it is on another machine. Only messages can."
+        if target == "message" and not self.day.message_available:
+            return "There is no back office yet: today every cashier works on the shared ledger."
         self.pending_mode = "" if target == self.mode else target
+        self._asked()
         self.actions.append((self.tick, "mode", target))
         self.events.append(Event(self.tick, "mode", "", f"switching to {target} mode once the desks are free"))
-        self._apply_pending_mode()  # at once, if nobody is in the middle of a transaction
+        self._apply_pending()  # at once, if nobody is in the middle of a transaction
         return ""
 
-    def _apply_pending_mode(self) -> None:
-        if not self.pending_mode or any(d.busy for d in self.desks) or any(c.mailbox for c in self.clerks):
+    @property
+    def changing(self) -> bool:
+        """Whether a change waits for the desks: no new customer is called meanwhile."""
+        return bool(self.pending_mode or self.pending_clerks or (self.mode == "shared" and self.layout != self.active_layout))
+
+    def _apply_pending(self) -> None:
+        idle = not any(d.busy for d in self.desks)
+        quiet = idle and not any(c.mailbox for c in self.clerks)
+        changed = False
+        if self.layout != self.active_layout and (idle or self.mode != "shared"):
+            # Nobody holds an old ticket any more: the new layout can start.
+            self.active_layout = self.layout
+            changed = True
+            self.events.append(Event(self.tick, "ticket", "", "new tickets in force"))
+        if self.pending_clerks and quiet:
+            message = self.mode == "message"
+            if message:
+                self.backend.set_mode("shared")  # every clerk hands its accounts back
+            self._hire(self.pending_clerks)
+            self.backend.set_owners(len(self.clerks), tuple(self.clerk_of))
+            if message:
+                self.backend.set_mode("message")
+            self.pending_clerks = 0
+            changed = True
+            self.events.append(Event(self.tick, "clerks", "", f"{self.clerk_count} clerks own the accounts"))
+        if self.pending_mode and quiet:
+            self.backend.set_mode(self.pending_mode)
+            self.mode = self.pending_mode
+            self.pending_mode = ""
+            self.ledger = self.backend.balances()
+            self.active_layout = self.layout
+            changed = True
+            self.events.append(Event(self.tick, "mode", "", f"{self.mode} mode"))
+        if changed:
+            self._note_change()
+
+    def _note_change(self) -> None:
+        """A change of the player's took effect: within the watch phase, the day is judged from here."""
+        asked, self._asked_in_watch = self._asked_in_watch, False
+        if (self.tick > self.day.watch_ticks and not asked) or self.tick == self.judged_from:
             return
-        self.backend.set_mode(self.pending_mode)
-        self.mode = self.pending_mode
-        self.pending_mode = ""
-        self.ledger = self.backend.balances()
-        self.events.append(Event(self.tick, "mode", "", f"{self.mode} mode"))
+        self.judged_from = self.tick
+        self._judged_base = (dict(self.error_counts), self.deadlocks.total, self.money_wrong)
+        if self.queue:
+            # The watch phase does not count: the line it built goes home with
+            # apologies, and the judged day starts with the player's fix and an empty line.
+            self.sent_home += len(self.queue)
+            self.events.append(Event(self.tick, "watch_over", "", f"the watch phase is over: {len(self.queue)} waiting customers sent home with apologies; the day counts from now"))
+            self.queue.clear()
+
+    def settings(self) -> dict[str, object]:
+        """Return the player's settings now, for the results and replays."""
+        layout = self.layout
+        out: dict[str, object] = {"mode": self.pending_mode or self.mode}
+        if out["mode"] == "shared":
+            out["tickets"] = layout_code(layout)
+            out["scope"] = layout.scope
+            out["order"] = layout.order
+        if self.day.open_desks:
+            out["desks"] = self.open_desks
+        if self.day.max_clerks and out["mode"] == "message":
+            out["clerks"] = self.pending_clerks or self.clerk_count
+        return out
 
     # --------------------------------------------------------------- ending
     def _day_done(self) -> bool:
@@ -628,6 +795,7 @@ class Branch:
         self.audit_actual = sum(balances[: self.day.accounts])
         if self.audit_actual != self.expected_total:
             gap = self.audit_actual - self.expected_total
+            self.error_counts["audit"] = self.error_counts.get("audit", 0) + 1
             self.errors.append(
                 IntegrityError(
                     "audit", self.tick, "vault", self.expected_total, self.audit_actual, (),
@@ -675,6 +843,13 @@ def account_index(name: str) -> int:
 def desk_names(names: tuple[str, ...]) -> str:
     """Return ``Ann & Ben``."""
     return " & ".join(names)
+
+
+def layout_code(layout: TicketLayout) -> str:
+    """Return the tickets of ``layout`` as ``--tickets`` takes them: ``vault``, ``A,C,rates``, ``none``."""
+    names = ([VAULT] if layout.vault else []) + [account_name(a) for a in sorted(layout.accounts)]
+    names += [RATES] if layout.rates else []
+    return ",".join(names) or "none"
 
 
 def replace_layout(layout: TicketLayout, **changes: object) -> TicketLayout:

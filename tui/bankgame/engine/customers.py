@@ -28,6 +28,12 @@ class Customer:
     """Times a deadlock sent this customer back to the front of the queue."""
     label: str = ""
     """``describe()``, worked out once (events repeat it several times)."""
+    called: int = -1
+    """Tick a desk first called this customer, -1 while waiting."""
+    left_at: int = -1
+    """Tick this customer left the queue unhappy, -1 if not."""
+    finished: int = -1
+    """Tick this customer's transaction ended, -1 if not yet."""
 
     def describe(self) -> str:
         """Return the transaction in a few characters, e.g. ``deposit A 50``."""
@@ -60,6 +66,8 @@ class Workload:
     amount_min: int = 500
     amount_max: int = 5_000
     patience: int = 60
+    arrival_jitter: float = 1.0
+    """How much the gaps between arrivals vary: 0 steady, 1 anywhere from 0 to twice the mean."""
 
 
 def generate_customers(workload: Workload, seed: int) -> list[Customer]:
@@ -86,7 +94,8 @@ def generate_customers(workload: Workload, seed: int) -> list[Customer]:
             Customer(index, tick, kind, account, amount, to_account, workload.patience)
         )
         if workload.arrival_gap > 0:
-            tick += rng.randint(0, max(0, round(2 * workload.arrival_gap)))
+            gap, jitter = workload.arrival_gap, workload.arrival_jitter
+            tick += rng.randint(max(0, round(gap * (1 - jitter))), max(0, round(gap * (1 + jitter))))
     return customers
 
 

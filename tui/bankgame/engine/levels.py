@@ -10,6 +10,7 @@ from collections.abc import Collection
 from typing import Any
 
 from ..paths import assets_dir
+from .programs import parse_tickets
 
 
 class LevelError(ValueError):
@@ -39,6 +40,8 @@ class DayConfig:
     """Each account's opening balance, in cents."""
     arrival_gap: float = 1.0
     patience: int = 80
+    arrival_jitter: float = 1.0
+    """How much the gaps between arrivals vary: 0 steady, 1 anywhere from 0 to twice the mean."""
     deposit: float = 1.0
     withdraw: float = 0.0
     transfer: float = 0.0
@@ -52,6 +55,15 @@ class DayConfig:
     remote_latency: int = 0
     """Ticks a message takes to reach the second branch, and to come back."""
     shared_available: bool = True
+    message_available: bool = True
+    """Whether the player may switch to message passing (a back office exists)."""
+    open_desks: int = 0
+    """Desks open at the start, when the player may open more (up to ``cashiers``); 0: all, fixed."""
+    max_clerks: int = 0
+    """Most clerks the player may put to work; 0: the number of clerks is fixed."""
+    watch_ticks: int = 0
+    """The watch phase: a change the player asks for by this tick starts the judged day afresh
+    when it takes effect (the line of the watch phase is sent home)."""
     scheduler: str = "seeded"
     """``seeded``: the seeded scheduler picks who moves; ``player``: the player does."""
     max_ticks: int = 0
@@ -60,7 +72,6 @@ class DayConfig:
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "mode": ("shared", "message"),
-    "tickets": ("none", "vault", "accounts"),
     "ticket_scope": ("write", "check"),
     "lock_order": ("any", "account"),
     "scheduler": ("seeded", "player"),
@@ -73,6 +84,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "opening_balance": (0, 10_000_000),
     "arrival_gap": (0, 1000),
     "patience": (1, 100_000),
+    "arrival_jitter": (0, 1),
     "deposit": (0, 1000),
     "withdraw": (0, 1000),
     "transfer": (0, 1000),
@@ -83,6 +95,9 @@ RANGES: dict[str, tuple[float, float]] = {
     "remote_clerks": (0, 16),
     "remote_latency": (0, 100),
     "max_ticks": (0, 10_000_000),
+    "open_desks": (0, 16),
+    "max_clerks": (0, 16),
+    "watch_ticks": (0, 100_000),
 }
 
 METRICS = (
@@ -99,6 +114,8 @@ class Goal:
     metric: str
     at_least: float | None = None
     at_most: float | None = None
+    missed: str = ""
+    """Why a day misses this goal, for the debrief."""
 
     def met(self, value: float) -> bool:
         """Return whether ``value`` of this goal's metric meets it."""
@@ -127,7 +144,7 @@ class Level:
 
 
 TOP_KEYS = {"id", "title", "order", "seed", "lessons", "briefing", "debrief", "day", "goals", "challenges"}
-GOAL_KEYS = {"text", "metric", "at_least", "at_most"}
+GOAL_KEYS = {"text", "metric", "at_least", "at_most", "missed"}
 
 
 def levels_dir() -> Path:
@@ -250,6 +267,11 @@ def make_day(values: dict[str, Any], name: str = "<options>", prefix: str = "", 
             if not isinstance(value, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
                 raise LevelError(name, where, "must be a list of account numbers")
             value = tuple(value)
+        if key == "tickets":
+            try:
+                parse_tickets(value, values.get("accounts", base.accounts))
+            except ValueError as error:
+                raise LevelError(name, where, f"must be none, vault, accounts or a list of resources: {error}") from None
         if key in CHOICES and value not in CHOICES[key]:
             raise LevelError(name, where, f"must be one of {', '.join(CHOICES[key])}, not {value!r}")
         if key in RANGES:
@@ -260,6 +282,8 @@ def make_day(values: dict[str, Any], name: str = "<options>", prefix: str = "", 
     day = dataclasses.replace(base, **changes)
     if day.amount_max < day.amount_min:
         raise LevelError(name, prefix + "amount_max", "must not be below amount_min")
+    if day.open_desks > day.cashiers:
+        raise LevelError(name, prefix + "open_desks", "must not be above cashiers")
     for account in day.closed:
         if not 0 <= account < day.accounts:
             raise LevelError(name, prefix + "closed", f"account {account} does not exist")
@@ -309,4 +333,7 @@ def _goal(data: Any, name: str, index: int) -> Goal:
             bounds[key] = data[key]
     if not bounds:
         raise LevelError(name, where, "needs at_least or at_most")
-    return Goal(text=text, metric=metric, **bounds)
+    missed = data.get("missed", "")
+    if not isinstance(missed, str):
+        raise LevelError(name, f"{where}.missed", "must be a string")
+    return Goal(text=text, metric=metric, missed=" ".join(missed.split()), **bounds)

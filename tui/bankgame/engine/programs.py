@@ -9,6 +9,7 @@ the account's clerk instead of touching the ledger.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from .customers import Customer
@@ -66,6 +67,35 @@ class TicketLayout:
         if self.order == "account":
             held.sort()
         return [account_name(a) for a in held]
+
+
+TICKET_WORDS = ("none", "vault", "accounts")
+
+
+def parse_tickets(code: str, accounts: int, base: TicketLayout | None = None) -> TicketLayout:
+    """Return the layout ``code`` names: ``none``, ``vault``, ``accounts``, or resources such as ``A,C,rates``.
+
+    Scope and order are kept from ``base``, and so is its rate-board ticket
+    unless ``code`` lists resources.
+
+    Raises:
+        ValueError: naming the resource that does not exist.
+    """
+    base = base or TicketLayout()
+    names = [n.strip() for n in code.split(",") if n.strip()]
+    if code in TICKET_WORDS:
+        every = frozenset(range(accounts)) if code == "accounts" else frozenset()
+        return dataclasses.replace(base, vault=code == "vault", accounts=every)
+    known = {account_name(a): a for a in range(accounts)}
+    for name in names:
+        if name not in known and name not in (VAULT, RATES):
+            raise ValueError(f"no resource {name!r} (known: {', '.join([*known, VAULT, RATES])})")
+    if not names:
+        raise ValueError("no resource named")
+    return dataclasses.replace(
+        base, vault=VAULT in names, rates=RATES in names,
+        accounts=frozenset(known[n] for n in names if n in known),
+    )
 
 
 def ticket_text(ticket: str) -> str:

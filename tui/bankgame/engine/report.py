@@ -39,10 +39,20 @@ class Report:
     score: int
     stars: int
     goals: tuple[tuple[str, bool], ...]
+    judged_from: int = 0
+    """The tick the goals are judged from (the player's fix, within the watch phase)."""
+    judged: dict[str, float] = dataclasses.field(default_factory=dict)
+    """Each goal metric over the judged part of the day."""
+    settings: dict[str, object] = dataclasses.field(default_factory=dict)
+    """The player's settings at the end of the day (``Branch.settings``)."""
+    watch_ticks: int = 0
+    """The level's watch phase; a change asked for later does not restart the judging."""
+    changed_late: bool = False
+    """Whether the player changed a setting after the watch phase."""
 
     def metric(self, name: str) -> float:
         """Return the value a goal of metric ``name`` is judged on."""
-        return metrics(self)[name]
+        return self.judged[name] if name in self.judged else metrics(self)[name]
 
     def as_dict(self) -> dict:
         """Return the report as the ``--json`` object, in a fixed key order."""
@@ -65,6 +75,8 @@ class Report:
             "score": self.score,
             "stars": self.stars,
             "goals": [{"goal": text, "met": met} for text, met in self.goals],
+            "judged_from": self.judged_from,
+            "settings": self.settings,
         }
 
     def to_json(self) -> str:
@@ -92,6 +104,10 @@ class Report:
             lines.append("integrity errors: none")
         if self.deadlocks:
             lines.append(f"deadlocks: {self.deadlock_count}; first at tick {self.deadlocks[0].tick}: {self.deadlocks[0].describe()}")
+        if self.settings:
+            lines.append("settings: " + settings_text(self.settings))
+        if self.judged_from:
+            lines.append(f"goals judged from tick {self.judged_from}, when your change took effect")
         for text, met in self.goals:
             lines.append(f"  {'★' if met else '☆'} {text}")
         lines.append(f"score {self.score} · stars {'★' * self.stars}{'☆' * (3 - self.stars) if self.goals else ''}".rstrip())
@@ -115,6 +131,57 @@ def metrics(report: Report) -> dict[str, float]:
         "score": report.score,
         "recovered_clerks": report.recovered_clerks,
     }
+
+
+def judged_metrics(branch: Branch) -> dict[str, float]:
+    """Return every goal metric over the judged part of the day: from ``branch.judged_from`` on.
+
+    Customers count if they came in from then on; errors and deadlocks if
+    they happened from then on; the audit counts only money that went wrong
+    from then on.
+    """
+    start = branch.judged_from
+    judged = [c for c in branch.customers if c.arrival >= start]
+    waits = [c.called - c.arrival for c in judged if c.called >= 0]
+    base_errors, base_deadlocks, base_wrong = branch._judged_base
+    counts = {k: n - base_errors.get(k, 0) for k, n in branch.error_counts.items()}
+    actual = branch.audit_actual if branch.audit_actual is not None else sum(branch.ledger[: branch.day.accounts])
+    gap = abs(actual - branch.expected_total - base_wrong) if branch.over else abs(branch.money_wrong - base_wrong)
+    errors = sum(n for k, n in counts.items() if k != "audit") + (1 if gap else 0)
+    left = sum(1 for c in judged if c.left_at >= 0)
+    served = sum(1 for c in judged if c.finished >= 0)
+    deadlocks = branch.deadlocks.total - base_deadlocks
+    mean = round(sum(waits) / len(waits), 2) if waits else 0.0
+    return {
+        "served": served,
+        "left": left,
+        "errors": errors,
+        "lost_updates": counts.get("lost_update", 0),
+        "overdrafts": counts.get("overdraft", 0),
+        "deadlocks": deadlocks,
+        "mean_wait": mean,
+        "max_wait": max(waits, default=0),
+        "ticks": branch.tick,
+        "audit_gap": gap,
+        "score": score_of(served, left, errors, deadlocks, mean),
+        "recovered_clerks": branch.recovered_clerks,
+    }
+
+
+def settings_text(settings: dict[str, object]) -> str:
+    """Return the player's settings in one line: ``shared · tickets A,B · scope check+write · any order``."""
+    parts = [f"{settings.get('mode', 'shared')} mode"]
+    if "tickets" in settings:
+        tickets = str(settings["tickets"])
+        parts.append("no tickets" if tickets == "none" else f"tickets {tickets.replace('vault', 'whole vault').replace('rates', 'rate board')}")
+        if tickets != "none":
+            parts.append("scope " + ("check+write" if settings.get("scope") == "check" else "write only"))
+            parts.append("account order" if settings.get("order") == "account" else "any order")
+    if "desks" in settings:
+        parts.append(f"{settings['desks']} desks open")
+    if "clerks" in settings:
+        parts.append(f"{settings['clerks']} clerks")
+    return " · ".join(parts)
 
 
 def score_of(served: int, left: int, errors: int, deadlocks: int, wait_mean: float) -> int:
@@ -147,6 +214,10 @@ def make_report(branch: Branch, level: str = "sandbox", goals: tuple[Goal, ...] 
         messages=branch.messages_sent, recovered_clerks=branch.recovered_clerks,
         score=score, stars=0, goals=(),
     )
-    stars, verdicts = stars_of(goals, metrics(draft))
-    return dataclasses.replace(draft, stars=stars, goals=verdicts)
+    judged = judged_metrics(branch)
+    stars, verdicts = stars_of(goals, judged)
+    return dataclasses.replace(draft, stars=stars, goals=verdicts, judged_from=branch.judged_from,
+                               judged=judged, settings=branch.settings(), watch_ticks=branch.day.watch_ticks,
+                               changed_late=any(t > branch.day.watch_ticks for t, kind, _ in branch.actions
+                                                if kind != "kill_clerk"))
 

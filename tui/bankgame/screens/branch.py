@@ -70,6 +70,10 @@ class BranchScreen(Screen[None]):
         Binding("m", "switch_mode", "Mode"),
         Binding("t", "tickets", "Tickets"),
         Binding("k", "kill_clerk", "Kill"),
+        Binding("c", "clerks(1)", "Clerk +", show=False),
+        Binding("C", "clerks(-1)", "Clerk −", show=False),
+        Binding("d", "desks(1)", "Desk +", show=False),
+        Binding("D", "desks(-1)", "Desk −", show=False),
         Binding("i", "integrity", "Integrity", show=False),
         Binding("escape", "leave", "Back", show=False),
     ]
@@ -392,6 +396,29 @@ class BranchScreen(Screen[None]):
         if refused:
             self.notify(refused, title="Cannot switch", severity="warning")
         # A pending switch is in the status bar ("→ message once the desks are free"), not a toast.
+        self.refresh_view()
+
+    def action_clerks(self, delta: int) -> None:
+        """Put one more clerk to work, or send one home (where the level allows)."""
+        if self.branch.over:
+            return
+        count = (self.branch.pending_clerks or self.branch.clerk_count) + delta
+        refused = self.branch.set_clerks(count)
+        if refused:
+            self.notify(refused, title="Clerks", severity="warning")
+        else:
+            self.notify(f"{count} clerks once the desks are free.", title="Clerks", timeout=3)
+        self.refresh_view()
+
+    def action_desks(self, delta: int) -> None:
+        """Open one more desk, or close one (where the level allows)."""
+        if self.branch.over:
+            return
+        refused = self.branch.set_desks(self.branch.open_desks + delta)
+        if refused:
+            self.notify(refused, title="Desks", severity="warning")
+        else:
+            self.notify(f"{self.branch.open_desks} desks open.", title="Desks", timeout=3)
         self.refresh_view()
 
     def action_tickets(self) -> None:

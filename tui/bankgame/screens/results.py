@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-from ..campaign import Progress, campaign_levels, lessons, level_after, metric_name
+from ..campaign import Progress, campaign_levels, debrief_text, lessons, level_after, metric_name
 from ..engine import Branch, Goal, IntegrityError, Level, Report, money
 from ..paths import assets_dir
 from ..widgets.stars import stars_content
@@ -238,7 +238,8 @@ class ResultsScreen(Screen[None]):
 
     def _debrief(self) -> Content:
         known = lessons()
-        body = [Content(reflow(self.level.debrief))] if self.level.debrief else []
+        text = debrief_text(self.level, self.report) if self.level.goals else self.level.debrief
+        body = [Content(reflow(text))] if text else []
         taught = [Content.assemble((f"{known[key].title}: ", "bold"), (known[key].text, "$text-muted"))
                   for key in self.level.lessons if key in known]
         if taught:

@@ -74,7 +74,7 @@ class TicketBoard(TextLines, can_focus=True):
         """Redraw if the layout or a ticket's holder changed."""
         branch = self.branch
         signature = (branch.layout, tuple(sorted(branch.ticket_holder.items())), tuple(sorted(branch.ticket_serving.items())),
-                     self.size, self.has_focus, self.cursor)
+                     branch.desks_on_old_tickets(), self.size, self.has_focus, self.cursor)
         signature += (tuple(desk.waiting_for for desk in branch.desks),)  # "free · Ann next" below
         if signature != self._signature:
             self._signature = signature
@@ -171,6 +171,12 @@ class TicketBoard(TextLines, can_focus=True):
                 row.stylize(cursor_style)
             text.append_text(row)
             text.append("\n")
+        old = self.branch.desks_on_old_tickets()
+        if old:
+            # The new layout waits until no desk holds an old ticket: two layouts at once would let two tickets guard one drawer.
+            pending = f"  ◷ {old} desk{'s' * (old != 1)} still on the old tickets"
+            text.append(clip(pending, width), self.get_component_rich_style("board--waiting"))
+            return text
         hint = "↑↓ enter/click: flip" if self.has_focus else "t: choose"
         text.append(clip(f"  {hint} · for new customers", width), self.get_component_rich_style("board--note"))
         return text

@@ -24,6 +24,7 @@ change, and ``take_notices()`` says what happened.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -321,6 +322,15 @@ class ProcessBackend:
                 self.ledger[account] = value
             self._cashiers()
         self.mode = mode
+
+    def set_owners(self, clerks: int, clerk_of: tuple[int, ...]) -> None:
+        """Stop today's clerks; the next switch to messages starts ``clerks`` owning ``clerk_of``."""
+        if self.mode != "shared" or self.setup is None:
+            raise RuntimeError("the accounts change owners only while they are in the shared ledger")
+        if self.clerks is not None:
+            self.clerks.close()
+            self.clerks = None
+        self.setup = dataclasses.replace(self.setup, clerks=clerks, clerk_of=clerk_of)
 
     def balances(self) -> list[int]:
         """Return the ledger as it really is: the block, or the clerks' private accounts."""

@@ -60,7 +60,52 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--backend", choices=("inline", "process"), default="process",
                          help="process (real worker processes, the default) or inline (one process)")
     sandbox.set_defaults(usage_parser=sandbox)
+    _add_export_parser(commands)
     return parser
+
+
+def _add_export_parser(commands: Any) -> None:
+    export = commands.add_parser(
+        "export", help="write a day as a standalone Python script that races on real processes")
+    _add_day_options(export)
+    export.add_argument("--challenge", metavar="ID", help="a Break the Bank challenge instead of a level's day")
+    export.add_argument("-o", "--output", metavar="FILE", help="where to write the script (default: the level's name .py)")
+    export.add_argument("--operations", type=int, default=0, metavar="N",
+                        help="transactions each desk runs (default: 60000 shared, 10000 message)")
+    export.set_defaults(usage_parser=export)
+
+
+def run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Write the script of a level's day (with the day options) or of a challenge."""
+    from pathlib import Path
+
+    from .engine import Branch, load_level, make_day
+    from .exporting import branch_script, challenge_ids, challenge_script, default_name, write_script
+
+    if args.operations < 0:
+        parser.error("--operations must be 1 or more (0: the default)")
+    if args.challenge is not None:
+        if args.challenge not in challenge_ids():
+            parser.error(f"unknown challenge {args.challenge!r} (challenges: {', '.join(challenge_ids())})")
+        title, text = challenge_script(args.challenge, args.operations)
+    else:
+        options = day_options(args)
+        check_level_options(parser, args.level, options)
+        level = load_level(args.level)
+        day = make_day(options, name="options", prefix="--", base=level.day)
+        branch = Branch(day, seed=level.seed if args.seed is None else args.seed)
+        words = " ".join(f"--{key.replace('_', '-')} {value}" for key, value in options.items())
+        source = f"bankgame export --level {level.id}" + (f" --seed {args.seed}" if args.seed is not None else "") + (
+            f" {words}" if words else "")
+        title, text = level.title, branch_script(branch, level.title, source, args.operations)
+        branch.close()
+    path = Path(args.output) if args.output else Path(default_name(title))
+    try:
+        written = write_script(path, text)
+    except OSError as error:
+        parser.error(f"-o {path}: cannot write it ({error.strerror or error})")
+    print(f"Wrote {written}: run it with  python {written}")
+    return 0
 
 
 def day_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -127,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         from .web import run_web
 
         return run_web(args.host, args.port)
+    if args.command == "export":
+        return run_export(args, args.usage_parser)
     if args.command == "sandbox":
         return run_game(args.usage_parser, level=args.level, seed=args.seed, options=day_options(args),
                         backend=args.backend)

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from bankgame.cli import main
 
 KEYS = {"method", "processes", "operations", "expected", "actual", "lost"}
@@ -26,7 +25,7 @@ def export(tmp_path: Path, *args: str) -> Path:
 
 def run_script(script: Path, cwd: Path, *args: str) -> dict:
     # -I -S: isolated and without site-packages: the standard library only, no bankgame.
-    done = subprocess.run([sys.executable, "-I", "-S", str(script), *args], cwd=cwd, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-I", "-S", str(script), *args], check=False, cwd=cwd, capture_output=True, text=True,
                           timeout=600)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -36,7 +35,7 @@ def run_script(script: Path, cwd: Path, *args: str) -> dict:
 
 
 def test_the_fresh_interpreter_has_no_bankgame(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-I", "-S", "-c", "import bankgame"], cwd=tmp_path, capture_output=True)
+    done = subprocess.run([sys.executable, "-I", "-S", "-c", "import bankgame"], cwd=tmp_path, capture_output=True, check=False)
     assert done.returncode != 0 and b"ModuleNotFoundError" in done.stderr
 
 

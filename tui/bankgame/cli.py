@@ -80,7 +80,13 @@ def run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     from pathlib import Path
 
     from .engine import Branch, load_level, make_day
-    from .exporting import branch_script, challenge_ids, challenge_script, default_name, write_script
+    from .exporting import (
+        branch_script,
+        challenge_ids,
+        challenge_script,
+        default_name,
+        write_script,
+    )
 
     if args.operations < 0:
         parser.error("--operations must be 1 or more (0: the default)")

@@ -21,8 +21,22 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .names import account_name, clerk_name, dollars
-from .programs import ADD, AWAIT, CHECK, CLOSED, GIVE, JUMP, RATES, READ, SEND, TAKE, VAULT, WRITE, Step
+from .names import account_name, dollars
+from .programs import (
+    ADD,
+    AWAIT,
+    CHECK,
+    CLOSED,
+    GIVE,
+    JUMP,
+    RATES,
+    READ,
+    SEND,
+    TAKE,
+    VAULT,
+    WRITE,
+    Step,
+)
 
 
 def _lock_variable(ticket: str) -> str:
@@ -365,9 +379,3 @@ def python_line(text: str) -> str:
             return f"{step.register} = ledger[RATES]"
         return TEMPLATES[step.op](step, spelling)[0]
     return text
-
-
-__all__ = [
-    "BLOCKS", "CONDITIONS", "DeskPython", "PyLine", "PythonListing", "Spelling", "TEMPLATES",
-    "desk_python", "python_line", "python_listing",
-]

@@ -12,7 +12,6 @@ from bankgame.workers.lab_python import (
     COST_METHODS,
     PYTHON_METHODS,
     SPEEDUP_METHODS,
-    THREAD_SCALE,
     gil_enabled,
 )
 
@@ -30,7 +29,7 @@ def test_every_python_run_and_what_always_holds() -> None:
         assert run.lost == run.expected - run.actual, run.method
         assert run.wall_s > 0 and run.ops_per_s > 0 and run.per_op_us > 0 and run.workers >= 2
     for method in ("threads-augmented", "threads-call", "threads-locked"):
-        assert runs[method].expected == 20_000 * THREAD_SCALE
+        assert runs[method].expected == thread_ops(20_000)
         assert 0 <= runs[method].actual <= runs[method].expected  # a lost update never adds money
     assert 0 <= runs["value-default-lock"].actual <= 20_000
     # What must always hold: the locked ones lose nothing; a handed-over deposit arrives.

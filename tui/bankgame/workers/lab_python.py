@@ -50,8 +50,21 @@ SPEEDUP_SHARE = 10
 """The speed-up runs do ``ops // SPEEDUP_SHARE`` operations of ``WORK`` rounds, ``REPEATS`` times each way."""
 REPEATS = 3
 THREAD_SCALE = 10
-"""The thread races do ``ops × THREAD_SCALE`` increments: a thread is switched every 5 ms
-(``sys.getswitchinterval()``), and the race needs many switches to show."""
+"""The thread races do ``ops × THREAD_SCALE`` increments (at least ``THREAD_MIN``): a thread is
+switched every 5 ms (``sys.getswitchinterval()``), and the race needs many switches to show."""
+THREAD_MIN = 1_000_000
+SPEEDUP_MIN = 20_000
+"""Fewer operations than this and the speed-up is noise."""
+
+
+def thread_ops(ops: int) -> int:
+    """Return the increments of a thread race for a Lab of ``ops``."""
+    return max(ops * THREAD_SCALE, THREAD_MIN)
+
+
+def speedup_ops(ops: int) -> int:
+    """Return the operations of a speed-up run for a Lab of ``ops``."""
+    return max(ops // SPEEDUP_SHARE, SPEEDUP_MIN)
 
 _names = itertools.count()
 
@@ -93,15 +106,15 @@ def gil_enabled() -> bool:
 def run_python(method: str, workers: int, ops: int, log: str, wait: Wait) -> Measured:
     """Run one of ``PYTHON_METHODS`` with ``workers`` threads or processes and ``ops`` operations in all."""
     if method in THREAD_METHODS:
-        return _in_child(_threads_child, (method, workers, ops * THREAD_SCALE), log, wait)
+        return _in_child(_threads_child, (method, workers, thread_ops(ops)), log, wait)
     if method == "speedup-threads":
-        return _in_child(_threads_child, (method, workers, max(1, ops // SPEEDUP_SHARE)), log, wait)
+        return _in_child(_threads_child, (method, workers, speedup_ops(ops)), log, wait)
     if method in VALUE_METHODS:
         return _values(method, workers, ops, log, wait)
     if method in COST_METHODS:
         return _cost(method, max(1, ops // COST_SHARE), log, wait)
     if method == "speedup-processes":
-        return _speedup_processes(workers, max(1, ops // SPEEDUP_SHARE), log, wait)
+        return _speedup_processes(workers, speedup_ops(ops), log, wait)
     raise ValueError(f"unknown Lab method {method!r}")
 
 

@@ -13,6 +13,7 @@ from bankgame.workers.lab_python import (
     PYTHON_METHODS,
     SPEEDUP_METHODS,
     gil_enabled,
+    thread_ops,
 )
 
 

@@ -7,6 +7,7 @@ import pickle
 from multiprocessing.shared_memory import SharedMemory
 
 import pytest
+
 from bankgame.day import open_day
 from bankgame.engine import BackendSetup, make_report
 from bankgame.workers import make_backend

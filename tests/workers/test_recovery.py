@@ -7,6 +7,7 @@ import pickle
 import signal
 
 import pytest
+
 from bankgame.day import open_day
 from bankgame.engine import BackendSetup, make_report
 from bankgame.workers.process import ProcessBackend

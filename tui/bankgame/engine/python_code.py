@@ -244,6 +244,7 @@ class DeskPython:
 
     listing: PythonListing
     title: str
+    steps: tuple[Step, ...] = ()
 
     @property
     def lines(self) -> tuple[PyLine, ...]:
@@ -253,6 +254,17 @@ class DeskPython:
     def line_for(self, pc: int) -> int:
         """Return the line of step ``pc`` (``-1``: done)."""
         return self.listing.line_for(pc)
+
+    def leaving(self, pc: int) -> str:
+        """Return what step ``pc`` does if it is a ticket given back (``""`` otherwise).
+
+        A given-back ticket has no line of its own: it is the end of its
+        ``with``, so the view marks the ``with`` and says so.
+        """
+        step = self.steps[pc] if 0 <= pc < len(self.steps) else None
+        if step is None or step.op not in CLOSERS:
+            return ""
+        return f"leaving the with: {_ticket_words(step.ticket)} given back"
 
 
 def desk_python(
@@ -279,7 +291,8 @@ def desk_python(
     if message:
         head.append(PyLine(0, "from multiprocessing import Pipe, Queue"))
         for mailbox, name in zip(mailboxes, dict.fromkeys(clerks.values())):
-            head.append(PyLine(0, f"{mailbox} = Queue()", f"{name}'s mailbox: {name} owns the accounts"))
+            owned = ", ".join(account_name(a) for a, clerk in sorted(clerks.items()) if clerk == name)
+            head.append(PyLine(0, f"{mailbox} = Queue()", f"{name} owns {owned}: only {name} touches it"))
         head.append(PyLine(0, "reply, clerk_end = Pipe()", "the clerk answers here"))
     else:
         kinds = ["Array"] + (["Lock"] if any(permits.get(t, 1) == 1 for t in tickets) else []) + (
@@ -314,7 +327,7 @@ def desk_python(
     lines = head + list(body.lines)
     if not body.lines:
         lines.append(PyLine(1, "pass"))
-    return DeskPython(PythonListing(tuple(lines), tuple(n + shift for n in body.line_of_step)), title)
+    return DeskPython(PythonListing(tuple(lines), tuple(n + shift for n in body.line_of_step)), title, tuple(program))
 
 
 # ------------------------------------------------ a line of a timeline

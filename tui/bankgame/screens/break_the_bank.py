@@ -8,7 +8,9 @@ the player's keys on.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
+from collections.abc import Iterator
+
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -19,6 +21,9 @@ from ..engine.challenge import ChallengeRun, ChallengeSpec, describe_order, expl
 from ..engine.programs import Step
 from ..workers import make_backend
 from ..widgets.program_view import ProgramView
+from ..widgets.python_view import PythonView
+
+PYTHON_NOTE = "Here you pick the order of the steps. An export (x) runs them on real processes, and the OS picks."
 
 KEYS = ("a", "b")
 """The key that moves each cashier (Ann, Ben)."""
@@ -38,6 +43,8 @@ class BreakTheBankScreen(Screen[None]):
         Binding("u,backspace", "undo", "Undo"),
         Binding("r", "reset", "Reset"),
         Binding("p", "prove", "Every order"),
+        Binding("y", "python", "Python"),
+        Binding("x", "export", "Export .py", show=False),
         Binding("right,n", "challenge(1)", "Next challenge"),
         Binding("left", "challenge(-1)", "Previous", show=False),
         Binding("escape", "leave", "Back"),
@@ -55,6 +62,9 @@ class BreakTheBankScreen(Screen[None]):
     #bb-verdict { height: auto; min-height: 3; border: heavy $primary; padding: 0 1; border-title-color: $text-accent; }
     #bb-verdict.-won { border: heavy $success; }
     #bb-verdict.-lost { border: heavy $warning; }
+    .bb-desk { width: 1fr; height: 1fr; }
+    .bb-desk PythonView { display: none; height: 1fr; }
+    BreakTheBankScreen.-python .bb-desk PythonView { display: block; }
     """
 
     def __init__(self, level: Level, store: object | None = None) -> None:
@@ -67,6 +77,9 @@ class BreakTheBankScreen(Screen[None]):
         self._store = store
         self.won: set[str] = set()
         self.proof = ""
+        self.python = False
+        """Whether each program is shown as Python too (y)."""
+        self._python: list = []
 
     def _new_run(self, spec: ChallengeSpec) -> ChallengeRun:
         """A run on the game's backend: Ann and Ben are real processes on a real shared ledger."""
@@ -94,7 +107,9 @@ class BreakTheBankScreen(Screen[None]):
         yield Static(id="bb-text")
         with Horizontal(id="bb-floor"):
             for index, key in enumerate(KEYS):
-                yield ProgramView(self.run, index, self.programs[index], key, id=f"bb-desk-{index}")
+                with Vertical(classes="bb-desk"):
+                    yield ProgramView(self.run, index, self.programs[index], key, id=f"bb-desk-{index}")
+                    yield PythonView(note=PYTHON_NOTE, id=f"bb-python-{index}")
             with Vertical(id="bb-side"):
                 yield Static(id="bb-ledger")
                 yield Static(id="bb-order")
@@ -158,6 +173,7 @@ class BreakTheBankScreen(Screen[None]):
         self.query_one("#bb-text", Static).update(" ".join(spec.text.split()) + par)
         for view in self.query(ProgramView):
             view.show(run, self.programs[view.index])
+        self._show_python()
         self.query_one("#bb-ledger", Static).update(self._ledger())
         order = describe_order(spec, run.picks)
         shown = order[-12:]
@@ -232,6 +248,55 @@ class BreakTheBankScreen(Screen[None]):
         self.programs = self._programs(self.specs[self.index])
         self.proof = ""
         self.refresh_view()
+
+    # ------------------------------------------------------------ Python
+    def action_python(self) -> None:
+        """Show (or hide) both programs as Python, the next line of each marked."""
+        self.python = not self.python
+        self.set_class(self.python, "-python")
+        self._show_python()
+
+    def _show_python(self) -> None:
+        if not self.python:
+            return
+        from ..engine.python_code import desk_python
+
+        spec = self.specs[self.index]
+        if len(self._python) != len(self.programs) or self._python[0][0] is not self.programs[0]:
+            desks = self.run.branch.desks
+            self._python = [(program, desk_python(program, lock_order=spec.lock_order, title=(
+                desks[i].customer.describe() if desks[i].customer else spec.customers[i][0])))
+                for i, program in enumerate(self.programs)]
+        branch = self.run.branch
+        for view in self.query(ProgramView):
+            code = self._python[view.index][1]
+            pc = view.pc()
+            desk = branch.desks[view.index]
+            self.query_one(f"#bb-python-{view.index}", PythonView).show(
+                code, code.line_for(pc), mark="◷" if desk.waiting_for else "▶", comment=code.leaving(pc),
+                title=f"Python · {desk.name}" + ("" if pc < len(view.program) else " · finished"))
+
+    def action_export(self) -> None:
+        """Write this challenge as a script: Ann and Ben on real processes, over and over, no scheduler."""
+        from ..exporting import challenge_script, default_name, export_folder, write_script
+
+        spec = self.specs[self.index]
+        try:
+            title, text = challenge_script(spec.id)
+            path = write_script(export_folder() / default_name(title), text)
+        except (OSError, KeyError) as error:
+            self.notify(f"Not written: {error}", title="Export", severity="error")
+            return
+        self.notify(f"Wrote {path}\nRun it: python {path.name} (real processes: the OS picks the order).",
+                    title="Exported to Python", timeout=8)
+
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        """Yield this screen's own palette entries: the Python view and the export."""
+        yield SystemCommand("Show the programs as Python" if not self.python else "Hide the Python",
+                            "Each cashier's program as Python with multiprocessing, the next line marked (y)",
+                            self.action_python)
+        yield SystemCommand("Export this challenge as a Python script",
+                            "Ann and Ben on real processes, no scheduler: the OS picks the order (x)", self.action_export)
 
     def action_leave(self) -> None:
         """Back to the screen underneath."""

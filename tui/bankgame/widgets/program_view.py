@@ -47,7 +47,8 @@ class ProgramView(Widget):
         self.set_class(self.index in run.movable(), "-next")
         self.refresh()
 
-    def _pc(self) -> int:
+    def pc(self) -> int:
+        """Return the line the cashier would run next (``len(program)``: finished)."""
         desk = self.run.branch.desks[self.index]
         if desk.busy:
             return desk.pc
@@ -72,7 +73,7 @@ class ProgramView(Widget):
         else:
             state = "▶ ready"
         text.append(clip(state, width) + "\n", style("program--state"))
-        pc = self._pc()
+        pc = self.pc()
         for number, step in enumerate(self.program):
             if number < pc:
                 mark, line_style = "✓", style("program--done")

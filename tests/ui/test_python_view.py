@@ -132,3 +132,31 @@ async def test_x_exports_the_day_and_names_the_file(tmp_path: Path) -> None:
         text = path.read_text()
         compile(text, str(path), "exec")
         assert '"shared-unlocked"' in text  # Rush Hour opens without tickets
+
+
+@synced
+async def test_an_errors_timeline_reads_as_python() -> None:
+    from bankgame.screens.timeline import TimelineScreen
+    from bankgame.widgets.timeline import Timeline, step_mark
+
+    app = branch_app("rush-hour", seed=2)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = branch_screen(app)
+        for _ in range(2000):
+            if app.branch.errors:
+                break
+            screen.advance(1)
+        app.push_screen(TimelineScreen(app.branch.errors[0]))
+        await pilot.pause()
+        timeline = app.screen.query_one(Timeline)
+        game = [line for _, _, line in timeline.steps]
+        assert any(line.startswith(("r = read", "write ")) for line in game)
+        await pilot.press("y")
+        python = [line for _, _, line in timeline.steps]
+        assert len(python) == len(game)
+        assert any(line.startswith("r = ledger[") for line in python)
+        assert not any(line.startswith(("r = read", "write ")) for line in python)
+        account = app.branch.errors[0].account
+        assert "◆ " in {step_mark(line, account) for line in python}  # reads still marked, in Python
+        await pilot.press("y")
+        assert [line for _, _, line in timeline.steps] == game

@@ -318,11 +318,11 @@ def desk_python(
     body = python_listing(program, spelling, indent=1)
     if len(tickets) > 1 and lock_order:
         first = body.line_of_step[next(i for i, step in enumerate(program) if step.op == TAKE)]
-        names = ", then ".join(_ticket_words(t).removeprefix("the ") for t in tickets)
+        order = ", then ".join(_ticket_words(t).removeprefix("the ") for t in tickets)
         why = "account order" if lock_order == "account" else "the order the customer named"
-        lines_ = list(body.lines)
-        lines_[first] = PyLine(lines_[first].indent, lines_[first].code, f"{why}: {names}")
-        body = PythonListing(tuple(lines_), body.line_of_step)
+        marked = list(body.lines)
+        marked[first] = PyLine(marked[first].indent, marked[first].code, f"{why}: {order}")
+        body = PythonListing(tuple(marked), body.line_of_step)
     shift = len(head)
     lines = head + list(body.lines)
     if not body.lines:

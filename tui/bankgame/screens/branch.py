@@ -81,7 +81,8 @@ class BranchScreen(Screen[None]):
         """Set once the screen is unmounted: keys still queued for it change nothing."""
         self.python_desk: int | None = None
         """The desk whose transaction is shown as Python (``None``: the Python view is closed)."""
-        self._python_cache: tuple[tuple, object] = ((), None)
+        self._python_cache: tuple[tuple, Any] = ((), None)
+        """``(what the code was made from, DeskPython)``: made again only when the desk's program changes."""
         self.opened: tuple[str, int | None, dict | None] = (level.id, branch.seed, None)
         """``(level_id, seed, options)`` the day was opened with: what "play again" reopens."""
 
@@ -319,7 +320,7 @@ class BranchScreen(Screen[None]):
         customer = desk.customer
         more = "y: next desk" if index + 1 < len(self.branch.desks) else "y: close"
         if customer is None or not desk.program:
-            view.show(None, title=f"Python · {desk.name} · {more}", empty=f"{desk.name} is free: no transaction to show.")
+            view.show(None, title=f"Python · {desk.name} · {more}", empty=f"{desk.name} is free: no customer.")
             return
         key = (customer.id, id(desk.program), len(desk.program), self.branch.layout.order)
         cached_key, code = self._python_cache
@@ -328,9 +329,8 @@ class BranchScreen(Screen[None]):
                                lock_order=self.branch.layout.order if self.branch.mode == "shared" else "")
             self._python_cache = (key, code)
         mark = "◷" if desk.waiting_for else "▶"
-        view.show(code, code.line_for(desk.pc), mark=mark,  # type: ignore[union-attr]
-                  title=f"Python · {desk.name} · {customer_text(customer)} · {more}",
-                  comment=code.leaving(desk.pc))  # type: ignore[union-attr]
+        view.show(code, code.line_for(desk.pc), mark=mark, title=f"Python · {desk.name} · {customer_text(customer)} · {more}",
+                  comment=code.leaving(desk.pc))
 
     def action_export(self) -> None:
         """Write this day, with its mode and tickets as they are now, as a script that races on real processes."""
@@ -343,7 +343,7 @@ class BranchScreen(Screen[None]):
         except OSError as error:
             self.notify(f"Not written: {error}", title="Export", severity="error")
             return
-        self.notify(f"Wrote {path}\nRun it: python {path.name} (no scheduler: the OS picks the order).",
+        self.notify(f"Wrote {path}\nRun it with python: real processes, no scheduler, the OS picks the order.",
                     title="Exported to Python", timeout=8)
 
     # -------------------------------------------------------------- messages

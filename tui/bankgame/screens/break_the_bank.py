@@ -287,7 +287,7 @@ class BreakTheBankScreen(Screen[None]):
         except (OSError, KeyError) as error:
             self.notify(f"Not written: {error}", title="Export", severity="error")
             return
-        self.notify(f"Wrote {path}\nRun it: python {path.name} (real processes: the OS picks the order).",
+        self.notify(f"Wrote {path}\nRun it with python: Ann and Ben on real processes, the OS picks the order.",
                     title="Exported to Python", timeout=8)
 
     def palette_commands(self) -> Iterator[SystemCommand]:

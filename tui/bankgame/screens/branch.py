@@ -57,7 +57,7 @@ class BranchScreen(Screen[None]):
         Binding("t", "tickets", "Tickets"),
         Binding("k", "kill_clerk", "Kill"),
         Binding("y", "python", "Python"),
-        Binding("x", "export", "Export .py"),
+        Binding("x", "export", "Export .py", show=False),
         Binding("i", "integrity", "Integrity", show=False),
         Binding("escape", "leave", "Back", show=False),
     ]

@@ -148,8 +148,7 @@ class LabScreen(Screen[None]):
             yield Static(Content.assemble(
                 ("The same deposits, free-running on real processes: ", "$text"),
                 ("shared memory without a lock, with a lock, and by message passing;", "bold"),
-                (" then threads and the GIL, Value's lock, what a Queue, a Pipe and shared memory cost,"
-                 " and the speed-up of threads and of processes.", "$text"),
+                (" then threads and the GIL, Value's lock, and what each way costs.", "$text"),
                 (" Lost updates, wall time and throughput are measured on this machine.", "$text-muted"),
             ), id="lab-intro")
             with Horizontal(id="lab-run"):

@@ -93,8 +93,17 @@ def _symbolic(kind: str, layout: TicketLayout) -> Spelling:
             return f"tickets[min({first}, {second})]" if ticket == "A" else f"tickets[max({first}, {second})]"
         return f"tickets[{first}]" if ticket == "A" else f"tickets[{second}]"
 
+    def words(ticket: str) -> str:
+        if ticket == "vault":
+            return "the vault's one ticket"
+        if layout.order == "account" and kind == "transfer":
+            return "the lower account's ticket" if ticket == "A" else "the higher account's ticket"
+        if kind != "transfer":
+            return "this account's ticket"
+        return f"the {first if ticket == 'A' else second} account's ticket"
+
     return Spelling(
-        account=lambda index: names[min(index, 1)], amount=lambda cents: "amount", lock=lock,
+        account=lambda index: names[min(index, 1)], amount=lambda cents: "amount", lock=lock, ticket_words=words,
         clerk=lambda index: f"mailboxes[owner({names[min(index, 1)]})]",
         money_comments=False, sender="me", work="fee",
     )

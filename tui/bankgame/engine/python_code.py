@@ -65,6 +65,8 @@ class Spelling:
     """The clerk's mailbox that owns ``account`` (a ``Queue``)."""
     money_comments: bool = True
     """Add ``# $50`` beside an amount in cents."""
+    ticket_words: Callable[[str], str] = lambda ticket: _ticket_words(ticket)
+    """A ticket in words, for the comment beside its ``with``."""
     sender: str = ""
     """Put first in every message (who the clerk answers), if given."""
     work: str = ""
@@ -202,7 +204,7 @@ def python_listing(program: Sequence[Step], spelling: Spelling | None = None, *,
             if op in BLOCKS:
                 line_of[i] = len(lines)
                 opened.append(len(lines))
-                lines.append(PyLine(level, BLOCKS[op](step, s), f"take {_ticket_words(step.ticket)}"))
+                lines.append(PyLine(level, BLOCKS[op](step, s), f"take {s.ticket_words(step.ticket)}"))
                 level += 1
             elif op in CLOSERS:
                 level = max(0, level - 1)

@@ -128,7 +128,9 @@ async def test_x_exports_the_day_and_names_the_file(tmp_path: Path) -> None:
         notes = [n.message for n in app._notifications]
         path = Path(next(m for m in notes if m.startswith("Wrote ")).split("\n")[0].removeprefix("Wrote "))
         assert path.is_file() and path.name == "rush-hour.py"
-        assert str(path).startswith(str(Path.cwd().anchor))
+        import os
+
+        assert path.parent == Path(os.environ["BANKGAME_HOME"]).resolve() / "exports"  # the save folder, not cwd
         text = path.read_text()
         compile(text, str(path), "exec")
         assert '"shared-unlocked"' in text  # Rush Hour opens without tickets

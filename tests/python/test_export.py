@@ -54,7 +54,7 @@ def test_an_unlocked_day_loses_deposits(tmp_path: Path) -> None:
     ["--level", "vault"],
     ["--level", "check-then-withdraw"],
     ["--level", "transfer-desk", "--lock-order", "account"],
-    ["--challenge", "unbreakable"],
+    ["--level", "hot-account"],
 ])
 def test_a_locked_day_never_loses_a_cent(tmp_path: Path, args: list[str]) -> None:
     script = export(tmp_path, *args, "--operations", "15000")
@@ -87,7 +87,6 @@ def test_account_order_takes_the_lower_ticket_first(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args, words", [
     (["--level", "nowhere"], "unknown level"),
-    (["--challenge", "nothing"], "unknown challenge"),
     (["--operations", "-3"], "--operations"),
     (["--cashiers", "zero"], "invalid int"),
 ])

@@ -82,7 +82,7 @@ def test_normal_exit_leaves_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("signum", "status"),
-    [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGHUP, 128 + signal.SIGHUP), (signal.SIGINT, -signal.SIGINT), (signal.SIGKILL, -signal.SIGKILL)],
+    [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGHUP, 128 + signal.SIGHUP), (signal.SIGINT, 130), (signal.SIGKILL, -signal.SIGKILL)],
     ids=["SIGTERM", "SIGHUP", "SIGINT", "SIGKILL"],
 )
 def test_a_signal_to_the_command_leaves_nothing(tmp_path: Path, signum: int, status: int) -> None:

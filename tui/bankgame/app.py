@@ -4,7 +4,7 @@ Other screens use this API (``self.app`` is a ``BankApp``):
 
 - ``app.open_level(level_id, seed=None, options=None)`` opens a day of a level
   on the branch screen, replacing any day being played (a level whose
-  scheduler is the player opens on the Break the Bank screen).
+  scheduler is the player, Break the Bank, opens the Puzzle Book).
 - ``app.open_sandbox(seed=None, options=None)`` is ``open_level("sandbox", ...)``.
 - ``app.open_tutorial()`` starts the guided tutorial.
 - ``app.show(name, *args, callback=None, **kwargs)`` pushes a screen by name
@@ -31,6 +31,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -66,7 +67,7 @@ SCREEN_MODULES: dict[str, tuple[str, str]] = {
     "help": ("bankgame.screens.help", "HelpScreen"),
     "timeline": ("bankgame.screens.timeline", "TimelineScreen"),
     "tutorial": ("bankgame.screens.tutorial", "TutorialScreen"),
-    "scheduler": ("bankgame.screens.break_the_bank", "BreakTheBankScreen"),
+    "scheduler": ("bankgame.screens.puzzle_book", "PuzzleBookScreen"),
 }
 """Screen name → (module, class). A missing module means the screen is not there yet."""
 
@@ -147,6 +148,8 @@ class BankApp(App[None]):
 
         if self.store is None:
             self.store = open_store()
+        if hasattr(self.store, "on_problem"):
+            self.store.on_problem = self._save_problem
         if self.store.notice:
             self.notify(self.store.notice, title="Saved progress", severity="warning", timeout=10)
         settings = self.store.settings()
@@ -158,7 +161,21 @@ class BankApp(App[None]):
         if not settings.get("animations", True):
             self.animation_level = "none"
 
+    def _save_problem(self, sentence: str) -> None:
+        """A change was not saved: say why; the game plays on."""
+        self.notify(sentence, title="Saved progress", severity="warning", timeout=8)
+
     # ------------------------------------------------------------- start-up
+    def get_driver_class(self) -> type[Driver]:
+        # A closed terminal must end the game, not hang it (see terminal.py).
+        driver_class = super().get_driver_class()
+        if driver_class.__module__ == "textual.drivers.linux_driver" and driver_class.__name__ == "LinuxDriver":
+            # Imported here: it needs termios (Linux and macOS only).
+            from .terminal import TerminalDriver
+
+            return TerminalDriver
+        return driver_class
+
     def get_default_screen(self) -> Screen:
         # The title is the bottom screen itself (one screen less to build before the first frame).
         title = self.screen_class("title") if self.start == "title" and self.handed_day is None and self.start_level is None else None
@@ -218,7 +235,35 @@ class BankApp(App[None]):
                 return None
 
             return AwaitComplete(nothing())
-        return super().pop_screen()
+        popped = super().pop_screen()
+
+        async def then_forget() -> None:
+            await popped
+            self.forget_closed_widgets()
+            self.call_after_refresh(self.forget_closed_widgets)  # a Footer recomposed on resume
+
+        return AwaitComplete(then_forget()).call_next(self)
+
+    def forget_closed_widgets(self) -> None:
+        """Let go of what Textual keeps of widgets that are gone (a screen was closed).
+
+        Textual drops a closed widget's watcher only when the watched value
+        changes, and the app's title or a Footer's ``compact`` never do: each
+        Header and FooterKey ever mounted stayed reachable, with its render
+        caches (about 190 KB each time the sandbox was opened and left). And
+        ``StylesCache.get_inner_outer`` is an ``lru_cache`` keyed on the
+        widget's styles cache, which kept up to 1,024 closed widgets' rendered
+        lines; it is cheap to fill again.
+        """
+        from textual._styles_cache import StylesCache
+
+        StylesCache.get_inner_outer.cache_clear()
+        owners = [self, *(node for screen in self.screen_stack for node in screen.walk_children(with_self=True))]
+        for owner in owners:
+            watchers = owner.__dict__.get("__watchers")  # textual.reactive keeps them there
+            for entries in (watchers or {}).values():
+                entries[:] = [(node, callback) for node, callback in entries
+                              if node is self or (not node._closing and not node._closed and node.is_attached)]
 
     def screen_class(self, name: str) -> type[Screen] | None:
         """Return the screen class called ``name``, or ``None`` if it is not built."""
@@ -409,11 +454,10 @@ class BankApp(App[None]):
         self.speed = settings.speed
         self.animation_level = "full" if settings.animations else "none"
         if self.store is not None:
-            try:
-                self.store.set_setting("theme", settings.theme)
-                self.store.set_setting("speed", settings.speed)
-                self.store.set_setting("animations", settings.animations)
-            except (ValueError, OSError) as error:
+            try:  # one change, one transaction; a failure to save is told by the store
+                self.store.set_settings(
+                    {"theme": settings.theme, "speed": settings.speed, "animations": settings.animations})
+            except ValueError as error:
                 self.notify(f"Settings not saved: {error}", severity="warning")
         for screen in self.screen_stack:
             if hasattr(screen, "set_speed"):

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from . import __version__
+
+MAX_LAB_PROCESSES = 64
+"""The most processes ``bankgame lab`` starts: each is a real process with its own memory."""
+INTERRUPTED = 130
+"""Exit status after Ctrl+C (128 + SIGINT), as shells report it."""
 
 DAY_OPTIONS = ("mode", "tickets", "ticket_scope", "lock_order", "cashiers", "accounts", "customers")
 
@@ -47,20 +56,25 @@ def build_parser() -> argparse.ArgumentParser:
     web = commands.add_parser("web", help="serve the game to a web browser, one game per tab (needs bankgame[web])")
     web.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     web.add_argument("--port", type=int, default=8000, metavar="N", help="TCP port (default: 8000)")
+    web.add_argument("--max-games", type=int, default=None, metavar="N",
+                     help="games at once, 1 to 64 (default: 8; at most 3 from one address)")
     web.set_defaults(usage_parser=web)
 
     lab = commands.add_parser("lab", help="race real processes: shared memory with and without a lock, and messages")
-    lab.add_argument("--processes", type=int, metavar="N", help="worker processes racing (default: one per core, at least 2)")
+    lab.add_argument("--processes", type=int, metavar="N",
+                     help=f"worker processes racing, 1 to {MAX_LAB_PROCESSES} (default: one per core, at least 2)")
     lab.add_argument("--ops", type=int, default=200_000, metavar="N", help="deposits in all, each way (default: 200000)")
     lab.add_argument("--json", action="store_true", help="print one JSON object")
     lab.set_defaults(usage_parser=lab)
+
+    _add_check_command(commands)
+    _add_export_parser(commands)
 
     sandbox = commands.add_parser("sandbox", help="open your own branch straight away, with the day options")
     _add_day_options(sandbox)
     sandbox.add_argument("--backend", choices=("inline", "process"), default="process",
                          help="process (real worker processes, the default) or inline (one process)")
     sandbox.set_defaults(usage_parser=sandbox)
-    _add_export_parser(commands)
     return parser
 
 
@@ -68,7 +82,6 @@ def _add_export_parser(commands: Any) -> None:
     export = commands.add_parser(
         "export", help="write a day as a standalone Python script that races on real processes")
     _add_day_options(export)
-    export.add_argument("--challenge", metavar="ID", help="a Break the Bank challenge instead of a level's day")
     export.add_argument("-o", "--output", metavar="FILE", help="where to write the script (default: the level's name .py)")
     export.add_argument("--operations", type=int, default=0, metavar="N",
                         help="transactions each desk runs (default: 60000 shared, 10000 message)")
@@ -76,41 +89,89 @@ def _add_export_parser(commands: Any) -> None:
 
 
 def run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    """Write the script of a level's day (with the day options) or of a challenge."""
+    """Write the script of a level's day (with the day options)."""
     from pathlib import Path
 
     from .engine import Branch, load_level, make_day
-    from .exporting import (
-        branch_script,
-        challenge_ids,
-        challenge_script,
-        default_name,
-        write_script,
-    )
+    from .exporting import branch_script, default_name, write_script
 
     if args.operations < 0:
         parser.error("--operations must be 1 or more (0: the default)")
-    if args.challenge is not None:
-        if args.challenge not in challenge_ids():
-            parser.error(f"unknown challenge {args.challenge!r} (challenges: {', '.join(challenge_ids())})")
-        title, text = challenge_script(args.challenge, args.operations)
-    else:
-        options = day_options(args)
-        check_level_options(parser, args.level, options)
-        level = load_level(args.level)
-        day = make_day(options, name="options", prefix="--", base=level.day)
-        branch = Branch(day, seed=level.seed if args.seed is None else args.seed)
-        words = " ".join(f"--{key.replace('_', '-')} {value}" for key, value in options.items())
-        source = f"bankgame export --level {level.id}" + (f" --seed {args.seed}" if args.seed is not None else "") + (
-            f" {words}" if words else "")
-        title, text = level.title, branch_script(branch, level.title, source, args.operations)
+    options = day_options(args)
+    check_level_options(parser, args.level, options)
+    level = load_level(args.level)
+    day = make_day(options, name="options", prefix="--", base=level.day)
+    branch = Branch(day, seed=level.seed if args.seed is None else args.seed)
+    words = " ".join(f"--{key.replace('_', '-')} {value}" for key, value in options.items())
+    source = f"bankgame export --level {level.id}" + (f" --seed {args.seed}" if args.seed is not None else "") + (
+        f" {words}" if words else "")
+    try:
+        text = branch_script(branch, level.title, source, args.operations)
+    finally:
         branch.close()
-    path = Path(args.output) if args.output else Path(default_name(title))
+    path = Path(args.output) if args.output else Path(default_name(level.title))
     try:
         written = write_script(path, text)
     except OSError as error:
         parser.error(f"-o {path}: cannot write it ({error.strerror or error})")
     print(f"Wrote {written}: run it with  python {written}")
+    return 0
+
+
+def _add_check_command(commands: Any) -> None:
+    """``bankgame check``: the checker over every order of a puzzle or of a small day."""
+    check = commands.add_parser(
+        "check", help="try every order of a puzzle's (or a small day's) steps: broken, deadlocked, livelocked or safe")
+    check.add_argument("--puzzle", metavar="ID", help="a Puzzle Book puzzle")
+    _add_day_options(check)  # --level ID --customers N and the day options
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.set_defaults(usage_parser=check)
+
+
+def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Run the checker and print its report."""
+    import json
+
+    from .engine.checker import TooLarge, check
+    from .engine.levels import LevelError
+
+    target: dict[str, Any]
+    if args.puzzle is not None:
+        from .engine.puzzles import load_book
+
+        book = load_book()
+        if args.puzzle not in book.ids():
+            parser.error(f"unknown puzzle {args.puzzle!r} (puzzles: {', '.join(book.ids())})")
+        puzzle = book.puzzle(args.puzzle)
+        machine, target = puzzle.machine, {"puzzle": puzzle.id, "title": puzzle.title}
+    else:
+        from .engine.day_check import day_machine
+        from .engine.levels import level_ids
+
+        if args.customers is None:
+            parser.error("give --puzzle ID, or --level ID with --customers N (a small day)")
+        if args.level not in level_ids():
+            parser.error(f"unknown level {args.level!r} (levels: {', '.join(level_ids())})")
+        try:
+            machine = day_machine(args.level, args.customers, day_options(args), args.seed)
+        except (LevelError, ValueError) as error:
+            parser.error(str(error))
+        target = {"level": args.level, "customers": args.customers}
+    try:
+        report = check(machine)
+    except TooLarge as error:
+        parser.error(f"too large to check: {error}; use fewer customers or cashiers")
+    if args.json:
+        print(json.dumps({**target, **report.as_dict()}))
+        return 0
+    name = target.get("title") or f"{target['level']}, {target['customers']} customers"
+    print(f"{name}: {report.verdict}{f' ({report.kind})' if report.kind else ''}")
+    print(report.summary())
+    orders = f"{report.orders:,}" if report.orders is not None else "endless (the desks can loop)"
+    print(f"states: {report.states:,} · orders: {orders} · orders that break or jam: {report.bad_orders:,}")
+    if report.verdict != "safe":
+        loop = f" (loop from step {report.loop_from + 1})" if report.loop_from >= 0 else ""
+        print(f"shortest ({report.par} steps){loop}: {' → '.join(report.shortest_names)}")
     return 0
 
 
@@ -155,6 +216,31 @@ def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     return 0
 
 
+@contextlib.contextmanager
+def quiet_interrupt() -> Iterator[None]:
+    """Let Ctrl+C end a headless command quietly: it unwinds (workers stopped, memory freed), no traceback.
+
+    The first Ctrl+C raises ``KeyboardInterrupt``; any more are ignored, so
+    that they cannot cut the clean-up short. The exception is swallowed here:
+    the caller returns ``INTERRUPTED``.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    except KeyboardInterrupt:
+        sys.stdout.flush()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bankgame`` command."""
     parser = build_parser()
@@ -162,22 +248,32 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "simulate":
         from .workers.helpers import exit_on_signals
 
-        with exit_on_signals():  # SIGTERM/SIGHUP unwind, so the workers are stopped
+        with quiet_interrupt(), exit_on_signals():  # SIGTERM/SIGHUP unwind, so the workers are stopped
             return run_simulate(args, args.usage_parser)
+        return INTERRUPTED
     if args.command == "lab":
-        if args.processes is not None and args.processes < 1 or args.ops < 1:
-            args.usage_parser.error("--processes and --ops must be 1 or more")
+        if args.processes is not None and not 1 <= args.processes <= MAX_LAB_PROCESSES:
+            args.usage_parser.error(f"--processes must be between 1 and {MAX_LAB_PROCESSES}, not {args.processes}")
+        if args.ops < 1:
+            args.usage_parser.error("--ops must be 1 or more")
         from .workers.helpers import exit_on_signals
         from .workers.lab_cli import lab_command
 
-        with exit_on_signals():
+        with quiet_interrupt(), exit_on_signals():
             return lab_command(args.processes, args.ops, args.json)
+        return INTERRUPTED
+    if args.command == "check":
+        return run_check(args, args.usage_parser)
     if args.command == "web":
         if not 0 < args.port < 65536:
             args.usage_parser.error("--port must be between 1 and 65535")
-        from .web import run_web
+        if args.max_games is not None and not 1 <= args.max_games <= 64:
+            args.usage_parser.error("--max-games must be between 1 and 64")
+        from .web import host_problem, run_web
 
-        return run_web(args.host, args.port)
+        if host_problem(args.host):
+            args.usage_parser.error(host_problem(args.host))
+        return run_web(args.host, args.port, args.max_games)
     if args.command == "export":
         return run_export(args, args.usage_parser)
     if args.command == "sandbox":

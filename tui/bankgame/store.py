@@ -11,12 +11,23 @@ save. The game never crashes over its save and never deletes one:
   is made, and ``Store.notice`` says so;
 * a folder that cannot be written gives an in-memory store (progress lasts
   until quitting, the saved progress copied in when it can be read) and a
-  ``Store.notice`` saying so.
+  ``Store.notice`` saying so;
+* a SQLite file that is not a bankgame save is set aside untouched (never
+  switched to WAL, never given our tables);
+* a row that is not what the game writes (edited by hand, say) is moved to the
+  ``aside`` table, with the reason, and ``Store.notice`` says so;
+* a change that cannot be saved (a full disk, a save locked for too long)
+  never raises: the game plays on, ``Store.problem`` says why, and
+  ``Store.on_problem`` (set by the app) is told. Games sharing one save wait
+  for each other (a busy timeout, then retries): no change is lost to
+  "database is locked".
 
 API (everything a screen needs)::
 
     store = open_store()            # or open_store(folder), Store.memory()
     store.notice                    # "" or a sentence to show the player once
+    store.problem                   # "" or why the last change was not saved
+    store.on_problem = callback     # called with that sentence when a change is not saved
     store.path                      # Path of the file, None when in memory
 
     # campaign
@@ -38,6 +49,7 @@ API (everything a screen needs)::
     store.settings() -> dict        # every setting, defaults filled in
     store.setting("speed")          # one value
     store.set_setting("speed", 2.0) # ValueError for an unknown key or a wrong type
+    store.set_settings({...})       # several, in one transaction
 
     store.close()                   # also a context manager
 """
@@ -49,6 +61,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,7 +83,22 @@ _SCHEMA = {
     "settings": "key TEXT PRIMARY KEY, value TEXT NOT NULL",
     "history": "id INTEGER PRIMARY KEY AUTOINCREMENT, level_id TEXT NOT NULL, seed INTEGER, "
     "stars INTEGER NOT NULL, score INTEGER NOT NULL, played_at REAL NOT NULL, details TEXT NOT NULL",
+    # The Puzzle Book (see the section at the end of Store).
+    "puzzles": "puzzle_id TEXT PRIMARY KEY, won INTEGER NOT NULL DEFAULT 0, stars INTEGER NOT NULL DEFAULT 0, "
+    "best_steps INTEGER, hints INTEGER NOT NULL DEFAULT 0",
+    "aside": "id INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL, row TEXT NOT NULL, "
+    "reason TEXT NOT NULL, set_aside_at REAL NOT NULL",
 }
+"""Every table of a save. ``aside`` keeps rows the game could not use, with why."""
+INTERNAL_TABLES = {"sqlite_sequence"}
+"""SQLite's own tables, which a bankgame save may hold besides ours."""
+
+BUSY_TIMEOUT = 10.0
+"""Seconds SQLite waits for another game's change to finish before saying "locked"."""
+RETRY_FOR = 30.0
+"""Seconds a change keeps retrying while the save stays locked, before it is given up."""
+INT64 = (-(2**63), 2**63 - 1)
+"""What a SQLite integer holds; a seed beyond it is kept, exactly, as text in ``details``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +122,8 @@ class Recorded:
     new_best: bool
     unlocked: str | None
     """The level this day unlocked, if any."""
+    saved: bool = True
+    """False when the day could not be saved (``Store.problem`` says why)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +151,29 @@ class TutorialState:
 
 class StoreProblem(Exception):
     """The file exists but is not a save this game can use."""
+
+
+def _locked(error: sqlite3.Error) -> bool:
+    """Whether ``error`` only says another game is saving right now (worth waiting for)."""
+    text = str(error).lower()
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def why_not_saved(error: BaseException) -> str:
+    """Return, in a player's words, why a change was not saved (SQLite's words in brackets)."""
+    text = str(error)
+    low = text.lower()
+    if "full" in low or getattr(error, "errno", None) == 28:
+        reason = "the disk is full"
+    elif _locked(error) if isinstance(error, sqlite3.Error) else False:
+        reason = "another program kept the save locked"
+    elif "readonly" in low or "read-only" in low or "permission" in low:
+        reason = "the save cannot be written"
+    elif "i/o" in low or isinstance(error, OSError):
+        reason = "the disk failed to write it"
+    else:
+        reason = "the save could not be written"
+    return f"{reason} ({text})"
 
 
 def data_folder() -> Path:
@@ -203,14 +256,19 @@ def set_aside(path: Path) -> Path:
 
 
 def _connect(path: Path | str) -> sqlite3.Connection:
-    """Open, check and prepare a save; raise ``StoreProblem`` or ``sqlite3.Error``."""
+    """Open, check and prepare a save; raise ``StoreProblem`` or ``sqlite3.Error``.
+
+    Nothing is changed in the file before it is known to be a bankgame save
+    (or an empty file): a foreign database is set aside exactly as it was.
+    """
     memory = str(path) == ":memory:"
-    conn = sqlite3.connect(str(path), timeout=2.0, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
     try:
         if not memory:
             result = conn.execute("PRAGMA integrity_check").fetchone()
             if not result or result[0] != "ok":
                 raise StoreProblem(f"integrity check: {result[0] if result else 'no answer'}")
+            _check_ours(conn)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
         _prepare(conn)
@@ -218,6 +276,19 @@ def _connect(path: Path | str) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _check_ours(conn: sqlite3.Connection) -> None:
+    """Raise ``StoreProblem`` unless the database is empty or holds only a bankgame save's tables."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    foreign = sorted(tables - set(_SCHEMA) - INTERNAL_TABLES)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+        raise StoreProblem(f"it is a SQLite database of another program (tables: {shown})")
+    for table in tables & set(_SCHEMA):
+        _check_columns(conn, table, _SCHEMA[table])
+    if tables and "meta" not in tables:
+        raise StoreProblem("it is not a bankgame save (it has no meta table)")
 
 
 def _prepare(conn: sqlite3.Connection) -> None:
@@ -234,8 +305,21 @@ def _prepare(conn: sqlite3.Connection) -> None:
             raise StoreProblem(f"it was saved by another version of the game (schema {row[0]})")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        _roll_back(conn)
         raise
+
+
+def _roll_back(conn: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if SQLite has not already (it does on a full disk).
+
+    A ROLLBACK with no transaction fails with "cannot rollback", which would
+    hide the error that matters ("database or disk is full").
+    """
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
 
 
 def _check_columns(conn: sqlite3.Connection, table: str, columns: str) -> None:
@@ -250,12 +334,19 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None, notice: str = "") -> None:
         self._conn = conn
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self.path = path
         """The file, or ``None`` for a store in memory."""
         self.notice = notice
         """A sentence for the player about the save (set aside, not saved), or ``""``."""
+        self.problem = ""
+        """Why the last change or read failed, in a player's words; ``""`` once one works again."""
+        self.on_problem: Callable[[str], None] | None = None
+        """Told each time a change is not saved (the app shows it); the game plays on."""
         self._campaign: list[str] | None = None
+        aside = _set_aside_bad_rows(conn)
+        if aside:
+            self.notice = (self.notice + " " if self.notice else "") + aside
 
     @classmethod
     def memory(cls, notice: str = "", copy_from: Path | None = None) -> Store:
@@ -293,20 +384,57 @@ class Store:
 
     # ----------------------------------------------------------- plumbing
     def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchall()
+        """Run a query; on a save that cannot be read, report it and return no rows."""
+        try:
+            return self._retrying(lambda: self._conn.execute(sql, args).fetchall())
+        except sqlite3.Error as error:
+            self._report(f"Saved progress could not be read: {why_not_saved(error)}.")
+            return []
 
-    def _write(self, statements: list[tuple[str, tuple]]) -> None:
-        """Run ``statements`` as one transaction: all of them land, or none."""
-        with self._lock:
+    def _write(self, statements: list[tuple[str, tuple]]) -> bool:
+        """Run ``statements`` as one short transaction: all of them land, or none.
+
+        Returns:
+            Whether they were saved. A failure never raises: it is reported
+            (``problem``, ``on_problem``) and the game plays on.
+        """
+
+        def transaction() -> None:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 for sql, args in statements:
                     self._conn.execute(sql, args)
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                _roll_back(self._conn)
                 raise
+
+        try:
+            self._retrying(transaction)
+        except sqlite3.Error as error:
+            self._report(f"Not saved: {why_not_saved(error)}. You can keep playing.")
+            return False
+        self.problem = ""
+        return True
+
+    def _retrying(self, work: Callable[[], Any]) -> Any:
+        """Run ``work`` under the lock; while another game holds the save, wait and try again."""
+        deadline = time.monotonic() + RETRY_FOR
+        pause = 0.01
+        while True:
+            with self._lock:
+                try:
+                    return work()
+                except sqlite3.Error as error:
+                    if not _locked(error) or time.monotonic() > deadline:
+                        raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)
+
+    def _report(self, sentence: str) -> None:
+        self.problem = sentence
+        if self.on_problem is not None:
+            self.on_problem(sentence)
 
     def close(self) -> None:
         """Close the file (progress is already saved)."""
@@ -334,18 +462,18 @@ class Store:
 
     def stars(self, level_id: str) -> int:
         """Return the most stars ever earned on ``level_id`` (0 if never)."""
-        rows = self._read("SELECT stars FROM levels WHERE level_id = ?", (level_id,))
-        return rows[0][0] if rows else 0
+        found = self.progress().get(level_id)
+        return found.stars if found is not None else 0
 
     def best_score(self, level_id: str) -> int | None:
         """Return the best score on ``level_id``, or ``None`` if never played."""
-        rows = self._read("SELECT best_score FROM levels WHERE level_id = ?", (level_id,))
-        return rows[0][0] if rows else None
+        found = self.progress().get(level_id)
+        return found.best_score if found is not None else None
 
     def progress(self) -> dict[str, LevelProgress]:
         """Return every level played: stars, best score, plays."""
         rows = self._read("SELECT level_id, stars, best_score, plays FROM levels")
-        return {row[0]: LevelProgress(row[1], row[2], row[3]) for row in rows}
+        return {row[0]: LevelProgress(row[1], row[2], row[3]) for row in rows if _bad_row("levels", row) is None}
 
     def unlocked(self, level_id: str) -> bool:
         """Whether ``level_id`` can be played: the first level always, each next
@@ -377,15 +505,23 @@ class Store:
             raise ValueError(f"stars must be 0..3, not {stars}")
         before = self.progress().get(level_id, LevelProgress())
         was_open = self._next_level(level_id)
-        self._write([
+        details = dict(details or {})
+        if seed is not None and not INT64[0] <= seed <= INT64[1]:
+            details["seed"], seed = str(seed), None  # kept exactly; SQLite integers stop at 2**63 - 1
+        saved = self._write([
             ("INSERT INTO history (level_id, seed, stars, score, played_at, details) VALUES (?, ?, ?, ?, ?, ?)",
-             (level_id, seed, stars, score, time.time(), json.dumps(details or {}, sort_keys=True))),
-            ("INSERT INTO levels (level_id, stars, best_score, plays) VALUES (?, ?, ?, 1) "
-             "ON CONFLICT(level_id) DO UPDATE SET stars = max(stars, excluded.stars), "
-             "best_score = max(coalesce(best_score, excluded.best_score), excluded.best_score), plays = plays + 1",
+             (level_id, seed, stars, score, time.time(), json.dumps(details, sort_keys=True))),
+            (("INSERT INTO levels (level_id, stars, best_score, plays) VALUES (?, ?, ?, 1) "
+              "ON CONFLICT(level_id) DO UPDATE SET stars = max(stars, excluded.stars), "
+              "best_score = max(coalesce(best_score, excluded.best_score), excluded.best_score), plays = plays + 1"),
              (level_id, stars, score)),
         ])
-        after = self.progress()[level_id]
+        if not saved:  # what the day would have changed, for the results screen; nothing is kept
+            best = score if before.best_score is None else max(before.best_score, score)
+            return Recorded(stars=max(stars, before.stars), best_score=best, new_stars=stars > before.stars,
+                            new_best=before.best_score is None or score > before.best_score, unlocked=None,
+                            saved=False)
+        after = self.progress().get(level_id, LevelProgress(stars, score, 1))
         unlocked = None
         if was_open is not None and not was_open[1] and self.unlocked(was_open[0]):
             unlocked = was_open[0]
@@ -420,12 +556,20 @@ class Store:
             sql += " WHERE level_id = ?"
             args = (level_id,)
         rows = self._read(sql + " ORDER BY id DESC LIMIT ?", args + (limit,))
-        return [DayRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+        days = []
+        for row in rows:
+            if _bad_row("history", row) is None:
+                details = json.loads(row[5])
+                seed = int(details["seed"]) if row[1] is None and _is_seed_text(details.get("seed")) else row[1]
+                days.append(DayRecord(row[0], seed, row[2], row[3], row[4], details))
+        return days
 
     # ----------------------------------------------------------- tutorial
     def tutorial(self) -> TutorialState:
         """Return where the player is in the tutorial."""
         rows = dict(self._read("SELECT key, value FROM meta WHERE key IN ('tutorial_step', 'tutorial_status')"))
+        if rows.get("tutorial_status", "new") not in TUTORIAL_STATUSES or not isinstance(rows.get("tutorial_step", ""), str):
+            return TutorialState()
         return TutorialState(rows.get("tutorial_step", ""), rows.get("tutorial_status", "new"))
 
     def set_tutorial(self, step: str, status: str = "started") -> None:
@@ -467,13 +611,150 @@ class Store:
         Raises:
             ValueError: an unknown key, or a value of the wrong type.
         """
-        if key not in SETTINGS:
-            raise ValueError(f"unknown setting {key!r} (known: {', '.join(SETTINGS)})")
-        if isinstance(SETTINGS[key], float) and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not _fits(key, value):
-            raise ValueError(f"setting {key!r} must be a {type(SETTINGS[key]).__name__}")
-        self._write([("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, json.dumps(value)))])
+        self.set_settings({key: value})
+
+    def set_settings(self, values: dict[str, Any]) -> bool:
+        """Save several settings in one transaction; return whether they were saved.
+
+        Raises:
+            ValueError: an unknown key, or a value of the wrong type.
+        """
+        rows = []
+        for key, value in values.items():
+            if key not in SETTINGS:
+                raise ValueError(f"unknown setting {key!r} (known: {', '.join(SETTINGS)})")
+            if isinstance(SETTINGS[key], float) and _is_int(value):
+                value = float(value)
+            if not _fits(key, value):
+                raise ValueError(f"setting {key!r} must be a {type(SETTINGS[key]).__name__}")
+            rows.append(("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, json.dumps(value))))
+        return self._write(rows)
+
+    # -------------------------------------------------------- Puzzle Book
+    def puzzles(self) -> dict[str, PuzzleProgress]:
+        """Return each puzzle played: won, best stars, fewest steps to a win, most hints used."""
+        rows = self._read("SELECT puzzle_id, won, stars, best_steps, hints FROM puzzles")
+        return {row[0]: PuzzleProgress(bool(row[1]), row[2], row[3], row[4]) for row in rows}
+
+    def record_puzzle(self, puzzle_id: str, won: bool, stars: int, steps: int, hints: int) -> None:
+        """Save an attempt at a puzzle (a win, or hints used): the best of each is kept."""
+        if not 0 <= stars <= 3 or not 0 <= hints <= 3:
+            raise ValueError("stars and hints are 0..3")
+        self._write([(
+            "INSERT INTO puzzles (puzzle_id, won, stars, best_steps, hints) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(puzzle_id) DO UPDATE SET won = max(won, excluded.won), stars = max(stars, excluded.stars), "
+            "best_steps = CASE WHEN excluded.best_steps IS NULL THEN best_steps "
+            "ELSE min(coalesce(best_steps, excluded.best_steps), excluded.best_steps) END, "
+            "hints = max(hints, excluded.hints)",
+            (puzzle_id, int(won), stars, steps if won else None, hints),
+        )])
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_seed_text(value: Any) -> bool:
+    return isinstance(value, str) and value.lstrip("-").isdigit()
+
+
+def _bad_row(table: str, row: tuple) -> str | None:
+    """Return why ``row`` (the table's columns, in order, after ``id`` for history) is not one the game writes."""
+    if table == "levels":
+        level_id, stars, best, plays = row
+        if not isinstance(level_id, str) or not level_id:
+            return f"level_id {level_id!r} is not a level id"
+        if not _is_int(stars) or not 0 <= stars <= 3:
+            return f"stars {stars!r} is not 0 to 3"
+        if best is not None and not _is_int(best):
+            return f"best_score {best!r} is not a whole number"
+        if not _is_int(plays) or plays < 0:
+            return f"plays {plays!r} is not a count"
+    elif table == "history":
+        level_id, seed, stars, score, played_at, details = row
+        if not isinstance(level_id, str) or not level_id:
+            return f"level_id {level_id!r} is not a level id"
+        if seed is not None and not _is_int(seed):
+            return f"seed {seed!r} is not a whole number"
+        if not _is_int(stars) or not 0 <= stars <= 3:
+            return f"stars {stars!r} is not 0 to 3"
+        if not _is_int(score):
+            return f"score {score!r} is not a whole number"
+        if not isinstance(played_at, (int, float)) or isinstance(played_at, bool):
+            return f"played_at {played_at!r} is not a time"
+        try:
+            parsed = json.loads(details) if isinstance(details, str) else None
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            return "details is not a JSON object"
+    elif table == "settings":
+        key, raw = row
+        try:
+            value = json.loads(raw) if isinstance(raw, str) else None
+        except ValueError:
+            return f"{key!r}: {raw!r} is not JSON"
+        if key in SETTINGS and not _fits(key, value):
+            return f"{key!r}: {raw!r} is not a {type(SETTINGS[key]).__name__}"
+    elif table == "meta":
+        key, value = row
+        if key == "tutorial_status" and value not in TUTORIAL_STATUSES:
+            return f"tutorial_status {value!r} is not one of {', '.join(TUTORIAL_STATUSES)}"
+        if key == "tutorial_step" and not isinstance(value, str):
+            return f"tutorial_step {value!r} is not a step id"
+    return None
+
+
+_ROW_COLUMNS = {
+    "levels": "level_id, stars, best_score, plays",
+    "history": "level_id, seed, stars, score, played_at, details",
+    "settings": "key, value",
+    "meta": "key, value",
+}
+
+
+def _set_aside_bad_rows(conn: sqlite3.Connection) -> str:
+    """Move every row the game cannot use to the ``aside`` table; return a notice, or ``""``.
+
+    Rows are moved, never deleted: ``aside`` keeps each one as JSON with its
+    table and the reason. A save that cannot be written keeps its rows (the
+    reads skip them).
+    """
+    bad: list[tuple[str, int, list[Any], str]] = []
+    try:
+        for table, columns in _ROW_COLUMNS.items():
+            for rowid, *row in conn.execute(f"SELECT rowid, {columns} FROM {table}"):
+                reason = _bad_row(table, tuple(row))
+                if reason is not None:
+                    bad.append((table, rowid, row, reason))
+    except sqlite3.Error:
+        return ""
+    if not bad:
+        return ""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for table, rowid, row, reason in bad:
+            conn.execute("INSERT INTO aside (table_name, row, reason, set_aside_at) VALUES (?, ?, ?, ?)",
+                         (table, json.dumps(row, default=repr), reason, time.time()))
+            conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
+        conn.execute("COMMIT")
+    except sqlite3.Error:
+        _roll_back(conn)
+        return (f"{len(bad)} row(s) of your saved progress are not what the game writes "
+                f"(first: table {bad[0][0]}, {bad[0][3]}); they are ignored.")
+    first = bad[0]
+    return (f"{len(bad)} row(s) of your saved progress are not what the game writes and were set aside "
+            f"in its table 'aside' (first: table {first[0]}, {first[3]}).")
+
+@dataclass(frozen=True, slots=True)
+class PuzzleProgress:
+    """One puzzle's saved progress."""
+
+    won: bool = False
+    stars: int = 0
+    best_steps: int | None = None
+    hints: int = 0
+    """The most hints used in an attempt."""
 
 
 def _fits(key: str, value: Any) -> bool:

@@ -8,7 +8,9 @@ nothing outside it.
 from __future__ import annotations
 
 import ipaddress
+import os
 import shlex
+import socket
 import sys
 
 DEFAULT_HOST = "127.0.0.1"
@@ -25,6 +27,26 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def address(host: str, port: int) -> str:
+    """Return ``host:port`` as a URL writes it: an IPv6 address in brackets (``[::1]:8000``)."""
+    bare = host.strip("[]")
+    return f"[{bare}]:{port}" if ":" in bare else f"{host}:{port}"
+
+
+def host_problem(host: str) -> str:
+    """Return why ``--host`` cannot be listened on as given, or ``""``.
+
+    An empty host would make the server listen on every interface: that must
+    be asked for by name (``0.0.0.0`` or ``::``), never by accident.
+    """
+    if not host.strip():
+        return ("--host is empty, which would listen on every interface; give an address "
+                f"({DEFAULT_HOST}, this machine only, or 0.0.0.0 for every interface)")
+    if host != host.strip() or any(c in host for c in "/ \t@#?"):
+        return f"--host {host!r} is not an address or a host name"
+    return ""
+
+
 def game_command() -> str:
     """Return the shell command each browser tab runs: ``bankgame`` itself.
 
@@ -37,24 +59,26 @@ def game_command() -> str:
 def exposure_warning(host: str, port: int) -> str:
     """Return the warning printed when serving beyond this machine."""
     return (
-        f"bankgame web: warning: serving on {host}:{port}, which other machines may reach.\n"
+        f"bankgame web: warning: serving on {address(host, port)}, which other machines may reach.\n"
         "  Anyone who can open that address starts games on this computer, with no password.\n"
         f"  Use --host {DEFAULT_HOST} (the default) to keep it on this machine only."
     )
 
 
-def run_web(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
+def run_web(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, max_games: int | None = None) -> int:
     """Serve the game until SIGTERM or Ctrl+C; return the exit status.
 
     Args:
         host: Address to bind; anything but loopback prints a warning.
         port: TCP port.
+        max_games: games at once (the default is the server's ``MAX_GAMES``).
 
     Returns:
-        0 after a clean stop, 1 if the ``web`` extra is missing.
+        0 after a clean stop, 1 if the ``web`` extra is missing, 2 if the
+        address cannot be listened on (in use, not this machine's, unknown).
     """
     try:
-        from .server import GameServer
+        from .server import MAX_GAMES, GameServer
     except ModuleNotFoundError as error:
         print(
             f"bankgame web: needs the web extra ({error.name} is missing): "
@@ -62,7 +86,19 @@ def run_web(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
             file=sys.stderr,
         )
         return 1
-    if not is_loopback(host):
-        print(exposure_warning(host, port), file=sys.stderr, flush=True)
-    GameServer(game_command(), host=host, port=port).serve()
+    server = GameServer(game_command(), host=host, port=port, max_games=max_games or MAX_GAMES)
+
+    def announce(line: str) -> None:  # once bound: nothing is announced for an address that fails
+        if not is_loopback(host):
+            print(exposure_warning(host, port), file=sys.stderr, flush=True)
+        print(line, flush=True)
+
+    try:
+        server.serve(announce=announce)
+    except OSError as error:
+        reason = os.strerror(error.errno) if error.errno and error.errno > 0 else str(error)
+        if isinstance(error, socket.gaierror):
+            reason = f"{host!r} is not an address of this machine or a host name it knows ({error.strerror})"
+        print(f"bankgame web: cannot listen on {address(host, port)}: {reason}", file=sys.stderr, flush=True)
+        return 2
     return 0

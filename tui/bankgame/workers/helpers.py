@@ -69,9 +69,13 @@ def start_process_helpers(log_path: str | os.PathLike[str] | None = None) -> str
     from multiprocessing import forkserver, resource_tracker
 
     path = Path(log_path) if log_path is not None else default_log_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        log = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    except OSError:  # an unusable BANKGAME_HOME: the workers still run, their output is dropped
+        path = Path(os.devnull)
+        log = os.open(path, os.O_WRONLY)
     CONTEXT.set_forkserver_preload(PRELOAD)
-    log = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     saved = os.dup(1), os.dup(2)
     saved_stderr = sys.stderr
     os.dup2(log, 1)

@@ -7,15 +7,14 @@ import multiprocessing
 import threading
 
 import pytest
-
 from bankgame.cli import main
-from bankgame.workers.lab import METHODS, LabCancelled, run_lab
+from bankgame.workers.lab import METHODS, RACE_METHODS, LabCancelled, run_lab
 
 
 def test_three_ways_and_what_always_holds() -> None:
     seen: list[tuple[int, int]] = []
-    result = run_lab(2, 30_000, progress=lambda done, total: seen.append((done, total)))
-    assert [run.method for run in result.runs] == list(METHODS)
+    result = run_lab(2, 30_000, progress=lambda done, total: seen.append((done, total)), methods=RACE_METHODS)
+    assert [run.method for run in result.runs] == list(RACE_METHODS)
     assert (result.processes, result.ops) == (2, 30_000)
     for run in result.runs:
         assert run.expected == 30_000
@@ -67,7 +66,15 @@ def test_lab_command_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert out["processes"] == 2 and out["ops"] == 4000
     assert [run["method"] for run in out["runs"]] == list(METHODS)
     for run in out["runs"]:
-        assert set(run) == {"method", "expected", "actual", "lost", "wall_s", "ops_per_s"}
+        assert set(run) == {"method", "expected", "actual", "lost", "wall_s", "ops_per_s", "workers", "per_op_us",
+                            "speedup"}
+        assert run["lost"] == run["expected"] - run["actual"]
+    runs = {run["method"]: run for run in out["runs"]}
+    for method in ("shared-locked", "message-passing", "threads-locked", "value-get-lock",
+                   "cost-queue", "cost-pipe", "cost-shared-memory"):
+        assert runs[method]["lost"] == 0, method
+    assert runs["speedup-threads"]["speedup"] > 0 and runs["speedup-processes"]["speedup"] > 0
+    assert out["python"].split()[0] and isinstance(out["gil"], bool)
 
 
 def test_lab_command_table(capsys: pytest.CaptureFixture[str]) -> None:

@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     lab.set_defaults(usage_parser=lab)
 
     _add_check_command(commands)
+    _add_export_parser(commands)
 
     sandbox = commands.add_parser("sandbox", help="open your own branch straight away, with the day options")
     _add_day_options(sandbox)
@@ -100,6 +101,46 @@ def _add_replay_command(commands: Any) -> None:
     replay.add_argument("--backend", choices=("inline", "process"), default=None,
                         help="inline or process (default: process on screen, inline for a report)")
     replay.set_defaults(usage_parser=replay)
+
+
+def _add_export_parser(commands: Any) -> None:
+    export = commands.add_parser(
+        "export", help="write a day as a standalone Python script that races on real processes")
+    _add_day_options(export)
+    export.add_argument("-o", "--output", metavar="FILE", help="where to write the script (default: the level's name .py)")
+    export.add_argument("--operations", type=int, default=0, metavar="N",
+                        help="transactions each desk runs (default: 60000 shared, 10000 message)")
+    export.set_defaults(usage_parser=export)
+
+
+def run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Write the script of a level's day (with the day options)."""
+    from pathlib import Path
+
+    from .engine import Branch, load_level, make_day
+    from .exporting import branch_script, default_name, write_script
+
+    if args.operations < 0:
+        parser.error("--operations must be 1 or more (0: the default)")
+    options = day_options(args)
+    check_level_options(parser, args.level, options)
+    level = load_level(args.level)
+    day = make_day(options, name="options", prefix="--", base=level.day)
+    branch = Branch(day, seed=level.seed if args.seed is None else args.seed)
+    words = " ".join(f"--{key.replace('_', '-')} {value}" for key, value in options.items())
+    source = f"bankgame export --level {level.id}" + (f" --seed {args.seed}" if args.seed is not None else "") + (
+        f" {words}" if words else "")
+    try:
+        text = branch_script(branch, level.title, source, args.operations)
+    finally:
+        branch.close()
+    path = Path(args.output) if args.output else Path(default_name(level.title))
+    try:
+        written = write_script(path, text)
+    except OSError as error:
+        parser.error(f"-o {path}: cannot write it ({error.strerror or error})")
+    print(f"Wrote {written}: run it with  python {written}")
+    return 0
 
 
 def _add_check_command(commands: Any) -> None:
@@ -405,6 +446,8 @@ def main(argv: list[str] | None = None) -> int:
 
         with exit_on_signals():
             return run_replay(args, args.usage_parser)
+    if args.command == "export":
+        return run_export(args, args.usage_parser)
     if args.command == "sandbox":
         return run_game(args.usage_parser, level=args.level, seed=args.seed, options=day_options(args),
                         backend=args.backend, swept=swept)

@@ -22,6 +22,7 @@ from ..widgets.goals_bar import GoalsBar
 from ..widgets.integrity_panel import KIND_TEXT, IntegrityPanel, error_explanation
 from ..widgets.ledger_panel import LedgerPanel
 from ..widgets.mailbox_panel import MailboxPanel
+from ..widgets.python_view import PythonView
 from ..widgets.queue_lane import QueueLane
 from ..widgets.scrubber import Scrubber
 from ..widgets.stats_panel import StatsPanel
@@ -74,6 +75,8 @@ class BranchScreen(Screen[None]):
         Binding("C", "clerks(-1)", "Clerk −", show=False),
         Binding("d", "desks(1)", "Desk +", show=False),
         Binding("D", "desks(-1)", "Desk −", show=False),
+        Binding("y", "python", "Python", show=False),  # in the help and the palette: the footer is full at 80 columns
+        Binding("x", "export", "Export .py", show=False),
         Binding("i", "integrity", "Integrity", show=False),
         Binding("escape", "leave", "Back", show=False),
     ]
@@ -105,6 +108,10 @@ class BranchScreen(Screen[None]):
         self._note_tick = -1
         self._floor_height = 0
         """The tick a passing note was said at (it goes after ``NOTE_TICKS``)."""
+        self.python_desk: int | None = None
+        """The desk whose transaction is shown as Python (``None``: the Python view is closed)."""
+        self._python_cache: tuple[tuple, Any] = ((), None)
+        """``(what the code was made from, DeskPython)``: made again only when the desk's program changes."""
         self.opened: tuple[str, int | None, dict | None] = (level.id, branch.seed, None)
         """``(level_id, seed, options)`` the day was opened with: what "play again" reopens."""
 
@@ -120,6 +127,7 @@ class BranchScreen(Screen[None]):
             with Grid(id="desks"):
                 for index in range(len(branch.desks)):
                     yield DeskCard(branch, index)
+            yield PythonView(id="python")
             with Vertical(id="side"):
                 yield TicketBoard(branch, id="tickets")
                 yield MailboxPanel(branch, id="mailbox")
@@ -276,6 +284,7 @@ class BranchScreen(Screen[None]):
         self.panel(LedgerPanel).update_view()
         self.panel(IntegrityPanel).update_view()
         self.panel(DeadlockPanel).update_view()
+        self._show_python()
         self._announce()
         self._announce_processes()
         if branch.over and not self._results_shown:
@@ -484,6 +493,62 @@ class BranchScreen(Screen[None]):
         self.note = note
         self._note_tick = self.branch.tick
 
+    # ----------------------------------------------------------- the Python
+    def action_python(self) -> None:
+        """Show the next desk's transaction as Python; after the last desk, close the view."""
+        desks = len(self.branch.desks)
+        if self.python_desk is None:
+            self.python_desk = 0
+        elif self.python_desk + 1 < desks:
+            self.python_desk += 1
+        else:
+            self.python_desk = None
+        self._show_python()
+
+    def show_python(self, desk: int | None) -> None:
+        """Show desk ``desk``'s transaction as Python (``None``: close the view)."""
+        self.python_desk = desk if desk is None or 0 <= desk < len(self.branch.desks) else None
+        self._show_python()
+
+    def _show_python(self) -> None:
+        from ..engine.python_code import desk_python
+        from ..widgets.text import customer_text
+
+        view = self.panel(PythonView)
+        index = self.python_desk
+        view.display = index is not None
+        if index is None:
+            return
+        desk = self.branch.desks[index]
+        customer = desk.customer
+        more = "y: next desk" if index + 1 < len(self.branch.desks) else "y: close"
+        if customer is None or not desk.program:
+            view.show(None, title=f"Python · {desk.name} · {more}", empty=f"{desk.name} is free: no customer.")
+            return
+        key = (customer.id, id(desk.program), len(desk.program), self.branch.layout.order)
+        cached_key, code = self._python_cache
+        if cached_key != key:
+            code = desk_python(desk.program, title=f"#{customer.id} {customer.describe()}",
+                               lock_order=self.branch.layout.order if self.branch.mode == "shared" else "")
+            self._python_cache = (key, code)
+        mark = "◷" if desk.waiting_for else "▶"
+        view.show(code, code.line_for(desk.pc), mark=mark, title=f"Python · {desk.name} · {customer_text(customer)} · {more}",
+                  comment=code.leaving(desk.pc))
+
+    def action_export(self) -> None:
+        """Write this day, with its mode and tickets as they are now, as a script that races on real processes."""
+        from ..exporting import branch_script, default_name, export_folder, write_script
+
+        title = self.level.title
+        try:
+            path = write_script(export_folder() / default_name(title),
+                                branch_script(self.branch, title, f"the branch screen of {self.level.id}"))
+        except OSError as error:
+            self.notify(f"Not written: {error}", title="Export", severity="error")
+            return
+        self.notify(f"Wrote {path}\nRun it with python: real processes, no scheduler, the OS picks the order.",
+                    title="Exported to Python", timeout=8)
+
     # -------------------------------------------------------------- messages
     def on_ticket_board_ticket_toggled(self, message: TicketBoard.TicketToggled) -> None:
         self.toggle_ticket(message.resource)
@@ -518,6 +583,7 @@ class BranchScreen(Screen[None]):
         yield SystemCommand("Ticket board", "Focus the ticket board (t)", self.action_tickets)
         yield SystemCommand("Kill a clerk", "Message mode: kill the busiest clerk; it is restarted (k)", self.action_kill_clerk)
         yield SystemCommand("Integrity panel", "Focus the list of integrity errors (i)", self.action_integrity)
+        yield from self._python_commands()
         if self.branch.mode == "shared":
             for resource in TicketBoard(self.branch).rows[:-2]:
                 name = {"vault": "the whole vault", "rates": "the rate board"}.get(resource, f"account {resource}")
@@ -531,3 +597,13 @@ class BranchScreen(Screen[None]):
             yield SystemCommand("Lock order: " + ("account order" if layout.order == "any" else "any order"),
                                 "The order for taking several tickets", lambda: self.on_ticket_board_order_chosen(
                                     TicketBoard.OrderChosen("account" if layout.order == "any" else "any")))
+
+    def _python_commands(self) -> Iterator[SystemCommand]:
+        for index, desk in enumerate(self.branch.desks):
+            yield SystemCommand(f"Python of {desk.name}'s desk", "Its transaction as Python, the current line marked (y)",
+                                lambda i=index: self.show_python(i))
+        if self.python_desk is not None:
+            yield SystemCommand("Close the Python view", "Back to the desks alone (y after the last desk)",
+                                lambda: self.show_python(None))
+        yield SystemCommand("Export as a Python script", "This day on real processes, no scheduler (x)",
+                            self.action_export)

@@ -30,6 +30,11 @@ is called from the worker thread; ``cancel`` is set when the player leaves the l
 
 METHOD_WORDS = {
     "shared-unlocked": "shared, no lock", "shared-locked": "shared + lock", "message-passing": "message passing",
+    "threads-augmented": "threads: c += 1", "threads-call": "threads: c = c + f()",
+    "threads-locked": "threads + Lock", "value-default-lock": "Value: v.value += 1",
+    "value-get-lock": "Value + get_lock()", "cost-queue": "a Queue message", "cost-pipe": "a Pipe message",
+    "cost-shared-memory": "shared memory + Lock", "speedup-threads": "N threads vs 1",
+    "speedup-processes": "N processes vs 1",
 }
 """The Lab's methods (``bankgame.workers.lab.METHODS``) as the player reads them."""
 DEFAULT_OPS = 200_000
@@ -47,6 +52,15 @@ class LabRow:
     wall: float
     """Seconds."""
     ops_per_s: float
+    per_op_us: float = 0.0
+    """Microseconds per operation."""
+    speedup: float | None = None
+    """One worker's time over N workers' (``speedup-*`` runs)."""
+
+    @property
+    def group(self) -> str:
+        """``shared``, ``message``, ``threads``, ``value``, ``cost`` or ``speedup``."""
+        return self.method.split("-")[0]
 
     @property
     def lost_percent(self) -> float:
@@ -56,7 +70,18 @@ class LabRow:
 
 def lab_rows(result: Any) -> list[LabRow]:
     """Return the rows of a ``bankgame.workers.LabResult``, in the order the runs ran."""
-    return [LabRow(run.method, run.expected, run.actual, run.lost, run.wall_s, run.ops_per_s) for run in result.runs]
+    return [LabRow(run.method, run.expected, run.actual, run.lost, run.wall_s, run.ops_per_s,
+                   getattr(run, "per_op_us", 0.0) or 1e6 * run.wall_s / max(1, run.expected),
+                   getattr(run, "speedup", None))
+            for run in result.runs]
+
+
+def interpreter_text(result: Any) -> str:
+    """Return which Python ran a Lab and whether the GIL was on, or ``""`` if it does not say."""
+    python = getattr(result, "python", "")
+    if not python:
+        return ""
+    return f"{python} · " + ("GIL on" if getattr(result, "gil", True) else "GIL off (free-threaded)")
 
 
 def method_text(method: str) -> str:
@@ -110,6 +135,8 @@ class LabScreen(Screen[None]):
         self.sub_title = "real processes on this machine"
         self.rows: list[LabRow] = []
         """The last run's measurements."""
+        self.interpreter = ""
+        """Which Python measured them, and whether the GIL was on."""
         self.running = False
         """Whether a run is under way."""
         self._cancel = threading.Event()
@@ -120,7 +147,8 @@ class LabScreen(Screen[None]):
         with VerticalScroll(id="lab-body"):
             yield Static(Content.assemble(
                 ("The same deposits, free-running on real processes: ", "$text"),
-                ("shared memory without a lock, with a lock, and by message passing.", "bold"),
+                ("shared memory without a lock, with a lock, and by message passing;", "bold"),
+                (" then threads and the GIL, Value's lock, and what each way costs.", "$text"),
                 (" Lost updates, wall time and throughput are measured on this machine.", "$text-muted"),
             ), id="lab-intro")
             with Horizontal(id="lab-run"):
@@ -130,7 +158,7 @@ class LabScreen(Screen[None]):
             yield Static(id="lab-status")
             table: DataTable = DataTable(id="lab-table", cursor_type="none", zebra_stripes=True)
             table.add_column("method", key="method")
-            for label in ("expected", "actual", "lost", "wall time", "ops/s"):
+            for label in ("expected", "actual", "lost", "wall time", "ops/s", "µs/op", "speed-up"):
                 table.add_column(Text(label, justify="right"), key=label)
             yield table
             with Horizontal(id="lab-charts"):
@@ -140,6 +168,13 @@ class LabScreen(Screen[None]):
                 with Vertical(id="lab-speed-box") as box:
                     box.border_title = "Throughput (ops/s)"
                     yield BarChart(id="lab-speed", empty="Run the lab to see throughput.")
+            with Horizontal(id="lab-cost-charts"):
+                with Vertical(id="lab-cost-box") as box:
+                    box.border_title = "One operation handed over (µs)"
+                    yield BarChart(id="lab-cost", empty="Run the lab to see what a message costs.")
+                with Vertical(id="lab-speedup-box") as box:
+                    box.border_title = "Speed-up over one worker (×)"
+                    yield BarChart(id="lab-speedup", empty="Run the lab to see threads against processes.")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -208,7 +243,9 @@ class LabScreen(Screen[None]):
                 options["cancel"] = self._cancel
         except (TypeError, ValueError):  # a runner without a signature to read
             pass
-        return lab_rows(runner(self.processes, self.ops, **options))
+        result = runner(self.processes, self.ops, **options)
+        self.interpreter = interpreter_text(result)
+        return lab_rows(result)
 
     def on_unmount(self) -> None:
         """Stop a run under way: its processes are not needed any more."""
@@ -249,26 +286,41 @@ class LabScreen(Screen[None]):
         fine = Style.parse(colours.get("text-success", "green"))
         for row in self.rows:
             lost = Text(f"✗ {row.lost:,} ({row.lost_percent:.1f}%)", style=error, justify="right") if row.lost else Text("✓ 0", style=fine, justify="right")
+            speedup = f"×{row.speedup:.2f}" if row.speedup is not None else ""
             table.add_row(
                 method_text(row.method), *(Text(cell, justify="right") for cell in (f"{row.expected:,}", f"{row.actual:,}")),
-                lost, *(Text(cell, justify="right") for cell in (f"{row.wall:.3f} s", f"{row.ops_per_s:,.0f}")), key=row.method,
+                lost, *(Text(cell, justify="right") for cell in (
+                    f"{row.wall:.3f} s", f"{row.ops_per_s:,.0f}", f"{row.per_op_us:.2f}", speedup)), key=row.method,
             )
+        # Races (lost updates) apart from costs: a thread's 30 million increments a second
+        # would flatten every process bar on one throughput scale.
+        races = [r for r in self.rows if r.group in ("shared", "message", "threads", "value")]
         self.query_one("#lab-lost", BarChart).show(
-            [Bar(method_text(r.method), r.lost_percent, f"{r.lost_percent:5.1f}%") for r in self.rows], maximum=100.0,
+            [Bar(method_text(r.method), r.lost_percent, f"{r.lost_percent:5.1f}%") for r in races], maximum=100.0,
         )
         self.query_one("#lab-speed", BarChart).show(
-            [Bar(method_text(r.method), r.ops_per_s, f"{r.ops_per_s:,.0f}") for r in self.rows],
+            [Bar(method_text(r.method), r.ops_per_s, f"{r.ops_per_s:,.0f}") for r in self.rows
+             if r.group in ("shared", "message")],
+        )
+        self.query_one("#lab-cost", BarChart).show(
+            [Bar(method_text(r.method), r.per_op_us, f"{r.per_op_us:,.2f}") for r in self.rows if r.group == "cost"],
+        )
+        self.query_one("#lab-speedup", BarChart).show(
+            [Bar(method_text(r.method), r.speedup or 0.0, f"×{r.speedup or 0:.2f}") for r in self.rows
+             if r.group == "speedup"],
         )
         bar = self.query_one("#lab-progress", ProgressBar)
         bar.update(total=1, progress=1)
         self._status(self._moral(), "$text")
 
     def _moral(self) -> str:
-        lossy = [r for r in self.rows if r.lost]
+        lossy = [r for r in self.rows if r.lost and r.group in ("shared", "message")] or [r for r in self.rows if r.lost]
         if not self.rows:
             return "The lab returned nothing."
-        fastest = max(self.rows, key=lambda r: r.ops_per_s)
-        safe = [r for r in self.rows if not r.lost]
+        # The money moves of the race runs; threads and costs are compared among themselves.
+        moves = [r for r in self.rows if r.group in ("shared", "message")] or self.rows
+        fastest = max(moves, key=lambda r: r.ops_per_s)
+        safe = [r for r in moves if not r.lost]
         parts = []
         if lossy:
             parts.append(f"✗ {method_text(lossy[0].method)} lost {lossy[0].lost:,} updates.")
@@ -277,4 +329,12 @@ class LabScreen(Screen[None]):
             parts.append(f"✓ Fastest correct: {method_text(best.method)}.")
         if fastest.lost:
             parts.append("The fastest method is the one that loses money.")
+        runs = {r.method: r for r in self.rows}
+        if "threads-call" in runs and "threads-augmented" in runs:
+            parts.append(f"Threads: c += 1 lost {runs['threads-augmented'].lost:,}, c = c + f() lost "
+                         f"{runs['threads-call'].lost:,}: a switch lands at the call, between read and write.")
+        if "value-default-lock" in runs:
+            parts.append(f"Value's own lock lost {runs['value-default-lock'].lost:,}; get_lock() lost none.")
+        if self.interpreter:
+            parts.append(f"Measured with {self.interpreter}.")
         return " ".join(parts)

@@ -30,11 +30,14 @@ class TimelineScreen(Modal[None]):
 
     BINDINGS = [
         Binding("escape,enter,q", "dismiss", "Close"),
+        Binding("y", "python", "Python"),
     ]
 
     def __init__(self, error: IntegrityError) -> None:
         super().__init__()
         self.error = error
+        self.python = False
+        """Whether the steps are shown as the Python statements they stand for (y)."""
 
     def compose(self) -> ComposeResult:
         error = self.error
@@ -52,8 +55,25 @@ class TimelineScreen(Modal[None]):
                     yield Static("The closing audit found the gap: the vault's total does not match "
                                  "the deposits and withdrawals paid out.")
             if error.steps:
-                yield Static(legend(error.account), id="timeline-legend")
+                yield Static(legend(error.account) + " · y: as Python", id="timeline-legend")
             yield Button("Close", id="timeline-close", variant="primary", compact=True)
 
     def on_button_pressed(self) -> None:
         self.dismiss(None)
+
+    def action_python(self) -> None:
+        """Show each step as the Python statement it stands for, or as the game's line again."""
+        from dataclasses import replace
+
+        from ..engine.python_code import python_line
+
+        if not self.error.steps:
+            return
+        self.python = not self.python
+        error = self.error
+        if self.python:
+            error = replace(error, steps=tuple((tick, name, python_line(line)) for tick, name, line in error.steps))
+        self.query_one(Timeline).show_error(error)
+        words = "Python: a ticket is lock.acquire() / lock.release(); y: the game's steps"
+        self.query_one("#timeline-legend", Static).update(
+            legend(self.error.account) + (f" · {words}" if self.python else " · y: as Python"))

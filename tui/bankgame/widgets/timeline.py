@@ -34,9 +34,10 @@ def step_mark(line: str, account: str) -> str:
     """
     if account:
         name = re.escape(account)
-        if re.search(rf"\bwrite {name}\b", line):
+        # The game's lines (``write A = r``) or their Python (``ledger[A] = r``).
+        if re.search(rf"\bwrite {name}\b", line) or re.match(rf"ledger\[{name}\] =", line):
             return "● "
-        if re.search(rf"\bread {name}\b", line):
+        if re.search(rf"\bread {name}\b", line) or re.search(rf"= ledger\[{name}\]", line):
             return "◆ "
     return "  "
 

@@ -13,6 +13,10 @@ machine. Every operation is a deposit of 1 into one of a few accounts, done as
   same work and send their deposits as pickled messages (in batches) through
   pipes. Nothing is lost; the clerk's mailbox can become the bottleneck.
 
+Beside them, the Python runs of ``bankgame.workers.lab_python``: threads and
+the GIL, ``multiprocessing.Value``'s lock, the cost of a Queue, a Pipe and
+shared memory per operation, and the speed-up of threads and of processes.
+
 ``run_lab`` is the whole API: the CLI (``bankgame lab``) and the Lab screen
 both call it, with a progress callback.
 """
@@ -39,9 +43,18 @@ from .helpers import (
     stop_processes,
     worker_setup,
 )
+from .lab_python import (
+    PYTHON_METHODS,
+    gil_enabled,
+    python_version,
+    run_python,
+)
 from .leftovers import new_block
 
-METHODS = ("shared-unlocked", "shared-locked", "message-passing")
+RACE_METHODS = ("shared-unlocked", "shared-locked", "message-passing")
+"""The same deposits on real processes, three ways."""
+METHODS = RACE_METHODS + PYTHON_METHODS
+"""Every run, in the order the Lab makes them."""
 ACCOUNTS = 2
 """Few accounts: a busy branch where everybody pays into the same drawers."""
 WORK = 24
@@ -75,6 +88,17 @@ class LabRun:
     lost: int
     wall_s: float
     ops_per_s: float
+    workers: int = 0
+    """Threads or processes doing the operations."""
+    per_op_us: float = 0.0
+    """Microseconds of wall time per operation."""
+    speedup: float | None = None
+    """``speedup-*`` runs only: one worker's time over ``workers`` workers' time."""
+
+    @property
+    def group(self) -> str:
+        """``shared``, ``message``, ``threads``, ``value``, ``cost`` or ``speedup``."""
+        return self.method.split("-")[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +108,15 @@ class LabResult:
     processes: int
     ops: int
     runs: tuple[LabRun, ...]
+    python: str = ""
+    """Which Python ran it, e.g. ``CPython 3.11.7``."""
+    gil: bool = True
+    """Whether the GIL was on."""
 
     def as_dict(self) -> dict[str, Any]:
         """Return the ``--json`` object."""
-        return {"processes": self.processes, "ops": self.ops, "runs": [asdict(run) for run in self.runs]}
+        return {"processes": self.processes, "ops": self.ops, "python": self.python, "gil": self.gil,
+                "runs": [asdict(run) for run in self.runs]}
 
     def to_json(self) -> str:
         """Return the result as one JSON object."""
@@ -120,7 +149,7 @@ def run_lab(
         processes: worker processes racing (default: one per core, at least 2).
         ops: deposits in all, shared among the workers.
         progress: called with ``(done, total)`` over all the runs (see ``Progress``).
-        methods: which runs, in order (default: all three).
+        methods: which runs, in order (default: every one of ``METHODS``).
         cancel: set it (from any thread) to stop the Lab early.
 
     Returns:
@@ -148,8 +177,33 @@ def run_lab(
         if progress is not None:
             def step(_method: str, done: int, _total: int, before: int = index * ops) -> None:
                 progress(before + done, ops * len(methods))
-        runs.append(_run_again_if_a_helper_died(method, shares, log, step, cancel))
-    return LabResult(processes, ops, tuple(runs))
+        if cancel is not None and cancel.is_set():
+            raise LabCancelled(method)
+        if method in PYTHON_METHODS:
+            runs.append(_run_python(method, processes, ops, log, step, cancel))
+        else:
+            runs.append(_run_again_if_a_helper_died(method, shares, log, step, cancel))
+    return LabResult(processes, ops, tuple(runs), python_version(), gil_enabled())
+
+
+def _run_python(
+    method: str, workers: int, ops: int, log: str, progress: _RunProgress | None, cancel: threading.Event | None
+) -> LabRun:
+    if progress is not None:
+        progress(method, 0, ops)
+
+    def wait_for(processes: list) -> None:
+        _watch(method, processes, lambda: 0, ops, None, cancel)
+
+    measured = run_python(method, max(2, workers), ops, log, wait_for)
+    if progress is not None:
+        progress(method, ops, ops)
+    wall = max(measured.wall_s, 1e-9)
+    return LabRun(
+        method, measured.expected, measured.actual, measured.expected - measured.actual, round(wall, 4),
+        round(measured.expected / wall, 1), measured.workers, round(1e6 * wall / max(1, measured.expected), 3),
+        None if measured.speedup is None else round(measured.speedup, 2),
+    )
 
 
 def _run_again_if_a_helper_died(
@@ -328,7 +382,8 @@ def _wait_start(start: Any, processes: list) -> None:
 
 def _timed_run(method: str, expected: int, actual: int, start_ns: list[int], end_ns: int) -> LabRun:
     wall = max(1, end_ns - min(start_ns)) / 1e9
-    return LabRun(method, expected, actual, expected - actual, round(wall, 4), round(expected / wall, 1))
+    return LabRun(method, expected, actual, expected - actual, round(wall, 4), round(expected / wall, 1),
+                  len(start_ns), round(1e6 * wall / max(1, expected), 3))
 
 
 def _run_shared(

@@ -49,7 +49,7 @@ def test_changelog_keeps_its_shape() -> None:
     releases = [line for line in lines if line.startswith("## ")]
     assert releases and releases[0] == "## [Unreleased]", "newest first, starting with [Unreleased]"
     for line in releases[1:]:
-        assert re.fullmatch(r"## \[(%s)\] - \d{4}-\d{2}-\d{2}" % SEMVER.pattern, line), line
+        assert re.fullmatch(rf"## \[({SEMVER.pattern})\] - \d{{4}}-\d{{2}}-\d{{2}}", line), line
     for line in lines:
         if line.startswith("### "):
             assert line[4:] in SECTIONS, f"{line!r}: sections are {sorted(SECTIONS)}"

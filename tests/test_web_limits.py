@@ -27,8 +27,9 @@ if importlib.util.find_spec("textual_serve") is None:  # pragma: no cover - the 
         raise RuntimeError("CI must run the web tests, but textual-serve is missing")
     pytest.skip("textual-serve (the web extra) is missing", allow_module_level=True)
 
-import aiohttp
-from bankgame.web.server import MAX_COLUMNS, MAX_ROWS, GameServer, clamp_size
+import aiohttp  # noqa: E402 - after the skip: the web extra brings it
+
+from bankgame.web.server import MAX_COLUMNS, MAX_ROWS, GameServer, clamp_size  # noqa: E402
 
 
 def _free_port() -> int:

@@ -491,7 +491,7 @@ class BankApp(App[None]):
         if self.store is not None:
             try:
                 self.store.record_report(report, options=opened[2])
-            except Exception as error:  # a save problem never ends the game
+            except Exception as error:  # noqa: BLE001 - a save problem never ends the game
                 self.notify(f"This day was not saved: {error}", title="Saved progress", severity="warning")
         self.show("results", report, level, branch=branch, options=opened[2])
 

@@ -36,6 +36,7 @@ def goal_bound(goal: Goal) -> str:
         return f"{number(goal.at_least)}–{number(goal.at_most)}"
     if goal.at_least is not None:
         return f"≥ {number(goal.at_least)}"
+    assert goal.at_most is not None  # a goal has a bound (engine.levels checks it)
     return f"≤ {number(goal.at_most)}"
 
 

@@ -21,8 +21,8 @@ from textual.widgets import Button, DataTable, Footer, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from ..paths import assets_dir
-from ..widgets.title_bar import TitleBar
 from ..widgets.bar_chart import Bar, BarChart
+from ..widgets.title_bar import TitleBar
 
 LabRunner = Callable[..., Any]
 """``run_lab(processes, ops, progress=None[, cancel=Event])``: ``progress(done, total)``
@@ -253,8 +253,7 @@ class LabScreen(Screen[None]):
 
     def on_lab_screen_progressed(self, message: Progressed) -> None:
         """Move the progress bar."""
-        bar = self.query("#lab-progress").results(ProgressBar)
-        bar = next(bar, None)
+        bar = next(iter(self.query("#lab-progress").results(ProgressBar)), None)
         if bar is None:
             return
         if message.total:

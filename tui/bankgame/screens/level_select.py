@@ -15,8 +15,8 @@ from textual.widgets.option_list import Option
 from ..campaign import LevelState, Progress, lessons, level_states
 from ..engine import Level
 from ..paths import assets_dir
-from ..widgets.title_bar import TitleBar
 from ..widgets.stars import stars_content
+from ..widgets.title_bar import TitleBar
 from .navigation import progress_of
 
 TITLE_WIDTH = 27

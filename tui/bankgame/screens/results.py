@@ -150,7 +150,8 @@ class ResultsScreen(Screen[None]):
             if self.in_campaign:
                 yield Button("Next level ▶", id="next", variant="primary" if report.stars else "default",
                              disabled=not can_go_on, compact=True)
-            self.AUTO_FOCUS = "#next" if can_go_on and report.stars else "#retry"
+            # Per screen: Textual reads it at each resume, and what to focus depends on how the day went.
+            self.AUTO_FOCUS = "#next" if can_go_on and report.stars else "#retry"  # type: ignore[misc]
             yield Button("Levels" if self.in_campaign else "Title", id="levels", compact=True)
         yield Footer()
 

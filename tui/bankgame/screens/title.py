@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
@@ -49,10 +51,10 @@ class TitleScreen(Screen[None]):
     AUTO_FOCUS = "#title-menu"
     VERTICAL_BREAKPOINTS = [(0, "-short"), (22, "-medium"), (30, "-tall")]
 
-    BINDINGS = [
-        Binding(key, f"choose('{choice}')", label, show=False)
-        for choice, label, key in MENU
-    ] + [Binding("ctrl+q", "choose('quit')", "Quit", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(key, f"choose('{choice}')", label, show=False) for choice, label, key in MENU),
+        Binding("ctrl+q", "choose('quit')", "Quit", show=False),
+    ]
 
     def __init__(self, progress: Progress | None = None) -> None:
         super().__init__()
@@ -94,7 +96,7 @@ class TitleScreen(Screen[None]):
     def _continue_hint(self) -> str:
         try:
             state = next_to_play(self.progress)
-        except Exception:  # a broken save must not keep the title from showing
+        except Exception:  # noqa: BLE001 - a broken save must not keep the title from showing
             return "  ↳ the campaign"
         hint = "  ↳ every level passed" if state is None else f"  ↳ {state.number}. {state.level.title}"
         return hint if len(hint) <= ITEM_WIDTH else hint[: ITEM_WIDTH - 1] + "…"

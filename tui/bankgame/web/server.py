@@ -361,12 +361,16 @@ class GameServer(Server):
             await self._refuse(socket_, refusal)
             return socket_
         self.games_by_client[client] += 1  # counted before the first await below: no race past the cap
+
+        async def close() -> None:  # textual-serve awaits it for nothing (aiohttp's says whether it closed)
+            await socket_.close()
+
         try:
             session = GameSession(
                 self.command,
                 write_bytes=socket_.send_bytes,
                 write_str=socket_.send_str,
-                close=socket_.close,
+                close=close,
                 download_manager=self.download_manager,
                 debug=self.debug,
             )

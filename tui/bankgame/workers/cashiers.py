@@ -17,7 +17,7 @@ from multiprocessing.shared_memory import SharedMemory
 from typing import Any
 
 from .helpers import CONTEXT, restart_dead_helpers, stop_processes, worker_setup
-from .leftovers import new_block
+from .leftovers import int64s, new_block
 
 READ, WRITE, TAKE, GIVE = b"r"[0], b"w"[0], b"t"[0], b"g"[0]
 COMMAND = struct.Struct("<Bqq")
@@ -32,7 +32,7 @@ class SharedLedger:
     def __init__(self, balances: tuple[int, ...] | list[int]) -> None:
         self.slots = len(balances)
         self.block = new_block(max(8, 8 * self.slots))
-        self.view = self.block.buf.cast("q")
+        self.view = int64s(self.block)
         for slot, value in enumerate(balances):
             self.view[slot] = value
 
@@ -65,7 +65,7 @@ def cashier_main(conn: Connection, block: str, locks: list[Any], log_path: str |
     """Serve one desk's reads, writes and tickets until the pipe closes."""
     worker_setup(log_path)
     memory = SharedMemory(name=block)
-    ledger = memory.buf.cast("q")
+    ledger = int64s(memory)
     unpack, answer = COMMAND.unpack, ANSWER.pack
     recv, send = conn.recv_bytes, conn.send_bytes
     send(READY)

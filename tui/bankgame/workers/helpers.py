@@ -27,7 +27,7 @@ from pathlib import Path
 
 from . import leftovers
 
-CONTEXT: ForkServerContext = multiprocessing.get_context("forkserver")  # type: ignore[assignment]
+CONTEXT: ForkServerContext = multiprocessing.get_context("forkserver")
 """The one start method every worker of the game uses."""
 
 leftovers.use_game_names()  # before any lock exists: every semaphore of this process carries its pid
@@ -235,7 +235,8 @@ def worker_setup(log_path: str | None) -> None:
 
 def stop_processes(processes: Iterable[multiprocessing.process.BaseProcess], grace: float = 2.0) -> None:
     """Terminate every process, join each for up to ``grace`` seconds, kill what is left."""
-    processes = [p for p in processes if p is not None and p._popen is not None]  # started ones only
+    # Started ones only (``pid`` would raise for a closed one).
+    processes = [p for p in processes if p is not None and p._popen is not None]  # type: ignore[attr-defined]
     for process in processes:
         if process.exitcode == 255:
             _kill_orphan(process.pid)

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.shared_memory import SharedMemory
-from typing import Any
+from typing import Any, cast
 
 from ..engine.backend import apply_message
 from .helpers import (
@@ -49,7 +49,7 @@ from .lab_python import (
     python_version,
     run_python,
 )
-from .leftovers import new_block
+from .leftovers import int64s, new_block
 
 RACE_METHODS = ("shared-unlocked", "shared-locked", "message-passing")
 """The same deposits on real processes, three ways."""
@@ -252,7 +252,7 @@ def _shared_worker(
 ) -> None:
     worker_setup(log)
     ledger_block, stats_block = SharedMemory(name=ledger_name), SharedMemory(name=stats_name)
-    ledger, stats = ledger_block.buf.cast("q"), stats_block.buf.cast("q")
+    ledger, stats = int64s(ledger_block), int64s(stats_block)
     fee, x = _fee, index * 7919 + 1
     try:
         start.wait()
@@ -285,14 +285,14 @@ def _shared_worker(
 def _sender(conn: Connection, stats_name: str, index: int, workers: int, ops: int, start: Any, log: str) -> None:
     worker_setup(log)
     stats_block = SharedMemory(name=stats_name)
-    stats = stats_block.buf.cast("q")
+    stats = int64s(stats_block)
     fee, x, dumps, send = _fee, index * 7919 + 1, pickle.dumps, conn.send_bytes
     seq = index * ops
     try:
         start.wait()
         stats[workers + index] = time.monotonic_ns()
         batch = []
-        for i in range(ops):
+        for _ in range(ops):
             x = (x * 1103515245 + 12345) & 0x7FFFFFFF
             account = (x >> 16) % ACCOUNTS
             seq += 1
@@ -311,7 +311,7 @@ def _sender(conn: Connection, stats_name: str, index: int, workers: int, ops: in
 def _clerk(inboxes: list[Connection], result: Connection, stats_name: str, workers: int, start: Any, log: str) -> None:
     worker_setup(log)
     stats_block = SharedMemory(name=stats_name)
-    stats = stats_block.buf.cast("q")
+    stats = int64s(stats_block)
     accounts = {a: 0 for a in range(ACCOUNTS)}
     closed: frozenset[int] = frozenset()
     applied = 0
@@ -319,7 +319,7 @@ def _clerk(inboxes: list[Connection], result: Connection, stats_name: str, worke
         start.wait()
         pending = list(inboxes)
         while pending:
-            for inbox in wait(pending):
+            for inbox in cast("list[Connection]", wait(pending)):  # only connections are waited on
                 try:
                     data = inbox.recv_bytes()
                 except EOFError:
@@ -340,7 +340,7 @@ def _clerk(inboxes: list[Connection], result: Connection, stats_name: str, worke
 # ------------------------------------------------------------------- runs
 def _block(slots: int) -> tuple[SharedMemory, Any]:
     block = new_block(8 * max(1, slots))
-    view = block.buf.cast("q")
+    view = int64s(block)
     for slot in range(slots):
         view[slot] = 0
     return block, view

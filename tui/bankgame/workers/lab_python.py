@@ -24,7 +24,6 @@ returns a ``Measured``: what should be there, what is there, how long it took.
 from __future__ import annotations
 
 import itertools
-import os
 import sys
 import threading
 import time
@@ -35,6 +34,7 @@ from multiprocessing.shared_memory import SharedMemory
 from typing import Any
 
 from .helpers import CONTEXT, stop_processes, worker_setup
+from .leftovers import block_prefix, int64s
 
 THREAD_METHODS = ("threads-augmented", "threads-call", "threads-locked")
 VALUE_METHODS = ("value-default-lock", "value-get-lock")
@@ -71,8 +71,6 @@ _names = itertools.count()
 
 def block_name(tag: str) -> str:
     """Return a name for a shared-memory block of this Lab, named after the game as every block is (swept if left behind)."""
-    from .leftovers import block_prefix
-
     return f"{block_prefix()}lab_{tag}_{next(_names)}"
 
 
@@ -274,7 +272,7 @@ def _cost(method: str, ops: int, log: str, wait: Wait) -> Measured:
                                          name="bankgame-lab-shm-sender")]
             processes[0].start()
             wait(processes)
-            view = block.buf.cast("q")
+            view = int64s(block)
             balances = [view[0], view[1]]
             view.release()
         elif method == "cost-queue":
@@ -309,7 +307,7 @@ def _cost(method: str, ops: int, log: str, wait: Wait) -> Measured:
 def _shm_sender(name: str, lock: Any, n: int, log: str) -> None:
     worker_setup(log)
     block = SharedMemory(name=name)
-    view = block.buf.cast("q")
+    view = int64s(block)
     try:
         for i in range(n):
             with lock:

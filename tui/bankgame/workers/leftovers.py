@@ -58,6 +58,14 @@ def new_block(size: int) -> SharedMemory:
             continue
 
 
+def int64s(block: SharedMemory) -> memoryview:
+    """Return ``block``'s bytes as int64 slots (the ledger, the stats)."""
+    buffer = block.buf
+    if buffer is None:  # only once the block is closed
+        raise ValueError(f"shared-memory block {block.name} is closed")
+    return buffer.cast("q")
+
+
 def use_game_names() -> None:
     """Make every semaphore ``multiprocessing`` creates in this process carry this game's pid.
 

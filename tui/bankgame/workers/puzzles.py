@@ -52,7 +52,7 @@ from ..engine.primitives import (
     WRITE,
 )
 from .helpers import CONTEXT, ensure_process_helpers, stop_processes, worker_setup
-from .leftovers import new_block
+from .leftovers import int64s, new_block
 
 
 class Mismatch(RuntimeError):
@@ -66,8 +66,7 @@ def desk_main(conn: Connection, block: str, layout: tuple[int, int, int], locks:
     worker_setup(log_path)
     _, applied_at, sleepers_at = layout
     memory = SharedMemory(name=block)
-    assert memory.buf is not None
-    view = memory.buf.cast("q")
+    view = int64s(memory)
     regs: dict[int, tuple[int, int, str]] = {}
     pending = list(redelivered)
     conn.send("ready")
@@ -194,7 +193,7 @@ class PuzzleProcesses:
         self.layout = (accounts, accounts, accounts + seqs)
         self.block = new_block(8 * (accounts + seqs + len(t.conditions)))  # named after the game, swept if left
         assert self.block.buf is not None
-        self.view = self.block.buf.cast("q")
+        self.view = int64s(self.block)
         for slot, value in enumerate(machine.opening):
             self.view[slot] = value
         for slot in range(accounts, accounts + seqs + len(t.conditions)):

@@ -108,6 +108,9 @@ class Backend(Protocol):
     def close(self) -> None:
         """Stop every worker and free every resource."""
 
+    def take_notices(self) -> list[str]:
+        """Return what the player should be told since the last call (a helper process restarted...)."""
+
 
 @dataclass
 class _InlineClerk:
@@ -259,3 +262,6 @@ class InlineBackend:
 
     def close(self) -> None:
         self._clerks = []
+
+    def take_notices(self) -> list[str]:
+        return []  # nothing of this process dies on its own

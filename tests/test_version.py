@@ -65,13 +65,8 @@ def _key(number: str) -> tuple[int, ...]:
 
 def test_the_title_screen_shows_the_same_version(tmp_path, monkeypatch) -> None:
     import asyncio
-    import importlib.util
 
-    import pytest
     from textual.widgets import Static
-
-    if importlib.util.find_spec("bankgame.screens.title") is None:
-        pytest.skip("the title screen (bankgame.screens.title) is not built yet")
 
     from bankgame.app import BankApp
 

@@ -10,6 +10,9 @@ from bankgame.screens.puzzle import PuzzleScreen
 from bankgame.screens.puzzle_book import PuzzleBookScreen
 from bankgame.store import Store
 from textual.app import App
+from textual.screen import Screen
+
+from bankgame.app import BankApp
 
 BOOK = load_book()
 
@@ -26,15 +29,21 @@ def synced(test: Any) -> Any:
     return run
 
 
-class BookApp(App[None]):
+class BookApp(BankApp, inherit_bindings=False):
     """Hosts the Puzzle Book (or one puzzle) on an in-memory save."""
 
     ENABLE_COMMAND_PALETTE = False
+    # The puzzle screens alone, as the snapshots were taken: none of the game's stylesheets or keys.
+    TITLE = "BookApp"  # the snapshots' window title, as when this was a bare App
+    CSS_PATH = None
+    BINDINGS = App.BINDINGS
 
     def __init__(self, puzzle_id: str | None = None) -> None:
-        super().__init__()
-        self.store = Store.memory()
+        super().__init__(backend="inline", store=Store.memory())
         self.puzzle_id = puzzle_id
+
+    def get_default_screen(self) -> Screen:
+        return Screen(id="_default")
 
     def on_mount(self) -> None:
         self.push_screen(PuzzleBookScreen(store=self.store))

@@ -58,7 +58,7 @@ def test_screens_open_on_a_hand_edited_save(bankgame_home: Path) -> None:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             assert any("set aside" in n.message for n in app._notifications)
-            app.show("levels")
+            app.show_levels()
             await pilot.pause()
             assert isinstance(app.screen, LevelSelectScreen)
             await pilot.press("escape")

@@ -1,8 +1,8 @@
 """A small app that hosts the title, level select, briefing, results and lab screens in tests.
 
-It stands in for ``BankApp`` where a test looks at one screen: it records what
-the screens ask of the app (``open_level`` and friends) instead of opening a
-branch, so the tests stay fast and deterministic.
+It is a ``BankApp`` whose ways into a day (``open_level`` and friends) record
+what the screens ask instead of opening a branch, so the tests stay fast and
+deterministic; every other way between screens is the game's own.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from textual.app import App
 from textual.screen import Screen
 
+from bankgame.app import BankApp
 from bankgame.campaign import MemoryProgress
 from bankgame.day import open_day
 from bankgame.engine import Branch, Level, Report, make_report
+from bankgame.store import Store
 from bankgame.workers.lab import LabResult, LabRun
 from storm_support import in_loop, send_storm
 
@@ -23,7 +24,7 @@ SOME_STARS = {"opening-day": 3, "rush-hour": 2, "vault": 1, "check-then-withdraw
 """Progress of a player part-way through: levels 1–3 passed, 4 open, 5–10 locked."""
 
 
-class ScreensApp(App[None]):
+class ScreensApp(BankApp):
     """Hosts one screen; records the app calls the screens make."""
 
     # The command palette is the app's, not these screens'; a storm that opens
@@ -32,17 +33,23 @@ class ScreensApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, make_screen: Callable[[], Screen], progress: MemoryProgress | None = None, *, home: bool = False) -> None:
-        super().__init__()
+        stars = progress if progress is not None else MemoryProgress(SOME_STARS)
+        store = Store.memory()
+        for level_id, earned in stars._stars.items():
+            if earned:
+                store.record_day(level_id, stars=earned, score=0)
+        super().__init__(backend="inline", store=store, lab_runner=fake_lab)
         self.make_screen = make_screen
         self.home = home
         """Put the title under the screen, as the game does."""
-        self.progress = progress if progress is not None else MemoryProgress(SOME_STARS)
         self.calls: list[tuple[str, tuple, dict]] = []
         """``(method, args, kwargs)`` of each app call a screen made."""
         self.quit_requested = 0
         self.keep_open = False
         """Count Quit instead of quitting."""
-        self.lab_runner = fake_lab
+
+    def get_default_screen(self) -> Screen:
+        return Screen(id="_default")  # the screens under test are pushed on a blank one
 
     def on_mount(self) -> None:
         self.animation_level = "none"

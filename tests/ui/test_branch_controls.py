@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bankgame.screens.branch import SPEEDS
+from bankgame.constants import SPEEDS
 from bankgame.screens.help import HelpScreen
 from bankgame.screens.settings import SettingsScreen
 from bankgame.screens.results import ResultsScreen

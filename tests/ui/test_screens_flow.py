@@ -80,7 +80,7 @@ async def test_level_select_redraws_when_a_level_is_passed() -> None:
         screen = app.screen
         await pilot.press("enter")
         await pilot.pause()
-        progress.record("check-then-withdraw", 2)
+        app.store.record_day("check-then-withdraw", stars=2, score=0)
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen

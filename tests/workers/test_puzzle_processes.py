@@ -56,16 +56,21 @@ def test_a_step_the_model_refuses_is_refused() -> None:
 def test_the_puzzle_screen_plays_on_real_processes_and_undo_replaces_them() -> None:
     import asyncio
 
-    from textual.app import App
+    from textual.screen import Screen
 
+    from bankgame.app import BankApp
     from bankgame.screens.puzzle import PuzzleScreen
     from bankgame.store import Store
     from bankgame.workers import start_process_helpers
 
     start_process_helpers()  # before the app runs, as the game does
 
-    class RealApp(App[None]):
-        backend_name = "process"
+    class RealApp(BankApp):
+        def __init__(self) -> None:
+            super().__init__(backend="process", store=Store.memory())
+
+        def get_default_screen(self) -> Screen:
+            return Screen(id="_default")
 
         def on_mount(self) -> None:
             self.push_screen(PuzzleScreen(BOOK, BOOK.puzzle("lost-update"), Store.memory()))

@@ -1,32 +1,30 @@
-"""The App: screens by name, bindings, themes, the command palette.
+"""The App: the one way to every screen, bindings, themes, the command palette.
 
-Other screens use this API (``self.app`` is a ``BankApp``):
+Screens reach the app through ``self.app`` (typed ``BankApp``, see
+``screens/bank_screen.py``) and move between each other through its methods:
 
-- ``app.open_level(level_id, seed=None, options=None)`` opens a day of a level
-  on the branch screen, replacing any day being played (a level whose
-  scheduler is the player, Break the Bank, opens the Puzzle Book).
-- ``app.open_sandbox(seed=None, options=None)`` is ``open_level("sandbox", ...)``.
-- ``app.open_tutorial()`` starts the guided tutorial.
-- ``app.show(name, *args, callback=None, **kwargs)`` pushes a screen by name
-  (``SCREEN_MODULES``: ``title``, ``levels``, ``results``, ``lab``,
-  ``briefing``, ``help``, ``timeline``, ``tutorial``, ``scheduler``; and
-  ``settings``); it returns False when that screen is not built.
-- ``app.action_settings()`` / ``app.action_help()`` open settings and help.
-- ``app.branch`` is the day being played (or ``None``); ``app.store`` (also
-  ``app.progress``) the saved progress; ``app.speed`` the speed a day starts
-  at; ``app.backend_name`` ``process`` or ``inline``.
-- The day's end calls ``app.show_results(level, branch)``: it records the day
-  and pushes ``ResultsScreen(report, level, branch=..., options=...)``.
+- ``open_level(level_id, seed=None, options=None)`` opens a day of a level on
+  the branch screen, replacing any day being played (a level whose scheduler
+  is the player, Break the Bank, opens the Puzzle Book); ``open_sandbox``,
+  ``open_level_file``, ``open_replay`` and ``open_tutorial`` likewise;
+- ``show_title()``, ``show_levels()``, ``open_briefing(level)``,
+  ``open_lab()``, ``unwind_to_menu()``; ``action_settings()`` and ``action_help()``;
+- the day's end calls ``show_results(level, branch)``: it records the day and
+  pushes the results screen.
+
+``app.branch`` is the day being played (or ``None``); ``app.store`` the saved
+progress and settings; ``app.speed`` the speed a day starts at;
+``app.backend_name`` ``process`` or ``inline``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import signal
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -36,12 +34,26 @@ from textual.driver import Driver
 from textual.screen import Screen
 from textual.theme import Theme
 
-from .engine import Branch, Level, LevelError, make_report
+from .campaign import Progress
+from .constants import SPEEDS, BackendName, Start
+from .day import DayOrigin, Started, start_on
+from .engine import Branch, Level, LevelError, load_level, make_report
 from .paths import assets_dir
+from .screens.title import TitleScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from .store import Store, data_folder, open_store
 
-SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
-"""Speeds a day can run at; 1× is 10 ticks a second."""
+if TYPE_CHECKING:
+    from .engine.rewind import Action
+    from .replays import Replay
+    from .screens.lab import LabRunner
+    from .screens.settings import Settings
+
+# The title is imported here; every other screen where it is first opened, so
+# that the title's first frame does not wait for their modules (start-up time).
+
+DayOpener = Callable[[BackendName], tuple[Level, Branch]]
+"""Opens a day on the backend named: ``open_day`` with a level's id, seed and options bound."""
 
 HIGH_CONTRAST = Theme(
     name="high-contrast",
@@ -59,18 +71,6 @@ HIGH_CONTRAST = Theme(
     dark=True,
 )
 
-SCREEN_MODULES: dict[str, tuple[str, str]] = {
-    "title": ("bankgame.screens.title", "TitleScreen"),
-    "levels": ("bankgame.screens.level_select", "LevelSelectScreen"),
-    "results": ("bankgame.screens.results", "ResultsScreen"),
-    "lab": ("bankgame.screens.lab", "LabScreen"),
-    "briefing": ("bankgame.screens.briefing", "BriefingScreen"),
-    "help": ("bankgame.screens.help", "HelpScreen"),
-    "timeline": ("bankgame.screens.timeline", "TimelineScreen"),
-    "tutorial": ("bankgame.screens.tutorial", "TutorialScreen"),
-    "scheduler": ("bankgame.screens.puzzle_book", "PuzzleBookScreen"),
-}
-"""Screen name → (module, class). A missing module means the screen is not there yet."""
 
 
 def _stylesheets() -> list[str]:
@@ -82,8 +82,8 @@ class BankApp(App[None]):
     """The game.
 
     Args:
-        start: the first screen: ``title`` (the branch screen while there is no
-            title screen), ``sandbox`` or ``level`` (with ``level``).
+        start: the first screen: ``title``, ``levels``, ``tutorial``,
+            ``sandbox`` or ``level`` (with ``level``).
         level: a level id to open straight away.
         seed: the seed for that level.
         options: day options (``DayConfig`` fields) for that level.
@@ -99,11 +99,12 @@ class BankApp(App[None]):
         unlock_all: open every campaign level (also a setting).
         replay: a ``replays.Replay`` to open on the branch screen, paused at tick 0.
         replay_file: the file that replay was read from (a level file is looked for beside it).
+        lab_runner: what the Lab runs (``bankgame.workers.run_lab`` by default; tests pass a fake).
     """
 
     TITLE = "bankgame"
     SUB_TITLE = "a bank branch that teaches concurrency"
-    CSS_PATH = _stylesheets()
+    CSS_PATH = _stylesheets()  # type: ignore[assignment]  # a list of str is a list of str | PurePath
     BINDINGS = [
         # Not in the footer (80 columns hold a day's keys); the title's menu, help and the palette say it.
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
@@ -115,28 +116,29 @@ class BankApp(App[None]):
 
     def __init__(
         self,
-        start: str = "title",
+        start: Start = "title",
         *,
         level: str | None = None,
         seed: int | None = None,
         options: dict[str, Any] | None = None,
-        backend: str = "process",
+        backend: BackendName = "process",
         day: tuple[Level, Branch] | None = None,
         paused: bool = False,
         handle_signals: bool = False,
-        store: Any = None,
+        store: Store | None = None,
         notice: str = "",
         level_file: str | None = None,
         unlock_all: bool = False,
-        replay: Any = None,
+        replay: Replay | None = None,
         replay_file: str = "",
+        lab_runner: LabRunner | None = None,
     ) -> None:
         super().__init__()
         self.start = start
         self.start_level = level
         self.start_seed = seed
         self.start_options = options
-        self.backend_name = backend
+        self.backend_name: BackendName = backend
         self.handed_day = day
         self.start_paused = paused
         self.handle_signals = handle_signals
@@ -146,16 +148,20 @@ class BankApp(App[None]):
         """The day being played."""
         self._branches: list[Branch] = []
         self.register_theme(HIGH_CONTRAST)
-        self.store = store
+        self._store = store
         self.notice = notice
-        """Saved progress and settings; ``app.progress`` is the same object."""
+        """A sentence to show the player once the app is up."""
         self.start_level_file = level_file
-        self.start_replay = (replay, replay_file) if replay is not None else None
+        self.start_replay: tuple[Replay, str] | None = (replay, replay_file) if replay is not None else None
         self.unlock_all_flag = unlock_all
         """``--unlock-all``: every campaign level open for this run, whatever the setting."""
         self.level_files: dict[str, str] = {}
         """Level id → the level file it was opened from (Retry reopens the file)."""
         self._pictures = 0
+        self.lab_runner = lab_runner
+        """What the Lab runs (``None``: the real one)."""
+        self.opening = False
+        """A day is being opened off the UI thread (real processes starting)."""
 
     @property
     def unlock_all(self) -> bool:
@@ -163,22 +169,19 @@ class BankApp(App[None]):
         if self.unlock_all_flag:
             return True
         try:
-            return bool(self.store is not None and self.store.settings().get("unlock_all", False))
+            return bool(self.store.settings().get("unlock_all", False))
         except Exception:  # noqa: BLE001 - a save that cannot be read locks nothing more
             return False
 
     @property
-    def progress(self) -> Any:
-        """The player's saved progress (stars per level)."""
-        return self.store
+    def store(self) -> Store:
+        """The saved progress and settings (opened from ``BANKGAME_HOME`` or the data folder when not given)."""
+        if self._store is None:
+            self._store = open_store()
+        return self._store
 
     def _load_settings(self) -> None:
-        from .store import open_store
-
-        if self.store is None:
-            self.store = open_store()
-        if hasattr(self.store, "on_problem"):
-            self.store.on_problem = self._save_problem
+        self.store.on_problem = self._save_problem
         if self.store.notice:
             self.notify(self.store.notice, title="Saved progress", severity="warning", timeout=10)
         settings = self.store.settings()
@@ -207,9 +210,9 @@ class BankApp(App[None]):
 
     def get_default_screen(self) -> Screen:
         # The title is the bottom screen itself (one screen less to build before the first frame).
-        straight_in = self.handed_day is not None or self.start_level is not None or self.start_level_file or self.start_replay
-        title = self.screen_class("title") if self.start == "title" and not straight_in else None
-        return title() if title is not None else super().get_default_screen()
+        straight_in = (self.handed_day is not None or self.start_level is not None or self.start_level_file
+                       or self.start_replay)
+        return TitleScreen() if self.start == "title" and not straight_in else super().get_default_screen()
 
     def on_mount(self) -> None:
         self._load_settings()
@@ -219,22 +222,19 @@ class BankApp(App[None]):
                 loop.add_signal_handler(signum, self.exit)
         if self.handed_day is not None:
             level, branch = self.handed_day
-            self._play(level, branch, (level.id, branch.seed, None))
+            self._play(level, branch, DayOrigin(level.id, branch.seed))
         elif self.start_replay is not None:
             self.open_replay(*self.start_replay)
         elif self.start_level_file is not None:
             self.open_level_file(self.start_level_file, self.start_seed, self.start_options)
-        elif self.start_level is not None or self.start in ("sandbox", "level", "branch"):
+        elif self.start_level is not None or self.start in ("sandbox", "level"):
             self.open_level(self.start_level or "sandbox", self.start_seed, self.start_options)
         elif self.start == "tutorial":
-            self.show("title")
+            self.push_screen(TitleScreen())
             self.open_tutorial()
-        elif self.start != "title" and self.screen_class(self.start) is not None:
-            self.show(self.start)
-        elif self.screen_class("title") is not None:
-            pass  # the title is the default screen
-        else:
-            self.open_sandbox(self.start_seed, self.start_options)
+        elif self.start == "levels":
+            self.show_levels()
+        # else: the title is the default screen
         self._check_size()
         if self.notice:
             self.notify(self.notice, title="bankgame", severity="warning", timeout=8)
@@ -299,37 +299,54 @@ class BankApp(App[None]):
                 entries[:] = [(node, callback) for node, callback in entries
                               if node is self or (not node._closing and not node._closed and node.is_attached)]
 
-    def screen_class(self, name: str) -> type[Screen] | None:
-        """Return the screen class called ``name``, or ``None`` if it is not built."""
-        if name == "settings":
-            from .screens.settings import SettingsScreen
+    # ------------------------------------------------------------ navigation
+    def unwind_to_menu(self) -> Screen:
+        """Pop screens (a finished day among them) until the title or the level select is on top.
 
-            return SettingsScreen
-        module_name, class_name = SCREEN_MODULES.get(name, ("", ""))
-        if not module_name:
-            return None
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name == module_name:
-                return None
-            raise
-        return getattr(module, class_name, None)
-
-    def show(self, name: str, *args: Any, callback: Callable[[Any], Any] | None = None, **kwargs: Any) -> bool:
-        """Push the screen called ``name``, built with ``args`` and ``kwargs``.
-
-        Returns:
-            Whether that screen exists.
+        A game started straight into a day (``bankgame sandbox``) has no menu
+        underneath: the title is put there, so that leaving never ends on a
+        blank screen. Returns the screen left on top.
         """
-        if name == "settings":
-            self.action_settings()
-            return True
-        screen_class = self.screen_class(name)
-        if screen_class is None:
-            return False
-        self.push_screen(screen_class(*args, **kwargs), callback=callback)
-        return True
+        from .screens.level_select import LevelSelectScreen
+
+        menus = (TitleScreen, LevelSelectScreen)
+        stack = self.screen_stack
+        keep = len(stack) - 1
+        while keep > 0 and not isinstance(stack[keep], menus):
+            keep -= 1
+        for _ in range(len(stack) - 1 - keep):
+            self.pop_screen()
+        if isinstance(stack[keep], menus):
+            return stack[keep]
+        title = TitleScreen()
+        self.push_screen(title)
+        return title
+
+    def show_levels(self, progress: Progress | None = None) -> None:
+        """Bring the level select to the top, reusing the one on the stack if any."""
+        from .screens.level_select import LevelSelectScreen
+
+        top = self.unwind_to_menu()
+        if isinstance(top, LevelSelectScreen):
+            top.refresh_levels()
+        else:
+            self.push_screen(LevelSelectScreen(progress))
+
+    def replace_with_title(self, progress: Progress | None = None) -> None:
+        """Put the title in place of the screen on top (a menu with nothing under it goes back to the title)."""
+        self.switch_screen(TitleScreen(progress))
+
+    def open_briefing(self, level: Level, progress: Progress | None = None) -> None:
+        """Show ``level``'s briefing over the screen on top."""
+        from .screens.briefing import BriefingScreen
+
+        self.push_screen(BriefingScreen(level, progress))
+
+    def open_lab(self) -> None:
+        """Open the Lab over the screen on top."""
+        from .screens.lab import LabScreen
+
+        self.push_screen(LabScreen())
 
     def open_level(self, level_id: str, seed: int | None = None, options: dict[str, Any] | None = None) -> bool:
         """Open a day of ``level_id`` on the branch screen, replacing the day being played.
@@ -337,36 +354,28 @@ class BankApp(App[None]):
         Returns:
             Whether the day opened (an unknown level or a bad option is a notice).
         """
+        from .day import open_day
+
         if level_id in self.level_files:
             return self.open_level_file(self.level_files[level_id], seed, options)
-        if self._player_schedules(level_id):
-            return True
         try:
-            level, branch = self._open_day(level_id, seed, options)
+            level = load_level(level_id)
         except KeyError:
             self.notify(f"There is no level {level_id!r}.", title="Cannot open", severity="error")
             return False
         except LevelError as error:
             self.notify(str(error), title="Cannot open", severity="error")
             return False
-        self._play(level, branch, (level_id, seed, options))
-        return True
+        if level.day.scheduler == "player":
+            self.open_puzzle_book(level)
+            return True
+        return self._open_day(DayOrigin(level_id, seed, options), partial(open_day, level_id, seed, options))
 
-    def _player_schedules(self, level_id: str) -> bool:
-        """Open a level where the player is the scheduler (Break the Bank) on its own screen."""
-        screen_class = self.screen_class("scheduler")
-        if screen_class is None:
-            return False
-        from .engine import load_level
+    def open_puzzle_book(self, level: Level) -> None:
+        """Open the Puzzle Book, where the player is the scheduler (Break the Bank, or a level file like it)."""
+        from .screens.puzzle_book import PuzzleBookScreen
 
-        try:
-            level = load_level(level_id)
-        except (KeyError, LevelError):
-            return False  # the branch's way of opening says why
-        if level.day.scheduler != "player":
-            return False
-        self.push_screen(screen_class(level))
-        return True
+        self.push_screen(PuzzleBookScreen(level))
 
     def open_sandbox(self, seed: int | None = None, options: dict[str, Any] | None = None) -> bool:
         """Open the sandbox with ``options`` (``DayConfig`` fields)."""
@@ -382,22 +391,21 @@ class BankApp(App[None]):
 
         try:
             level = load_custom_level(path)
-            if level.day.scheduler == "player" and self.screen_class("scheduler") is not None:
-                self.level_files[level.id] = path
-                self.push_screen(self.screen_class("scheduler")(level))  # type: ignore[misc,arg-type]
-                return True
-            level, branch = self._open_day(level.id, seed, options, lambda backend: open_file_day(path, seed, options, backend))
         except LevelError as error:
             self.notify(str(error), title="Cannot open the level file", severity="error", timeout=10)
             return False
         self.level_files[level.id] = path
-        self._play(level, branch, (level.id, seed, options))
-        return True
+        if level.day.scheduler == "player":
+            self.open_puzzle_book(level)
+            return True
+        return self._open_day(DayOrigin(level.id, seed, options), partial(open_file_day, path, seed, options),
+                              title="Cannot open the level file")
 
-    def open_replay(self, replay: Any, file: str = "") -> bool:
+    def open_replay(self, replay: Replay, file: str = "") -> bool:
         """Open a saved day on the branch screen, paused at tick 0; stepping forward replays its actions."""
         from .engine import InlineBackend
         from .replays import ReplayError, play_replay, replay_day
+        from .workers import make_backend
 
         try:
             level, day, source = replay_day(replay, file or "<replay>")
@@ -409,43 +417,44 @@ class BankApp(App[None]):
         if source:
             self.level_files[level.id] = source
 
-        def opener(backend: str) -> tuple[Level, Branch]:
-            from .workers import make_backend
-
+        def opener(backend: BackendName) -> tuple[Level, Branch]:
             return level, Branch(day, seed=replay.seed, backend=make_backend(backend))
 
-        level, branch = self._open_day(level.id, replay.seed, replay.options, opener)
-        self._play(level, branch, (level.id, replay.seed, replay.options or None), recorded=list(replay.actions),
-                   end=whole.tick)
-        self.notify(f"{Path(file).name or 'The replay'}: {level.title}, seed {replay.seed}, {len(replay.actions)} "
-                    "action(s). Paused at tick 0: . steps forward, , steps back, g scrubs, space plays.",
-                    title="Replay", timeout=8)
+        opened = self._open_day(DayOrigin(level.id, replay.seed, replay.options or None), opener,
+                                recorded=list(replay.actions), end=whole.tick)
+        if opened:
+            self.notify(f"{Path(file).name or 'The replay'}: {level.title}, seed {replay.seed}, {len(replay.actions)} "
+                        "action(s). Paused at tick 0: . steps forward, , steps back, g scrubs, space plays.",
+                        title="Replay", timeout=8)
+        return opened
+
+    def _open_day(self, origin: DayOrigin, opener: DayOpener, *, title: str = "Cannot open",
+                  recorded: list[Action] | None = None, end: int = 0) -> bool:
+        """Open a day with ``opener`` on the game's backend (in-process, said so, when real processes cannot start).
+
+        Returns:
+            Whether the day opened (a bad level or option is a notice).
+        """
+        try:
+            started = start_on(self.backend_name, opener)
+        except (KeyError, LevelError) as error:
+            self.notify(f"There is no level {origin.level_id!r}." if isinstance(error, KeyError) else str(error),
+                        title=title, severity="error", timeout=10)
+            return False
+        self._started(started, origin, recorded, end)
         return True
 
-    def _open_day(self, level_id: str, seed: int | None, options: dict[str, Any] | None,
-                  opener: Callable[[str], tuple[Level, Branch]] | None = None) -> tuple[Level, Branch]:
-        from .day import open_day
+    def _started(self, started: Started[tuple[Level, Branch]], origin: DayOrigin, recorded: list[Action] | None,
+                 end: int) -> None:
+        """Play a day just opened; say so when it plays in-process instead of on real processes."""
+        if started.notice:
+            self.backend_name = started.backend
+            self.notify(started.notice, title="In-process backend", severity="warning", timeout=8)
+        level, branch = started.value
+        self._play(level, branch, origin, recorded, end)
 
-        if opener is None:
-            def opener(backend: str) -> tuple[Level, Branch]:
-                return open_day(level_id, seed, options, backend)
-
-        try:
-            return opener(self.backend_name)
-        except (KeyError, LevelError):
-            raise
-        except Exception as error:  # the real backend could not start: play on in-process
-            if self.backend_name == "inline":
-                raise
-            self.backend_name = "inline"
-            self.notify(
-                f"Real worker processes are not available here ({error}). "
-                "Playing with the in-process backend: same rules, one process.",
-                title="In-process backend", severity="warning", timeout=8,
-            )
-            return opener("inline")
-
-    def _play(self, level: Level, branch: Branch, opened: tuple, recorded: list | None = None, end: int = 0) -> None:
+    def _play(self, level: Level, branch: Branch, origin: DayOrigin, recorded: list[Action] | None = None,
+              end: int = 0) -> None:
         from .screens.branch import BranchScreen
 
         self._unwind_branch()
@@ -456,8 +465,7 @@ class BankApp(App[None]):
         # place before the first customer: the first lost update comes within ticks.
         closed = bool(level.goals) and branch.tick == 0
         screen = BranchScreen(level, branch, paused=self.start_paused or closed or recorded is not None, speed=self.speed,
-                              recorded=recorded, end=end)
-        screen.opened = opened
+                              recorded=recorded, end=end, origin=origin)
         self.push_screen(screen)
         if closed and not self.start_paused and recorded is None:
             ready = "set your tickets, then " if branch.mode == "shared" else ""
@@ -484,21 +492,22 @@ class BankApp(App[None]):
         else:
             self.notify("This is the only screen: ctrl+q quits.", title="bankgame", timeout=3)
 
-    def show_results(self, level: Level, branch: Branch) -> None:
+    def show_results(self, level: Level, branch: Branch, origin: DayOrigin) -> None:
         """Record the day in the saved progress and show how it went on the results screen."""
+        from .screens.results import ResultsScreen
+
         report = make_report(branch, level.id, level.goals)
-        opened = getattr(self.screen, "opened", (level.id, branch.seed, None))
-        if self.store is not None:
-            try:
-                self.store.record_report(report, options=opened[2])
-            except Exception as error:  # noqa: BLE001 - a save problem never ends the game
-                self.notify(f"This day was not saved: {error}", title="Saved progress", severity="warning")
-        self.show("results", report, level, branch=branch, options=opened[2])
+        try:
+            self.store.record_report(report, options=origin.options)
+        except Exception as error:  # noqa: BLE001 - a save problem never ends the game
+            self.notify(f"This day was not saved: {error}", title="Saved progress", severity="warning")
+        self.push_screen(ResultsScreen(report, level, branch=branch, options=origin.options))
 
     def open_tutorial(self) -> None:
-        """Start the guided tutorial (when it is built)."""
-        if not self.show("tutorial"):
-            self.notify("The guided tutorial is not here yet.", title="Tutorial")
+        """Start the guided tutorial, where the player left it."""
+        from .screens.tutorial import TutorialScreen
+
+        self.push_screen(TutorialScreen())
 
     def release_branch(self, branch: Branch) -> None:
         """Close ``branch`` (its screen is gone): its worker processes stop now, not at exit."""
@@ -524,7 +533,6 @@ class BankApp(App[None]):
             The file, or ``None`` when it could not be written (the notice says why).
         """
         from .replays import make_replay, write_replay
-        from .store import data_folder
 
         path = data_folder() / "replays" / f"{level.id}-seed{branch.seed}-tick{branch.tick:04d}.toml"
         try:
@@ -537,15 +545,15 @@ class BankApp(App[None]):
 
     def action_picture(self) -> None:
         """Save the screen as an SVG picture (for slides) in the data folder; a notice names it."""
-        from .store import data_folder
+        from .screens.branch import BranchScreen
+        from .screens.results import ResultsScreen
 
         screen = self.screen
-        level, branch = getattr(screen, "level", None), getattr(screen, "branch", None)
-        report = getattr(screen, "report", None)
-        if level is not None and report is not None:
-            name = f"{level.id}-seed{report.seed}-tick{report.ticks:04d}-results"
-        elif level is not None and branch is not None:
-            name = f"{level.id}-seed{branch.seed}-tick{branch.tick:04d}"
+        if isinstance(screen, ResultsScreen):
+            report = screen.report
+            name = f"{screen.level.id}-seed{report.seed}-tick{report.ticks:04d}-results"
+        elif isinstance(screen, BranchScreen):
+            name = f"{screen.level.id}-seed{screen.branch.seed}-tick{screen.branch.tick:04d}"
         else:
             self._pictures += 1
             name = f"{type(screen).__name__.removesuffix('Screen').lower() or 'screen'}-{self._pictures}"
@@ -576,7 +584,8 @@ class BankApp(App[None]):
         """Show the command palette (ours guards its page keys)."""
         from .screens.command_palette import BankCommandPalette
 
-        if self.use_command_palette and not BankCommandPalette.is_open(self):
+        # Textual types the app it looks at as App[object]; ours returns None.
+        if self.use_command_palette and not BankCommandPalette.is_open(cast("App[object]", self)):
             self.push_screen(BankCommandPalette(id="--command-palette"))
 
     def action_help(self) -> None:
@@ -592,27 +601,28 @@ class BankApp(App[None]):
 
         if isinstance(self.screen, SettingsScreen):
             return
-        saved = self.store.settings().get("unlock_all", False) if self.store is not None else False
+        saved = self.store.settings().get("unlock_all", False)
         current = Settings(self.theme, self.speed, self.animation_level != "none", unlock_all=bool(saved))
         self.push_screen(SettingsScreen(current, sorted(self.available_themes)), callback=self.apply_settings)
 
-    def apply_settings(self, settings: Any) -> None:
+    def apply_settings(self, settings: Settings | None) -> None:
         """Apply chosen settings to the app and to the day being played."""
+        from .screens.branch import BranchScreen
+
         if settings is None:
             return
         self.theme = settings.theme
         self.speed = settings.speed
         self.animation_level = "full" if settings.animations else "none"
-        if self.store is not None:
-            try:  # one change, one transaction; a failure to save is told by the store
-                self.store.set_settings({
-                    "theme": settings.theme, "speed": settings.speed, "animations": settings.animations,
-                    "unlock_all": settings.unlock_all,
-                })
-            except (ValueError, OSError) as error:
-                self.notify(f"Settings not saved: {error}", severity="warning")
+        try:  # one change, one transaction; a failure to save is told by the store
+            self.store.set_settings({
+                "theme": settings.theme, "speed": settings.speed, "animations": settings.animations,
+                "unlock_all": settings.unlock_all,
+            })
+        except (ValueError, OSError) as error:
+            self.notify(f"Settings not saved: {error}", severity="warning")
         for screen in self.screen_stack:
-            if hasattr(screen, "set_speed"):
+            if isinstance(screen, BranchScreen):
                 screen.set_speed(settings.speed)
 
     def action_high_contrast(self) -> None:
@@ -626,13 +636,21 @@ class BankApp(App[None]):
         yield SystemCommand("High contrast", "Switch the high-contrast theme on or off", self.action_high_contrast)
         yield SystemCommand("Save a picture", "The screen as an SVG, for slides (ctrl+s)", self.action_picture)
         yield SystemCommand("Sandbox", "Open your own branch", lambda: self.open_sandbox())
-        for name, text in (("title", "Title screen"), ("levels", "Level select"), ("lab", "The Lab")):
-            if self.screen_class(name) is not None and not isinstance(screen, self.screen_class(name) or type(None)):
-                yield SystemCommand(text, f"Go to the {text.lower()}", lambda n=name: self.show(n))
-        if hasattr(screen, "palette_commands"):
+        from .screens.branch import BranchScreen
+        from .screens.lab import LabScreen
+        from .screens.level_select import LevelSelectScreen
+
+        places: tuple[tuple[str, type[Screen], Callable[[], Screen]], ...] = (
+            ("Title screen", TitleScreen, TitleScreen), ("Level select", LevelSelectScreen, LevelSelectScreen),
+            ("The Lab", LabScreen, LabScreen),
+        )
+        for text, kind, make in places:
+            if not isinstance(screen, kind):
+                yield SystemCommand(text, f"Go to the {text.lower()}", lambda make=make: self.push_screen(make()))
+        if isinstance(screen, BranchScreen):
             yield from screen.palette_commands()
 
     def on_unmount(self) -> None:
         self.close_branches()
-        if self.store is not None:
-            self.store.close()
+        if self._store is not None:
+            self._store.close()

@@ -24,6 +24,9 @@ class Progress(Protocol):
     def stars(self, level_id: str) -> int:
         """Return the most stars earned on ``level_id`` (0 if never passed)."""
 
+    def best_score(self, level_id: str) -> int | None:
+        """Return the best score on ``level_id`` (``None`` if never played)."""
+
 
 class MemoryProgress:
     """Progress held in a dict: a new player, or a test's fixture.
@@ -38,6 +41,10 @@ class MemoryProgress:
     def stars(self, level_id: str) -> int:
         """Return the most stars earned on ``level_id``."""
         return self._stars.get(level_id, 0)
+
+    def best_score(self, level_id: str) -> int | None:
+        """A new player's progress keeps no scores."""
+        return None
 
     def record(self, level_id: str, stars: int) -> None:
         """Keep ``stars`` for ``level_id`` if they beat the best so far."""

@@ -8,9 +8,13 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .constants import BackendName, Start
+
+if TYPE_CHECKING:
+    from .engine import Branch, Level
 
 MAX_LAB_PROCESSES = 64
 """The most processes ``bankgame lab`` starts: each is a real process with its own memory."""
@@ -202,7 +206,8 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def day_options(args: argparse.Namespace) -> dict[str, Any]:
     """Return the day options given on the command line."""
-    return {key: getattr(args, key) for key in DAY_OPTIONS if getattr(args, key, None) is not None}
+    given = vars(args)
+    return {key: given[key] for key in DAY_OPTIONS if given.get(key) is not None}
 
 
 def check_level_options(parser: argparse.ArgumentParser, level: str, options: dict[str, Any]) -> None:
@@ -313,7 +318,7 @@ def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         except ActionError as error:
             parser.error(f"--action {actions[error.action]!r}: {error.reason}")
         report = make_report(branch, level.id, level.goals)
-        for notice in getattr(branch.backend, "take_notices", list)():  # a helper process that died, and what was done
+        for notice in branch.backend.take_notices():  # a helper process that died, and what was done
             print(f"bankgame: {notice}", file=sys.stderr)
     if args.save_replay:
         save_replay_or_exit(parser, args.save_replay, branch, level, args.level_file)
@@ -322,7 +327,7 @@ def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
 
 
 def open_level_file_or_exit(parser: argparse.ArgumentParser, path: str, seed: int | None, options: dict[str, Any],
-                            backend: str) -> Any:
+                            backend: BackendName) -> tuple[Level, Branch]:
     """Return ``(level, branch)`` of a level file; a bad file or option exits 2 naming file, key and reason."""
     from .day import load_custom_level, open_file_day
     from .engine import LevelError
@@ -458,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_game(parser: argparse.ArgumentParser, level: str | None = None, seed: int | None = None,
-             options: dict[str, Any] | None = None, backend: str = "process", tutorial: bool = False,
+             options: dict[str, Any] | None = None, backend: BackendName = "process", tutorial: bool = False,
              level_file: str | None = None, unlock_all: bool = False, replay: Any = None,
              replay_file: str = "", swept: str = "") -> int:
     """Play the game in this terminal: the title, or a level or the sandbox straight away.
@@ -468,6 +473,7 @@ def run_game(parser: argparse.ArgumentParser, level: str | None = None, seed: in
     if level is not None:
         check_level_options(parser, level, options or {})
     from .app import BankApp
+    from .day import in_process_notice
     from .workers import start_process_helpers
 
     notice = swept
@@ -476,8 +482,8 @@ def run_game(parser: argparse.ArgumentParser, level: str | None = None, seed: in
             start_process_helpers()  # before App.run(): no helper may start inside a running app
         except Exception as error:  # noqa: BLE001 - the app says so and plays in-process
             backend = "inline"
-            notice = " ".join(filter(None, (swept, f"Real worker processes cannot start here ({error}); playing in-process.")))
-    start = "tutorial" if tutorial else ("level" if level is not None else "title")
+            notice = " ".join(filter(None, (swept, in_process_notice(error))))
+    start: Start = "tutorial" if tutorial else ("level" if level is not None else "title")
     app = BankApp(start=start, level=level, seed=seed, options=options, backend=backend, handle_signals=True,
                   notice=notice, level_file=level_file, unlock_all=unlock_all, replay=replay, replay_file=replay_file)
     try:

@@ -1,10 +1,13 @@
-"""Open a day from a level, the player's options and a backend."""
+"""Open a day from a level, the player's options and a backend; where a day came from."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from .constants import BackendName
 from .engine import (
     Branch,
     Level,
@@ -16,8 +19,55 @@ from .engine import (
 )
 from .workers import make_backend
 
+T = TypeVar("T")
 
-def open_day(level_id: str, seed: int | None = None, options: dict[str, Any] | None = None, backend: str = "inline") -> tuple[Level, Branch]:
+
+@dataclass(frozen=True)
+class DayOrigin:
+    """What a day was opened with: what "play again" reopens and what its record says."""
+
+    level_id: str
+    seed: int | None = None
+    """The seed asked for (``None``: the level's own)."""
+    options: dict[str, Any] | None = None
+    """``DayConfig`` fields that override the level's."""
+
+
+@dataclass(frozen=True)
+class Started(Generic[T]):
+    """What ``start_on`` started, where it runs, and what the player is told about it."""
+
+    value: T
+    backend: BackendName
+    notice: str = ""
+    """Why it runs in-process when real processes were asked for (``""``: as asked)."""
+
+
+def in_process_notice(error: BaseException) -> str:
+    """Return the sentence that says real processes could not start and the game plays in-process."""
+    return (f"Real worker processes are not available here ({error}). "
+            "Playing with the in-process backend: same rules, one process.")
+
+
+def start_on(backend: BackendName, start: Callable[[BackendName], T]) -> Started[T]:
+    """Start something (a day, a puzzle's desks) on ``backend``; in-process when real processes cannot start.
+
+    Raises:
+        KeyError: no such level (never retried in-process).
+        LevelError: an option or a level file is not valid (never retried in-process).
+    """
+    try:
+        return Started(start(backend), backend)
+    except (KeyError, LevelError):
+        raise
+    except Exception as error:
+        if backend == "inline":
+            raise
+        return Started(start("inline"), "inline", in_process_notice(error))
+
+
+def open_day(level_id: str, seed: int | None = None, options: dict[str, Any] | None = None,
+             backend: BackendName = "inline") -> tuple[Level, Branch]:
     """Return the level and a new day at its branch.
 
     Args:
@@ -49,7 +99,7 @@ def load_custom_level(path: str | Path) -> Level:
 
 
 def open_file_day(path: str | Path, seed: int | None = None, options: dict[str, Any] | None = None,
-                  backend: str = "inline") -> tuple[Level, Branch]:
+                  backend: BackendName = "inline") -> tuple[Level, Branch]:
     """Return the level of a level file and a new day at its branch (see ``open_day``).
 
     Raises:

@@ -9,11 +9,12 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header
 
-from ..app import SPEEDS
-from ..engine import Branch, Level, make_report
+from ..constants import SPEEDS
+from ..day import DayOrigin
+from ..engine import Backend, Branch, Level, make_report
 from ..engine.report import metrics
 from ..engine.rewind import Action, Tape
 from ..widgets.deadlock_panel import DeadlockPanel
@@ -28,8 +29,10 @@ from ..widgets.scrubber import Scrubber
 from ..widgets.stats_panel import StatsPanel
 from ..widgets.status_bar import StatusBar
 from ..widgets.ticket_board import TicketBoard
+from .bank_screen import BankScreen
+from .timeline import TimelineScreen
 
-PanelT = TypeVar("PanelT")
+PanelT = TypeVar("PanelT", bound=Widget)
 TICKS_PER_SECOND = 10
 FRAME = 0.05
 """Seconds between two timer callbacks; fast speeds run several ticks per frame."""
@@ -47,7 +50,7 @@ MODE_TEXT = {
 }
 
 
-class BranchScreen(Screen[None]):
+class BranchScreen(BankScreen[None]):
     """A day at the branch. The screen decides nothing: it asks the engine.
 
     Args:
@@ -58,6 +61,7 @@ class BranchScreen(Screen[None]):
         recorded: the actions to replay as the day goes forward (a replay
             file's); the day's own when ``None``.
         end: the day's last tick when it is known ahead (a replay), for the scrubber.
+        origin: what the day was opened with (the level's own seed and options by default).
     """
 
     BINDINGS = [
@@ -84,7 +88,7 @@ class BranchScreen(Screen[None]):
     AUTO_FOCUS = ""
 
     def __init__(self, level: Level, branch: Branch, *, paused: bool = False, speed: float = 1.0,
-                 recorded: list[Action] | None = None, end: int = 0) -> None:
+                 recorded: list[Action] | None = None, end: int = 0, origin: DayOrigin | None = None) -> None:
         super().__init__()
         self.level = level
         self.branch = branch
@@ -112,8 +116,8 @@ class BranchScreen(Screen[None]):
         """The desk whose transaction is shown as Python (``None``: the Python view is closed)."""
         self._python_cache: tuple[tuple, Any] = ((), None)
         """``(what the code was made from, DeskPython)``: made again only when the desk's program changes."""
-        self.opened: tuple[str, int | None, dict | None] = (level.id, branch.seed, None)
-        """``(level_id, seed, options)`` the day was opened with: what "play again" reopens."""
+        self.origin = origin or DayOrigin(level.id, branch.seed)
+        """What the day was opened with: what "play again" reopens."""
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -160,9 +164,7 @@ class BranchScreen(Screen[None]):
     def on_unmount(self) -> None:
         self._gone = True
         # Popped for good (back to the menus, or another day): stop this day's workers.
-        release = getattr(self.app, "release_branch", None)
-        if release is not None:
-            release(self.branch)
+        self.app.release_branch(self.branch)
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 32, "-short")
@@ -232,7 +234,7 @@ class BranchScreen(Screen[None]):
             self._results_shown = False
         self.refresh_view()
 
-    def _fresh_backend(self) -> Any:
+    def _fresh_backend(self) -> Backend:
         from ..workers import make_backend
 
         return make_backend(self.branch.backend.name)
@@ -246,9 +248,7 @@ class BranchScreen(Screen[None]):
                 if hasattr(widget, "_signature"):
                     widget._signature = ()  # type: ignore[attr-defined]
                 widget.refresh()
-        swap = getattr(self.app, "swap_branch", None)
-        if swap is not None:
-            swap(old, new)
+        self.app.swap_branch(old, new)
 
     def refresh_view(self) -> None:
         """Redraw every panel whose state changed, and announce what happened."""
@@ -292,7 +292,7 @@ class BranchScreen(Screen[None]):
             # What the day's toasts said (select the error in the panel...) is not for the results screen.
             # (Toasts are messages: cleared once those already sent have arrived.)
             self.app.call_later(self.app.clear_notifications)
-            self.app.call_later(self.app.show_results, self.level, branch)
+            self.app.call_later(self.app.show_results, self.level, branch, self.origin)
 
     def _announce(self) -> None:
         branch = self.branch
@@ -313,8 +313,7 @@ class BranchScreen(Screen[None]):
 
     def _announce_processes(self) -> None:
         # A helper process of the game that died and was started again, or real processes gone for good.
-        take_notices = getattr(self.branch.backend, "take_notices", None)
-        for notice in take_notices() if take_notices is not None else ():
+        for notice in self.branch.backend.take_notices():
             self.notify(notice, title="Worker processes", severity="warning", timeout=8)
 
     # --------------------------------------------------------------- actions
@@ -379,9 +378,7 @@ class BranchScreen(Screen[None]):
     def action_save_replay(self) -> None:
         """Save the day as a replay file: level, seed, options and every action recorded."""
         self.tape.sync()
-        save = getattr(self.app, "save_replay", None)
-        if save is not None:
-            save(self.branch, self.level, list(self.tape.recorded))
+        self.app.save_replay(self.branch, self.level, list(self.tape.recorded))
 
     def action_faster(self) -> None:
         """Go one speed up (up to 8×)."""
@@ -564,8 +561,6 @@ class BranchScreen(Screen[None]):
             self.refresh_view()
 
     def on_integrity_panel_error_selected(self, message: IntegrityPanel.ErrorSelected) -> None:
-        from .timeline import TimelineScreen
-
         errors = self.branch.errors
         if not 0 <= message.index < len(errors):
             return  # chosen on a day since stepped back (or replaced): that error is not in this one

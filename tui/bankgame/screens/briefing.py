@@ -9,14 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from ..campaign import Progress, campaign_levels, lesson_titles, metric_name
 from ..engine import DayConfig, Goal, Level
 from ..paths import assets_dir
 from ..widgets.title_bar import TitleBar
-from .navigation import ask_app, progress_of
+from .bank_screen import BankScreen
 
 ORDINALS = ("1st", "2nd", "3rd")
 
@@ -58,7 +57,7 @@ def day_facts(day: DayConfig) -> str:
     return " · ".join(parts)
 
 
-class BriefingScreen(Screen[bool]):
+class BriefingScreen(BankScreen[bool]):
     """What a level asks, its goals (one per star), then Start or Back.
 
     Args:
@@ -91,7 +90,7 @@ class BriefingScreen(Screen[bool]):
             yield Static(reflow(level.briefing) or "No briefing: run the branch as you like.", id="briefing-text")
             goals = Static(self._goals(), id="briefing-goals")
             goals.border_title = "Goals · one star each, earned in order"
-            best = progress_of(self.app, self._progress).stars(self.level.id)
+            best = (self._progress if self._progress is not None else self.app.store).stars(self.level.id)
             if best:
                 goals.border_subtitle = f"your best: {'★' * best}{'☆' * (3 - best)}"
             yield goals
@@ -135,7 +134,7 @@ class BriefingScreen(Screen[bool]):
         level_id = self.level.id
         if self.app.screen is self:
             self.app.pop_screen()
-        ask_app(self.app, "open_level", level_id)
+        self.app.open_level(level_id)
 
     def action_back(self) -> None:
         """Go back without starting."""

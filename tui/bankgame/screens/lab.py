@@ -6,7 +6,7 @@ import inspect
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from rich.text import Text
@@ -16,12 +16,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from ..paths import assets_dir
 from ..widgets.bar_chart import Bar, BarChart
+from .bank_screen import BankScreen
+
+if TYPE_CHECKING:  # the Lab's processes start only when it runs
+    from ..workers.lab import LabResult
 from ..widgets.title_bar import TitleBar
 
 LabRunner = Callable[..., Any]
@@ -68,20 +71,18 @@ class LabRow:
         return 100.0 * self.lost / self.expected if self.expected else 0.0
 
 
-def lab_rows(result: Any) -> list[LabRow]:
+def lab_rows(result: LabResult) -> list[LabRow]:
     """Return the rows of a ``bankgame.workers.LabResult``, in the order the runs ran."""
     return [LabRow(run.method, run.expected, run.actual, run.lost, run.wall_s, run.ops_per_s,
-                   getattr(run, "per_op_us", 0.0) or 1e6 * run.wall_s / max(1, run.expected),
-                   getattr(run, "speedup", None))
+                   run.per_op_us or 1e6 * run.wall_s / max(1, run.expected), run.speedup)
             for run in result.runs]
 
 
-def interpreter_text(result: Any) -> str:
+def interpreter_text(result: LabResult) -> str:
     """Return which Python ran a Lab and whether the GIL was on, or ``""`` if it does not say."""
-    python = getattr(result, "python", "")
-    if not python:
+    if not result.python:
         return ""
-    return f"{python} · " + ("GIL on" if getattr(result, "gil", True) else "GIL off (free-threaded)")
+    return f"{result.python} · " + ("GIL on" if result.gil else "GIL off (free-threaded)")
 
 
 def method_text(method: str) -> str:
@@ -96,7 +97,7 @@ def default_runner() -> LabRunner:
     return run_lab
 
 
-class LabScreen(Screen[None]):
+class LabScreen(BankScreen[None]):
     """Run the Lab off the UI thread, then show its table and chart.
 
     Args:
@@ -199,7 +200,7 @@ class LabScreen(Screen[None]):
         if self.running or not bars:
             return
         try:
-            runner = self._runner or getattr(self.app, "lab_runner", None) or default_runner()
+            runner = self._runner or self.app.lab_runner or default_runner()
         except RuntimeError as error:
             self._status(f"Not yet: {error}.", "$text-warning")
             return

@@ -8,7 +8,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -17,7 +16,7 @@ from ..engine import Level
 from ..paths import assets_dir
 from ..widgets.stars import stars_content
 from ..widgets.title_bar import TitleBar
-from .navigation import progress_of
+from .bank_screen import BankScreen
 
 TITLE_WIDTH = 27
 LOCK = "⊘"
@@ -40,7 +39,7 @@ LEGEND = Content.assemble(
 )
 
 
-class LevelSelectScreen(Screen[None]):
+class LevelSelectScreen(BankScreen[None]):
     """The campaign: ten levels, their stars, and which are still locked.
 
     Args:
@@ -72,7 +71,7 @@ class LevelSelectScreen(Screen[None]):
     @property
     def progress(self) -> Progress:
         """The player's progress this screen reads."""
-        return progress_of(self.app, self._progress)
+        return self._progress if self._progress is not None else self.app.store
 
     def compose(self) -> ComposeResult:
         """Lay out the list and the highlighted level's details."""
@@ -109,7 +108,7 @@ class LevelSelectScreen(Screen[None]):
 
     def refresh_levels(self) -> None:
         """Read the progress again and redraw the list."""
-        self.states = level_states(self.progress, self._levels, unlock_all=bool(getattr(self.app, "unlock_all", False)))
+        self.states = level_states(self.progress, self._levels, unlock_all=self.app.unlock_all)
         menu = self._list()
         if menu is None:
             return
@@ -172,8 +171,7 @@ class LevelSelectScreen(Screen[None]):
         self.query_one("#detail-goals", Static).update(Content("\n").join(goals))
 
     def _best(self, level_id: str) -> str:
-        best = getattr(self.progress, "best_score", None)
-        score = best(level_id) if callable(best) else None
+        score = self.progress.best_score(level_id)
         return f" · best score {score}" if score is not None else ""
 
     def open_briefing(self, level_id: str) -> bool:
@@ -182,9 +180,7 @@ class LevelSelectScreen(Screen[None]):
         if state.locked:
             self.notify(f"{state.level.title} is locked: pass {state.after} first.", title="Locked", severity="warning")
             return False
-        from .briefing import BriefingScreen
-
-        self.app.push_screen(BriefingScreen(state.level, self._progress))
+        self.app.open_briefing(state.level, self._progress)
         return True
 
     def action_play(self) -> None:
@@ -217,6 +213,4 @@ class LevelSelectScreen(Screen[None]):
         if len(stack) > 2 or (len(stack) == 2 and stack[0].id != "_default"):
             self.app.pop_screen()
         else:
-            from .title import TitleScreen
-
-            self.app.switch_screen(TitleScreen(self._progress))
+            self.app.replace_with_title(self._progress)

@@ -7,6 +7,8 @@ from typing import TypeVar
 from textual.await_complete import AwaitComplete
 from textual.screen import ModalScreen
 
+from .bank_screen import BankScreen
+
 ResultT = TypeVar("ResultT")
 
 
@@ -14,7 +16,7 @@ async def _nothing() -> None:
     return None
 
 
-class Modal(ModalScreen[ResultT]):
+class Modal(ModalScreen[ResultT], BankScreen[ResultT]):
     """A ``ModalScreen`` whose ``dismiss`` does nothing once it is no longer on top.
 
     Textual's ``dismiss`` pops whatever screen is on top: "Done" clicked and

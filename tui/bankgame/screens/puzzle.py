@@ -6,18 +6,20 @@ verdict, the hints, the stars); this screen draws it and passes keys on.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ..constants import BackendName
+from ..day import start_on
+from ..engine import load_level
 from ..engine.puzzle_run import PuzzleRun
 from ..engine.puzzles import Book, Puzzle
+from ..store import PuzzleProgress, Store
 from ..widgets.puzzle_desk import PuzzleDesk
+from .bank_screen import BankScreen
 
 WIN_WORDS = {
     "broken": "break it", "deadlocked": "jam it", "livelocked": "make it loop",
@@ -25,7 +27,7 @@ WIN_WORDS = {
 }
 
 
-class PuzzleScreen(Screen[None]):
+class PuzzleScreen(BankScreen[None]):
     """Pick who moves (1–6), undo, hints, the verdict.
 
     Args:
@@ -64,7 +66,7 @@ class PuzzleScreen(Screen[None]):
     #pz-verdict.-lost { border: heavy $warning; }
     """
 
-    def __init__(self, book: Book, puzzle: Puzzle, store: Any = None) -> None:
+    def __init__(self, book: Book, puzzle: Puzzle, store: Store | None = None) -> None:
         super().__init__()
         self.book = book
         self.puzzle = puzzle
@@ -75,9 +77,9 @@ class PuzzleScreen(Screen[None]):
         self.saved_win = False
 
     @property
-    def store(self) -> Any:
-        """The saved progress, if any."""
-        return self._store if self._store is not None else getattr(self.app, "store", None)
+    def store(self) -> Store:
+        """The saved progress."""
+        return self._store if self._store is not None else self.app.store
 
     def compose(self) -> ComposeResult:
         yield Header(icon="$")
@@ -107,17 +109,17 @@ class PuzzleScreen(Screen[None]):
 
     def _new_run(self) -> PuzzleRun:
         """An attempt whose steps real processes carry out too, when the game plays on real processes."""
-        if getattr(self.app, "backend_name", "inline") != "process":
-            return PuzzleRun(self.puzzle)
         from ..workers.puzzles import PuzzleProcesses
 
         machine = self.puzzle.machine
-        try:
-            return PuzzleRun(self.puzzle, lambda: PuzzleProcesses(machine))
-        except Exception as error:  # noqa: BLE001 - processes could not start: say so, play on
-            self.notify(f"Real worker processes could not start ({error}); this puzzle runs in-process.",
-                        title="Puzzle Book", severity="warning")
-            return PuzzleRun(self.puzzle)
+
+        def start(backend: BackendName) -> PuzzleRun:
+            return PuzzleRun(self.puzzle, (lambda: PuzzleProcesses(machine)) if backend == "process" else None)
+
+        started = start_on(self.app.backend_name, start)
+        if started.notice:
+            self.notify(started.notice, title="Puzzle Book", severity="warning")
+        return started.value
 
     def on_resize(self) -> None:
         self.refresh_view()
@@ -165,19 +167,14 @@ class PuzzleScreen(Screen[None]):
         box.set_class(verdict.won, "-won")
         box.set_class(verdict.over and not verdict.won, "-lost")
 
-    def _saved(self) -> Any:
-        store = self.store
-        if store is None or not hasattr(store, "puzzles"):
-            return None
+    def _saved(self) -> PuzzleProgress | None:
         try:
-            return store.puzzles().get(self.puzzle.id)
+            return self.store.puzzles().get(self.puzzle.id)
         except Exception:  # noqa: BLE001 - a save problem never ends the game
             return None
 
     def _save(self, won: bool) -> None:
         store = self.store
-        if store is None or not hasattr(store, "record_puzzle"):
-            return
         run = self.run
         try:
             store.record_puzzle(self.puzzle.id, won=won, stars=run.stars(), steps=len(run.picks), hints=run.hints)
@@ -186,10 +183,8 @@ class PuzzleScreen(Screen[None]):
         except Exception as error:  # noqa: BLE001 - a save problem never ends the game
             self.notify(f"Not saved: {error}", title="Saved progress", severity="warning")
 
-    def _record_level(self, store: Any) -> None:
+    def _record_level(self, store: Store) -> None:
         """Break the Bank's stars in the campaign: its goals, met by the number of puzzles won."""
-        from ..engine import load_level
-
         won = sum(1 for p in store.puzzles().values() if p.won)
         level = load_level("break-the-bank")
         stars = 0
@@ -197,8 +192,7 @@ class PuzzleScreen(Screen[None]):
             if not goal.met(won):
                 break
             stars += 1
-        if hasattr(store, "record_day"):
-            store.record_day(level.id, stars=stars, score=won, details={"puzzles_won": won})
+        store.record_day(level.id, stars=stars, score=won, details={"puzzles_won": won})
 
     # ------------------------------------------------------------- actions
     def action_pick(self, desk: int) -> None:

@@ -6,22 +6,22 @@ It opens where Break the Bank was (the level select's "Break the Bank", or
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..engine import Level
 from ..engine.puzzles import Book, Puzzle, load_book
+from ..store import PuzzleProgress, Store
+from .bank_screen import BankScreen
 from .puzzle import WIN_WORDS, PuzzleScreen
 
 
-class PuzzleBookScreen(Screen[None]):
+class PuzzleBookScreen(BankScreen[None]):
     """Every chapter and puzzle, with stars; enter plays one.
 
     Args:
@@ -43,23 +43,20 @@ class PuzzleBookScreen(Screen[None]):
     #book-detail { width: 1fr; height: 1fr; padding: 0 1; border: round $panel-lighten-2; border-title-color: $text-accent; }
     """
 
-    def __init__(self, level: Any = None, store: Any = None, book: Book | None = None) -> None:
+    def __init__(self, level: Level | None = None, store: Store | None = None, book: Book | None = None) -> None:
         super().__init__()
         self.level = level
         self._store = store
         self.book = book or load_book()
 
     @property
-    def store(self) -> Any:
-        """The saved progress, if any."""
-        return self._store if self._store is not None else getattr(self.app, "store", None)
+    def store(self) -> Store:
+        """The saved progress."""
+        return self._store if self._store is not None else self.app.store
 
-    def _progress(self) -> dict[str, Any]:
-        store = self.store
-        if store is None or not hasattr(store, "puzzles"):
-            return {}
+    def _progress(self) -> dict[str, PuzzleProgress]:
         try:
-            return store.puzzles()
+            return self.store.puzzles()
         except Exception:  # noqa: BLE001 - a save problem never ends the game
             return {}
 

@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from ..campaign import Progress, campaign_levels, debrief_text, lessons, level_after, metric_name
@@ -20,8 +19,8 @@ from ..widgets.stars import stars_content
 from ..widgets.text import CREATED_WHY, created, gap_text
 from ..widgets.timeline import Timeline, legend
 from ..widgets.title_bar import TitleBar
+from .bank_screen import BankScreen
 from .briefing import goal_bound, reflow
-from .navigation import ask_app, progress_of, show_levels, unwind_to_menu
 
 KIND_WORDS = {"lost_update": "lost update", "overdraft": "overdraft", "audit": "audit gap"}
 
@@ -59,7 +58,7 @@ def error_sentence(error: IntegrityError) -> str:
     return error.explanation
 
 
-class ResultsScreen(Screen[None]):
+class ResultsScreen(BankScreen[None]):
     """The end of a day: what it scored, which goals it met, and the moment it went wrong.
 
     Args:
@@ -121,8 +120,8 @@ class ResultsScreen(Screen[None]):
         after = level_after(self.level.id)
         if after is None:
             return None
-        passed = (self.report.stars >= 1 or progress_of(self.app, self._progress).stars(self.level.id) >= 1
-                  or bool(getattr(self.app, "unlock_all", False)))
+        progress = self._progress if self._progress is not None else self.app.store
+        passed = self.report.stars >= 1 or progress.stars(self.level.id) >= 1 or self.app.unlock_all
         return after if passed else None
 
     def compose(self) -> ComposeResult:
@@ -261,15 +260,15 @@ class ResultsScreen(Screen[None]):
 
     def action_save_replay(self) -> None:
         """Save the day as a replay file (``bankgame replay FILE`` plays it again)."""
-        if self.branch is None or not hasattr(self.app, "save_replay"):
+        if self.branch is None:
             self.notify("This day cannot be saved as a replay.", title="Replay", severity="warning")
             return
         self.app.save_replay(self.branch, self.level)
 
     def action_retry(self) -> None:
         """Play the same level again, with the same seed and options."""
-        unwind_to_menu(self.app)
-        ask_app(self.app, "open_level", self.level.id, seed=self.report.seed, options=self.options or None)
+        self.app.unwind_to_menu()
+        self.app.open_level(self.level.id, seed=self.report.seed, options=self.options or None)
 
     def action_next(self) -> None:
         """Go to the next level's briefing, when it is open."""
@@ -278,18 +277,16 @@ class ResultsScreen(Screen[None]):
             self.notify("Earn at least one star here to open the next level." if level_after(self.level.id)
                         else "That was the last level.", severity="warning")
             return
-        from .briefing import BriefingScreen
-
-        show_levels(self.app, self._progress)
-        self.app.push_screen(BriefingScreen(after, self._progress))
+        self.app.show_levels(self._progress)
+        self.app.open_briefing(after, self._progress)
 
     def action_levels(self) -> None:
         """Go back to the level select (the title, after a sandbox day)."""
         if not self.in_campaign:
             self.action_title()
             return
-        show_levels(self.app, self._progress)
+        self.app.show_levels(self._progress)
 
     def action_title(self) -> None:
         """Go back to the title (after a sandbox day)."""
-        unwind_to_menu(self.app)
+        self.app.unwind_to_menu()

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Static, Switch
 
-from ..app import SPEEDS
+from ..constants import SPEEDS
 from ..widgets.choice import Choice
 from .modal import Modal
 

@@ -10,14 +10,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from .. import __version__
 from ..campaign import Progress, next_to_play
 from ..paths import assets_dir
-from .navigation import ask_app, progress_of
+from .bank_screen import BankScreen
 
 MENU: tuple[tuple[str, str, str], ...] = (
     ("continue", "Continue", "c"),
@@ -39,7 +38,7 @@ def art(name: str) -> Content:
     return Content.from_markup(text)
 
 
-class TitleScreen(Screen[None]):
+class TitleScreen(BankScreen[None]):
     """The first screen: the bank's front, its name, and where to go.
 
     Args:
@@ -65,7 +64,7 @@ class TitleScreen(Screen[None]):
     @property
     def progress(self) -> Progress:
         """The player's progress this screen reads."""
-        return progress_of(self.app, self._progress)
+        return self._progress if self._progress is not None else self.app.store
 
     def compose(self) -> ComposeResult:
         """Lay out the front, the name and the menu."""
@@ -128,22 +127,19 @@ class TitleScreen(Screen[None]):
         self.chosen.append(choice)
         app = self.app
         if choice == "continue":
-            from .briefing import BriefingScreen
-            from .level_select import LevelSelectScreen
-
             state = next_to_play(self.progress)
-            app.push_screen(LevelSelectScreen(self._progress))
+            app.show_levels(self._progress)
             if state is not None:
-                app.push_screen(BriefingScreen(state.level, self._progress))
+                app.open_briefing(state.level, self._progress)
         elif choice == "campaign":
-            from .level_select import LevelSelectScreen
-
-            app.push_screen(LevelSelectScreen(self._progress))
+            app.show_levels(self._progress)
         elif choice == "lab":
-            from .lab import LabScreen
-
-            app.push_screen(LabScreen())
+            app.open_lab()
+        elif choice == "tutorial":
+            app.open_tutorial()
+        elif choice == "sandbox":
+            app.open_sandbox()
+        elif choice == "settings":
+            app.action_settings()
         elif choice == "quit":
             app.exit()
-        else:
-            ask_app(app, f"open_{choice}")

@@ -11,11 +11,14 @@ import dataclasses
 import time
 from collections.abc import Callable
 
+from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from ..day import open_day
+from ..constants import BackendName
+from ..day import open_day, start_on
 from ..engine import Branch, Level, load_level
+from ..store import Store
 from ..tutorial import Tutorial, holds, load_tutorial
 from ..widgets.integrity_panel import IntegrityPanel
 from ..widgets.tutorial_panel import TutorialPanel
@@ -44,7 +47,7 @@ class TutorialScreen(BranchScreen):
     ]
 
     def __init__(
-        self, tutorial: Tutorial | None = None, *, backend: str | None = None, paused: bool = True,
+        self, tutorial: Tutorial | None = None, *, backend: BackendName | None = None, paused: bool = True,
         speed: float = 1.0,
     ) -> None:
         store, app_backend = self._from_app()
@@ -53,38 +56,29 @@ class TutorialScreen(BranchScreen):
             if tutorial.finished:
                 tutorial.restart()
         self.tutorial = tutorial
-        self.backend_name = backend or app_backend
+        self.backend_name: BackendName = backend or app_backend
         self._backend_notice = ""
+        self._chapter = tutorial.chapter_index
         level, branch = self._open_chapter()
         super().__init__(level, branch, paused=paused, speed=speed)
         self._results_shown = True  # a tutorial day has no results screen: it is not a level played
-        self._chapter = tutorial.chapter_index
         self._step_started = time.monotonic()
         self._highlighted = ""
 
-    def _from_app(self) -> tuple[object, str]:
+    def _from_app(self) -> tuple[Store | None, BackendName]:
         try:
             app = self.app
-        except Exception:  # built outside a running app (a test)
+        except NoActiveAppError:  # built outside a running app (a test)
             return None, "inline"
-        return getattr(app, "store", None), getattr(app, "backend_name", "inline")
+        return app.store, app.backend_name
 
     def _open_chapter(self) -> tuple[Level, Branch]:
         chapter = self.tutorial.chapter
         base = load_level(chapter.level)
         level = dataclasses.replace(base, title=f"Tutorial · {chapter.title}", goals=(), lessons=chapter.lessons)
-        try:
-            _, branch = open_day(chapter.level, chapter.seed, chapter.day, self.backend_name)
-        except Exception as error:  # real processes unavailable here: the same rules in-process, said so
-            if self.backend_name == "inline":
-                raise
-            self.backend_name = "inline"
-            self._backend_notice = (
-                f"Real worker processes are not available here ({error}). "
-                "Playing with the in-process backend: same rules, one process."
-            )
-            _, branch = open_day(chapter.level, chapter.seed, chapter.day, "inline")
-        return level, branch
+        started = start_on(self.backend_name, lambda backend: open_day(chapter.level, chapter.seed, chapter.day, backend))
+        self.backend_name, self._backend_notice = started.backend, started.notice
+        return level, started.value[1]
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -124,7 +118,7 @@ class TutorialScreen(BranchScreen):
 
     def _current(self) -> bool:
         """Whether this screen's day is the tutorial's current chapter (not one being left)."""
-        return getattr(self, "_chapter", -1) == self.tutorial.chapter_index
+        return self._chapter == self.tutorial.chapter_index
 
     def _tell(self, kind: str, argument: str = "") -> None:
         if self._current() and self.tutorial.feed(kind, argument):
@@ -202,9 +196,7 @@ class TutorialScreen(BranchScreen):
     def action_leave(self) -> None:
         """Leave the focused panel; once the tutorial is done, escape opens the campaign, as the panel says."""
         if self.focused is None and self.tutorial.status == "done":
-            from .navigation import show_levels
-
-            show_levels(self.app)
+            self.app.show_levels()
             return
         super().action_leave()
 

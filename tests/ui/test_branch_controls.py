@@ -249,8 +249,9 @@ async def test_an_unavailable_backend_falls_back_to_in_process_with_a_notice() -
     from bankgame.app import BankApp
     from bankgame.store import Store
 
-    app = BankApp(start="sandbox", backend="no-such-backend", paused=True, store=Store.memory())
+    app = BankApp(start="sandbox", backend="no-such-backend", paused=True, store=Store.memory())  # type: ignore[arg-type]
     async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()  # real processes are started off the UI thread
         await pilot.pause()
         assert app.branch is not None and app.branch.backend.name == "inline"
         assert any("in-process" in n.message for n in app._notifications)

@@ -33,11 +33,12 @@ from textual.binding import Binding
 from textual.driver import Driver
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.worker import get_current_worker
 
 from .campaign import Progress
 from .constants import SPEEDS, BackendName, Start
 from .day import DayOrigin, Started, start_on
-from .engine import Branch, Level, LevelError, load_level, make_report
+from .engine import Branch, Level, LevelError, load_level, make_day, make_report
 from .paths import assets_dir
 from .screens.title import TitleScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
@@ -160,8 +161,6 @@ class BankApp(App[None]):
         self._pictures = 0
         self.lab_runner = lab_runner
         """What the Lab runs (``None``: the real one)."""
-        self.opening = False
-        """A day is being opened off the UI thread (real processes starting)."""
 
     @property
     def unlock_all(self) -> bool:
@@ -360,6 +359,7 @@ class BankApp(App[None]):
             return self.open_level_file(self.level_files[level_id], seed, options)
         try:
             level = load_level(level_id)
+            make_day(options or {}, name="options", prefix="--", base=level.day)  # a bad option said before any process starts
         except KeyError:
             self.notify(f"There is no level {level_id!r}.", title="Cannot open", severity="error")
             return False
@@ -391,6 +391,7 @@ class BankApp(App[None]):
 
         try:
             level = load_custom_level(path)
+            make_day(options or {}, name="options", prefix="--", base=level.day)
         except LevelError as error:
             self.notify(str(error), title="Cannot open the level file", severity="error", timeout=10)
             return False
@@ -432,17 +433,47 @@ class BankApp(App[None]):
                   recorded: list[Action] | None = None, end: int = 0) -> bool:
         """Open a day with ``opener`` on the game's backend (in-process, said so, when real processes cannot start).
 
+        In-process, the day opens at once. Real processes take a while to
+        start (about 400 ms for a day's cashiers and clerks): they start in a
+        thread worker, and the day's screen is pushed once they are up, the UI
+        answering keys meanwhile. A day asked for while another is starting
+        replaces it.
+
         Returns:
-            Whether the day opened (a bad level or option is a notice).
+            Whether the day opened, or is opening (a bad level or option is a notice).
         """
-        try:
-            started = start_on(self.backend_name, opener)
-        except (KeyError, LevelError) as error:
-            self.notify(f"There is no level {origin.level_id!r}." if isinstance(error, KeyError) else str(error),
-                        title=title, severity="error", timeout=10)
-            return False
-        self._started(started, origin, recorded, end)
+        if self.backend_name == "inline":
+            try:
+                started = start_on(self.backend_name, opener)
+            except (KeyError, LevelError) as error:
+                self._not_opened(error, origin, title)
+                return False
+            self._started(started, origin, recorded, end)
+            return True
+        self.run_worker(partial(self._start_day, self.backend_name, opener, origin, title, recorded, end),
+                        name=f"open {origin.level_id}", group="open-day", thread=True, exclusive=True)
         return True
+
+    def _start_day(self, backend: BackendName, opener: DayOpener, origin: DayOrigin, title: str,
+                   recorded: list[Action] | None, end: int) -> None:
+        """Start a day's processes (in a thread worker), then hand the day to the UI thread."""
+        try:
+            started = start_on(backend, opener)
+        except (KeyError, LevelError) as error:
+            self.call_from_thread(self._not_opened, error, origin, title)
+            return
+        branch = started.value[1]
+        if get_current_worker().is_cancelled:  # another day was asked for meanwhile
+            branch.close()
+            return
+        try:
+            self.call_from_thread(self._started, started, origin, recorded, end)
+        except RuntimeError:  # the game ended while the processes started: none may outlive it
+            branch.close()
+
+    def _not_opened(self, error: KeyError | LevelError, origin: DayOrigin, title: str) -> None:
+        self.notify(f"There is no level {origin.level_id!r}." if isinstance(error, KeyError) else str(error),
+                    title=title, severity="error", timeout=10)
 
     def _started(self, started: Started[tuple[Level, Branch]], origin: DayOrigin, recorded: list[Action] | None,
                  end: int) -> None:

@@ -56,6 +56,7 @@ API (everything a screen needs)::
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
@@ -163,7 +164,7 @@ def why_not_saved(error: BaseException) -> str:
     """Return, in a player's words, why a change was not saved (SQLite's words in brackets)."""
     text = str(error)
     low = text.lower()
-    if "full" in low or getattr(error, "errno", None) == 28:
+    if "full" in low or (isinstance(error, OSError) and error.errno == errno.ENOSPC):
         reason = "the disk is full"
     elif _locked(error) if isinstance(error, sqlite3.Error) else False:
         reason = "another program kept the save locked"

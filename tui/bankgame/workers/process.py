@@ -182,18 +182,22 @@ class ProcessBackend:
 
     def _rebuild(self) -> int:
         """Start the workers of the current mode again; stop the idle pool (it starts again when needed)."""
-        idle, busy = ("clerks", "cashiers") if self.mode == "shared" else ("cashiers", "clerks")
-        pool = getattr(self, idle)
-        if pool is not None:
-            if idle == "clerks":
-                self._restarted += pool.restarted
-            pool.close()
-            setattr(self, idle, None)
-        pool = getattr(self, busy)
-        if pool is None:
+        busy: CashierPool | ClerkPool | None
+        if self.mode == "shared":
+            if self.clerks is not None:
+                self._restarted += self.clerks.restarted
+                self.clerks.close()
+                self.clerks = None
+            busy = self.cashiers
+        else:
+            if self.cashiers is not None:
+                self.cashiers.close()
+                self.cashiers = None
+            busy = self.clerks
+        if busy is None:
             return 0
-        pool.rebuild()
-        return len(pool.processes)
+        busy.rebuild()
+        return len(busy.processes)
 
     def _fall_back(self, error: BaseException) -> None:
         """Carry on the day in this process, from the state the real backend leaves."""

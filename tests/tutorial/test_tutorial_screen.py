@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from bankgame.app import BankApp
-from bankgame.screens.tutorial import TutorialScreen
+from bankgame.screens.tutorial import TutorialScreen, chapter_day
 from bankgame.store import Store, TutorialState, open_store
 from bankgame.widgets.ticket_board import TicketBoard
 from bankgame.widgets.tutorial_panel import TutorialPanel
@@ -144,7 +144,7 @@ async def test_a_chapter_day_that_ends_opens_again_without_results() -> None:
     app = BankApp(start="tutorial", backend="inline", store=Store.memory())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        app.switch_screen(TutorialScreen(tutorial, backend="inline"))
+        app.switch_screen(TutorialScreen(tutorial, chapter_day(tutorial, "inline")))
         await pilot.pause()
         first = screen(app).branch
         for _ in range(100):
@@ -191,8 +191,9 @@ def test_a_tutorial_without_real_processes_says_it_plays_in_process(monkeypatch)
     async def scenario() -> None:
         app = BankApp(start="tutorial", backend="process", store=Store.memory())
         async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()  # real processes are tried off the UI thread
             await pilot.pause()
-            assert screen(app).backend_name == "inline"
+            assert app.backend_name == "inline"
             assert screen(app).branch.backend.name == "inline"
             notices = [n.message for n in app._notifications]
             assert any("in-process backend" in text and "no processes here" in text for text in notices), notices

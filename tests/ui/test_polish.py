@@ -303,14 +303,14 @@ def tutorial_at(chapter_id: str) -> Any:
 async def test_the_tutorial_stops_on_the_first_lost_update_and_i_opens_that_one() -> None:
     from bankgame.app import BankApp
     from bankgame.screens.timeline import TimelineScreen
-    from bankgame.screens.tutorial import TutorialScreen
+    from bankgame.screens.tutorial import TutorialScreen, chapter_day
     from bankgame.store import Store
 
     app = BankApp(backend="inline", paused=True, store=Store.memory())
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         tutorial = tutorial_at("rush-hour")
-        app.push_screen(TutorialScreen(tutorial, backend="inline", speed=8.0))
+        app.push_screen(TutorialScreen(tutorial, chapter_day(tutorial, "inline"), speed=8.0))
         await pilot.pause()
         screen = app.screen
         await pilot.press("space")  # let the lunch rush run, fast
@@ -332,14 +332,14 @@ async def test_the_tutorial_stops_on_the_first_lost_update_and_i_opens_that_one(
 @synced
 async def test_chapter_one_lets_the_player_watch_and_the_queue_is_there_to_see() -> None:
     from bankgame.app import BankApp
-    from bankgame.screens.tutorial import TutorialScreen
+    from bankgame.screens.tutorial import TutorialScreen, chapter_day
     from bankgame.store import Store
 
     app = BankApp(backend="inline", paused=True, store=Store.memory())
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         tutorial = tutorial_at("one-cashier")
-        app.push_screen(TutorialScreen(tutorial, backend="inline"))
+        app.push_screen(TutorialScreen(tutorial, chapter_day(tutorial, "inline")))
         await pilot.pause()
         screen = app.screen
         await pilot.press("space")
@@ -359,7 +359,7 @@ async def test_no_lesson_code_reaches_the_player() -> None:
     import re
 
     from bankgame.app import BankApp
-    from bankgame.screens.tutorial import TutorialScreen
+    from bankgame.screens.tutorial import TutorialScreen, chapter_day
     from bankgame.store import Store
     from bankgame.widgets.tutorial_panel import TutorialPanel
 
@@ -371,7 +371,7 @@ async def test_no_lesson_code_reaches_the_player() -> None:
         app.show_results(app.screen.level, app.branch)
         await pilot.pause()
         texts = [str(widget.render()) for widget in app.screen.query("Static")]
-        app.push_screen(TutorialScreen(tutorial_at("rush-hour"), backend="inline"))
+        app.push_screen(TutorialScreen(rush := tutorial_at("rush-hour"), chapter_day(rush, "inline")))
         await pilot.pause()
         panel = app.screen.query_one(TutorialPanel)
         texts += [str(panel.border_title), panel.render().plain]
@@ -386,7 +386,7 @@ async def test_no_lesson_code_reaches_the_player() -> None:
 async def test_escape_after_the_tutorial_opens_the_campaign() -> None:
     from bankgame.app import BankApp
     from bankgame.screens.level_select import LevelSelectScreen
-    from bankgame.screens.tutorial import TutorialScreen
+    from bankgame.screens.tutorial import TutorialScreen, chapter_day
     from bankgame.store import Store
 
     app = BankApp(backend="inline", paused=True, store=Store.memory())
@@ -396,7 +396,7 @@ async def test_escape_after_the_tutorial_opens_the_campaign() -> None:
         while not tutorial.finished:
             tutorial.move_on()
         assert tutorial.status == "done"
-        app.push_screen(TutorialScreen(tutorial, backend="inline"))
+        app.push_screen(TutorialScreen(tutorial, chapter_day(tutorial, "inline")))
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
@@ -540,13 +540,13 @@ async def test_the_footer_at_80_columns_has_every_day_key_and_a_whole_palette_ke
 @synced
 async def test_the_tutorial_brings_the_widget_it_points_at_into_view_at_80x24() -> None:
     from bankgame.app import BankApp
-    from bankgame.screens.tutorial import TutorialScreen
+    from bankgame.screens.tutorial import TutorialScreen, chapter_day
     from bankgame.store import Store
 
     app = BankApp(backend="inline", paused=True, store=Store.memory())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        app.push_screen(TutorialScreen(tutorial_at("rush-hour"), backend="inline"))
+        app.push_screen(TutorialScreen(rush := tutorial_at("rush-hour"), chapter_day(rush, "inline")))
         await pilot.pause()
         await pilot.pause()
         screen = app.screen

@@ -49,12 +49,15 @@ if TYPE_CHECKING:
     from .replays import Replay
     from .screens.lab import LabRunner
     from .screens.settings import Settings
+    from .tutorial import Tutorial
 
 # The title is imported here; every other screen where it is first opened, so
 # that the title's first frame does not wait for their modules (start-up time).
 
 DayOpener = Callable[[BackendName], tuple[Level, Branch]]
 """Opens a day on the backend named: ``open_day`` with a level's id, seed and options bound."""
+DayShower = Callable[[Level, Branch], None]
+"""Shows a day just opened (on the UI thread): the branch screen, or the tutorial's."""
 
 HIGH_CONTRAST = Theme(
     name="high-contrast",
@@ -369,7 +372,8 @@ class BankApp(App[None]):
         if level.day.scheduler == "player":
             self.open_puzzle_book(level)
             return True
-        return self._open_day(DayOrigin(level_id, seed, options), partial(open_day, level_id, seed, options))
+        origin = DayOrigin(level_id, seed, options)
+        return self._open_day(origin, partial(open_day, level_id, seed, options), partial(self._play, origin=origin))
 
     def open_puzzle_book(self, level: Level) -> None:
         """Open the Puzzle Book, where the player is the scheduler (Break the Bank, or a level file like it)."""
@@ -399,7 +403,8 @@ class BankApp(App[None]):
         if level.day.scheduler == "player":
             self.open_puzzle_book(level)
             return True
-        return self._open_day(DayOrigin(level.id, seed, options), partial(open_file_day, path, seed, options),
+        origin = DayOrigin(level.id, seed, options)
+        return self._open_day(origin, partial(open_file_day, path, seed, options), partial(self._play, origin=origin),
                               title="Cannot open the level file")
 
     def open_replay(self, replay: Replay, file: str = "") -> bool:
@@ -421,17 +426,17 @@ class BankApp(App[None]):
         def opener(backend: BackendName) -> tuple[Level, Branch]:
             return level, Branch(day, seed=replay.seed, backend=make_backend(backend))
 
-        opened = self._open_day(DayOrigin(level.id, replay.seed, replay.options or None), opener,
-                                recorded=list(replay.actions), end=whole.tick)
+        origin = DayOrigin(level.id, replay.seed, replay.options or None)
+        opened = self._open_day(origin, opener, partial(self._play, origin=origin, recorded=list(replay.actions),
+                                                        end=whole.tick))
         if opened:
             self.notify(f"{Path(file).name or 'The replay'}: {level.title}, seed {replay.seed}, {len(replay.actions)} "
                         "action(s). Paused at tick 0: . steps forward, , steps back, g scrubs, space plays.",
                         title="Replay", timeout=8)
         return opened
 
-    def _open_day(self, origin: DayOrigin, opener: DayOpener, *, title: str = "Cannot open",
-                  recorded: list[Action] | None = None, end: int = 0) -> bool:
-        """Open a day with ``opener`` on the game's backend (in-process, said so, when real processes cannot start).
+    def _open_day(self, origin: DayOrigin, opener: DayOpener, show: DayShower, *, title: str = "Cannot open") -> bool:
+        """Open a day with ``opener`` on the game's backend, then ``show`` it (in-process, said so, when real processes cannot start).
 
         In-process, the day opens at once. Real processes take a while to
         start (about 400 ms for a day's cashiers and clerks): they start in a
@@ -448,14 +453,14 @@ class BankApp(App[None]):
             except (KeyError, LevelError) as error:
                 self._not_opened(error, origin, title)
                 return False
-            self._started(started, origin, recorded, end)
+            self._started(started, show)
             return True
-        self.run_worker(partial(self._start_day, self.backend_name, opener, origin, title, recorded, end),
+        self.run_worker(partial(self._start_day, self.backend_name, opener, show, origin, title),
                         name=f"open {origin.level_id}", group="open-day", thread=True, exclusive=True)
         return True
 
-    def _start_day(self, backend: BackendName, opener: DayOpener, origin: DayOrigin, title: str,
-                   recorded: list[Action] | None, end: int) -> None:
+    def _start_day(self, backend: BackendName, opener: DayOpener, show: DayShower, origin: DayOrigin,
+                   title: str) -> None:
         """Start a day's processes (in a thread worker), then hand the day to the UI thread."""
         try:
             started = start_on(backend, opener)
@@ -467,7 +472,7 @@ class BankApp(App[None]):
             branch.close()
             return
         try:
-            self.call_from_thread(self._started, started, origin, recorded, end)
+            self.call_from_thread(self._started, started, show)
         except RuntimeError:  # the game ended while the processes started: none may outlive it
             branch.close()
 
@@ -475,14 +480,13 @@ class BankApp(App[None]):
         self.notify(f"There is no level {origin.level_id!r}." if isinstance(error, KeyError) else str(error),
                     title=title, severity="error", timeout=10)
 
-    def _started(self, started: Started[tuple[Level, Branch]], origin: DayOrigin, recorded: list[Action] | None,
-                 end: int) -> None:
-        """Play a day just opened; say so when it plays in-process instead of on real processes."""
+    def _started(self, started: Started[tuple[Level, Branch]], show: DayShower) -> None:
+        """Show a day just opened; say so when it plays in-process instead of on real processes."""
         if started.notice:
             self.backend_name = started.backend
             self.notify(started.notice, title="In-process backend", severity="warning", timeout=8)
         level, branch = started.value
-        self._play(level, branch, origin, recorded, end)
+        show(level, branch)
 
     def _play(self, level: Level, branch: Branch, origin: DayOrigin, recorded: list[Action] | None = None,
               end: int = 0) -> None:
@@ -534,11 +538,25 @@ class BankApp(App[None]):
             self.notify(f"This day was not saved: {error}", title="Saved progress", severity="warning")
         self.push_screen(ResultsScreen(report, level, branch=branch, options=origin.options))
 
-    def open_tutorial(self) -> None:
-        """Start the guided tutorial, where the player left it."""
-        from .screens.tutorial import TutorialScreen
+    def open_tutorial(self, tutorial: Tutorial | None = None, *, speed: float | None = None) -> None:
+        """Start the guided tutorial where the player left it, or open ``tutorial``'s chapter in place of its screen.
 
-        self.push_screen(TutorialScreen())
+        Args:
+            tutorial: a tutorial under way, moved on to another chapter (or the same chapter again).
+            speed: the speed its day runs at (the app's by default).
+        """
+        from .screens.tutorial import TutorialScreen, chapter_day, new_tutorial
+
+        going = tutorial if tutorial is not None else new_tutorial(self.store)
+
+        def show(level: Level, branch: Branch) -> None:
+            screen = TutorialScreen(going, (level, branch), speed=self.speed if speed is None else speed)
+            if tutorial is not None and isinstance(self.screen, TutorialScreen):
+                self.switch_screen(screen)
+            else:
+                self.push_screen(screen)
+
+        self._open_day(DayOrigin(going.chapter.level), partial(chapter_day, going), show)
 
     def release_branch(self, branch: Branch) -> None:
         """Close ``branch`` (its screen is gone): its worker processes stop now, not at exit."""

@@ -11,12 +11,11 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.binding import Binding
 
 from ..constants import BackendName
-from ..day import open_day, start_on
+from ..day import open_day
 from ..engine import Branch, Level, load_level
 from ..store import Store
 from ..tutorial import Tutorial, holds, load_tutorial
@@ -28,14 +27,30 @@ HIGHLIGHT = "-tutorial-target"
 """The class of the highlighted widget (styled in ``assets/styles/tutorial.tcss``)."""
 
 
+def chapter_day(tutorial: Tutorial, backend: BackendName) -> tuple[Level, Branch]:
+    """Return the level and a new day of the tutorial's current chapter on ``backend``."""
+    chapter = tutorial.chapter
+    base = load_level(chapter.level)
+    level = dataclasses.replace(base, title=f"Tutorial · {chapter.title}", goals=(), lessons=chapter.lessons)
+    _, branch = open_day(chapter.level, chapter.seed, chapter.day, backend)
+    return level, branch
+
+
+def new_tutorial(store: Store | None) -> Tutorial:
+    """Return the tutorial from ``assets/tutorial``, resumed from the saved progress (again from the start once finished)."""
+    tutorial = Tutorial(load_tutorial(), store)
+    if tutorial.finished:
+        tutorial.restart()
+    return tutorial
+
+
 class TutorialScreen(BranchScreen):
     """The branch screen with the tutorial on it.
 
     Args:
-        tutorial: the tutorial and its position; by default loaded from
-            ``assets/tutorial`` and resumed from the app's saved progress
-            (started again if it was finished).
-        backend: ``inline`` or ``process``; by default the app's.
+        tutorial: the tutorial and its position.
+        day: the level and the day of the tutorial's chapter (``chapter_day``;
+            the app opens it, off the UI thread on real processes).
         paused: start the chapter's day paused (the first step says so).
         speed: one of ``SPEEDS``.
     """
@@ -46,39 +61,15 @@ class TutorialScreen(BranchScreen):
         Binding("x", "tutorial_skip", "Skip tutorial", show=False),
     ]
 
-    def __init__(
-        self, tutorial: Tutorial | None = None, *, backend: BackendName | None = None, paused: bool = True,
-        speed: float = 1.0,
-    ) -> None:
-        store, app_backend = self._from_app()
-        if tutorial is None:
-            tutorial = Tutorial(load_tutorial(), store)
-            if tutorial.finished:
-                tutorial.restart()
+    def __init__(self, tutorial: Tutorial, day: tuple[Level, Branch], *, paused: bool = True,
+                 speed: float = 1.0) -> None:
         self.tutorial = tutorial
-        self.backend_name: BackendName = backend or app_backend
-        self._backend_notice = ""
         self._chapter = tutorial.chapter_index
-        level, branch = self._open_chapter()
+        level, branch = day
         super().__init__(level, branch, paused=paused, speed=speed)
         self._results_shown = True  # a tutorial day has no results screen: it is not a level played
         self._step_started = time.monotonic()
         self._highlighted = ""
-
-    def _from_app(self) -> tuple[Store | None, BackendName]:
-        try:
-            app = self.app
-        except NoActiveAppError:  # built outside a running app (a test)
-            return None, "inline"
-        return app.store, app.backend_name
-
-    def _open_chapter(self) -> tuple[Level, Branch]:
-        chapter = self.tutorial.chapter
-        base = load_level(chapter.level)
-        level = dataclasses.replace(base, title=f"Tutorial · {chapter.title}", goals=(), lessons=chapter.lessons)
-        started = start_on(self.backend_name, lambda backend: open_day(chapter.level, chapter.seed, chapter.day, backend))
-        self.backend_name, self._backend_notice = started.backend, started.notice
-        return level, started.value[1]
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -93,8 +84,6 @@ class TutorialScreen(BranchScreen):
         # The first error is the clean one to replay (later ones may be a cascade from it).
         self.query_one(IntegrityPanel).cursor = 0
         self._show_step()
-        if self._backend_notice:
-            self.notify(self._backend_notice, title="In-process backend", severity="warning", timeout=8)
 
     def on_unmount(self) -> None:
         self.branch.close()
@@ -129,7 +118,7 @@ class TutorialScreen(BranchScreen):
         if self.tutorial.finished:
             self.notify("Tutorial complete. The campaign is waiting: escape opens it.", title="★ Tutorial")
         elif self.tutorial.chapter_index != self._chapter:
-            self.app.switch_screen(TutorialScreen(self.tutorial, backend=self.backend_name, speed=self.speed))
+            self.app.open_tutorial(self.tutorial, speed=self.speed)
             return
         self._show_step()
 
@@ -137,7 +126,7 @@ class TutorialScreen(BranchScreen):
         """The chapter's day ended before its steps: open it again, from the chapter's start."""
         self.tutorial.start_chapter()
         self.notify("The day ended; here is a new one.", title="Tutorial")
-        self.app.switch_screen(TutorialScreen(self.tutorial, backend=self.backend_name, speed=self.speed))
+        self.app.open_tutorial(self.tutorial, speed=self.speed)
 
     def _show_step(self) -> None:
         step = self.tutorial.step

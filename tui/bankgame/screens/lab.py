@@ -199,11 +199,7 @@ class LabScreen(BankScreen[None]):
         bars = self.query("#lab-progress").results(ProgressBar)
         if self.running or not bars:
             return
-        try:
-            runner = self._runner or self.app.lab_runner or default_runner()
-        except RuntimeError as error:
-            self._status(f"Not yet: {error}.", "$text-warning")
-            return
+        runner = self._runner or self.app.lab_runner or default_runner()
         self._set_running(True)
         for bar in bars:
             bar.update(total=None, progress=0)

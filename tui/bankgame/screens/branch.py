@@ -246,7 +246,7 @@ class BranchScreen(BankScreen[None]):
             if getattr(widget, "branch", None) is old:
                 widget.branch = new  # type: ignore[attr-defined]
                 if hasattr(widget, "_signature"):
-                    widget._signature = ()  # type: ignore[attr-defined]
+                    widget._signature = ()
                 widget.refresh()
         self.app.swap_branch(old, new)
 

@@ -72,7 +72,8 @@ class BarChart(Widget):
             end = max(0.0, min(top, bar.value))
             grid.add_row(
                 bar.label,
-                RichBar(top, 0, end, color=bar_style.color, bgcolor=bar_style.bgcolor),
+                # A style without a colour has None: Rich's Bar makes a Style of it, where None is allowed.
+                RichBar(top, 0, end, color=bar_style.color, bgcolor=bar_style.bgcolor),  # type: ignore[arg-type]
                 bar.text,
             )
         return grid

@@ -20,7 +20,7 @@ class TextLines(Widget):
     _strips: list[Strip] | None = None
     _strips_size: Size | None = None
 
-    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False) -> TextLines:  # type: ignore[override]
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False) -> TextLines:
         self._strips = None
         super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
         return self

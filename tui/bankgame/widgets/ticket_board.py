@@ -73,7 +73,7 @@ class TicketBoard(TextLines, can_focus=True):
     def update_view(self) -> None:
         """Redraw if the layout or a ticket's holder changed."""
         branch = self.branch
-        signature = (branch.layout, tuple(sorted(branch.ticket_holder.items())), tuple(sorted(branch.ticket_serving.items())),
+        signature: tuple = (branch.layout, tuple(sorted(branch.ticket_holder.items())), tuple(sorted(branch.ticket_serving.items())),
                      branch.desks_on_old_tickets(), self.size, self.has_focus, self.cursor)
         signature += (tuple(desk.waiting_for for desk in branch.desks),)  # "free · Ann next" below
         if signature != self._signature:

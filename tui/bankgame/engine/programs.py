@@ -165,7 +165,7 @@ def compile_shared(customer: Customer, layout: TicketLayout, closed: frozenset[i
     b = customer.to_account
     tickets = layout.tickets_for([a, b])
     move = [_add("a", -customer.amount), _write(a, "a"), _read("c", b), _add("c", customer.amount), _write(b, "c")]
-    program: list[Step] = []
+    program = []
     if b in closed:
         program.append(Step(CLOSED, f"if {account_name(b)} closed: refuse", account=b))
     if layout.scope == "write" and tickets:

@@ -169,7 +169,7 @@ async def test_retry_then_a_habitual_s_does_not_change_the_theme() -> None:
         await pilot.pause()
         theme = app.theme
         app.branch.run()
-        app.show_results(app.screen.level, app.branch)
+        app.show_results(app.screen.level, app.branch, app.screen.origin)
         await pilot.pause()
         await pilot.press("r")  # Retry skips the briefing: the day is on screen at once
         await pilot.pause()
@@ -281,7 +281,7 @@ async def test_the_results_explain_created_money_once() -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         app.branch.run()
-        app.show_results(app.screen.level, app.branch)
+        app.show_results(app.screen.level, app.branch, app.screen.origin)
         await pilot.pause()
         wrong = str(app.screen.query_one("#results-wrong", Static).render())
         summary = str(app.screen.query_one("#results-summary", Static).render())
@@ -368,7 +368,7 @@ async def test_no_lesson_code_reaches_the_player() -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         app.branch.run()
-        app.show_results(app.screen.level, app.branch)
+        app.show_results(app.screen.level, app.branch, app.screen.origin)
         await pilot.pause()
         texts = [str(widget.render()) for widget in app.screen.query("Static")]
         app.push_screen(TutorialScreen(rush := tutorial_at("rush-hour"), chapter_day(rush, "inline")))

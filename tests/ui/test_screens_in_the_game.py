@@ -27,7 +27,7 @@ async def finish_day(pilot) -> None:
     app = pilot.app
     level = app.screen.level
     app.branch.run()
-    app.show_results(level, app.branch)
+    app.show_results(level, app.branch, app.screen.origin)
     await pilot.pause()
 
 

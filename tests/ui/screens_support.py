@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual.app import App
 from textual.screen import Screen
 
 from bankgame.app import BankApp
@@ -24,8 +25,13 @@ SOME_STARS = {"opening-day": 3, "rush-hour": 2, "vault": 1, "check-then-withdraw
 """Progress of a player part-way through: levels 1–3 passed, 4 open, 5–10 locked."""
 
 
-class ScreensApp(BankApp):
+class ScreensApp(BankApp, inherit_bindings=False):
     """Hosts one screen; records the app calls the screens make."""
+
+    # The screens alone, as their snapshots were taken: none of the game's stylesheets or keys.
+    TITLE = "ScreensApp"
+    CSS_PATH = None
+    BINDINGS = App.BINDINGS
 
     # The command palette is the app's, not these screens'; a storm that opens
     # it and pages down while it fills trips a KeyError inside Textual's

@@ -247,9 +247,8 @@ async def test_unlock_all_opens_every_level() -> None:
 
 @synced
 async def test_the_unlock_all_setting_is_saved_from_the_settings_screen() -> None:
-    store = Store.memory()
     app = branch_app()
-    app.store = store
+    store = app.store  # branch_app's in-memory save
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("o")
         await pilot.pause()

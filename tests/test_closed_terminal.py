@@ -18,8 +18,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from bankgame.terminal import SurvivingOutput
 from textual.drivers._writer_thread import MAX_QUEUED_WRITES, WriterThread
+
+from bankgame.terminal import SurvivingOutput
 
 IN_CI = os.environ.get("CI") == "true"
 RUNS = 20

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from bankgame.day import open_day
 from bankgame.engine import make_report
 from bankgame.engine.branch import EVENTS, FIRST_ERRORS, RECENT_ERRORS, RECENT_WAITS
 from bankgame.engine.events import BoundedLog, Tally
-from hypothesis import given
-from hypothesis import strategies as st
 
 
 class Item:

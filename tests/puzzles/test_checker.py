@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bankgame.engine.checker import check, replay
 from bankgame.engine.machine import DeskSpec, Machine, State
 from bankgame.engine.primitives import LOCAL_OPS, ConditionSpec, LockSpec, Tables
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 TABLES_LOCK = ("ticket A", "ticket B")
 
@@ -143,6 +144,7 @@ def _checker_ends(machine: Machine) -> set[tuple[int, ...]]:
 
 def test_a_machine_too_large_to_check_says_so() -> None:
     import pytest
+
     from bankgame.engine.checker import TooLarge
 
     lines = tuple(["r = read A", "write A = r"] * 6)

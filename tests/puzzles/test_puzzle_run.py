@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from bankgame.engine.puzzle_run import PuzzleRun
 from bankgame.engine.puzzles import load_book
 

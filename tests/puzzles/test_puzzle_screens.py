@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bankgame.engine.puzzles import load_book
-from bankgame.screens.puzzle import PuzzleScreen
-from bankgame.screens.puzzle_book import PuzzleBookScreen
-from bankgame.store import Store
 from textual.app import App
 from textual.screen import Screen
 
 from bankgame.app import BankApp
+from bankgame.engine.puzzles import load_book
+from bankgame.screens.puzzle import PuzzleScreen
+from bankgame.screens.puzzle_book import PuzzleBookScreen
+from bankgame.store import Store
 
 BOOK = load_book()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from bankgame.engine.checker import replay
 from bankgame.engine.levels import LevelError
 from bankgame.engine.puzzles import load_book, parse_puzzle

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from bankgame.cli import main
 
 KEYS = {"method", "processes", "operations", "expected", "actual", "lost"}

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from bankgame.app import BankApp
 from bankgame.day import open_day
 from bankgame.engine.puzzles import load_book

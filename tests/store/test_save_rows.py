@@ -8,8 +8,8 @@ import sqlite3
 from pathlib import Path
 
 from bankgame.app import BankApp
-from bankgame.screens.puzzle_book import PuzzleBookScreen
 from bankgame.screens.level_select import LevelSelectScreen
+from bankgame.screens.puzzle_book import PuzzleBookScreen
 from bankgame.store import FILE_NAME, open_store
 
 SIZE = (120, 36)

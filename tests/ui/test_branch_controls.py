@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from bankgame.constants import SPEEDS
 from bankgame.screens.help import HelpScreen
-from bankgame.screens.settings import SettingsScreen
 from bankgame.screens.results import ResultsScreen
+from bankgame.screens.settings import SettingsScreen
 from bankgame.screens.timeline import TimelineScreen
 from bankgame.screens.too_small import TooSmallScreen
 from bankgame.widgets.ticket_board import TicketBoard
-
 from branch_support import branch_app, branch_screen, run_until, synced
 
 SIZE = (120, 36)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from branch_support import branch_app, branch_screen, fast_storm, synced
 
 from bankgame.screens.help import HelpScreen
 from bankgame.screens.settings import SettingsScreen
 from bankgame.screens.timeline import TimelineScreen
 from bankgame.screens.too_small import TooSmallScreen
+from branch_support import branch_app, branch_screen, fast_storm, synced
 
 SIZE = (120, 36)
 

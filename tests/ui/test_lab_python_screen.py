@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from screens_support import ScreensApp, fake_lab
-from storm_support import in_loop
 from textual.widgets import DataTable, Static
 
 from bankgame.screens.lab import LabScreen, lab_rows
 from bankgame.widgets.bar_chart import BarChart
 from bankgame.workers.lab import LabResult, LabRun
+from screens_support import ScreensApp, fake_lab
+from storm_support import in_loop
 
 
 def python_lab(processes: int | None, ops: int, progress: Any = None) -> LabResult:

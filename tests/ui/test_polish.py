@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from branch_support import branch_app, branch_screen, run_until, synced
 from textual import events
+
+from branch_support import branch_app, branch_screen, run_until, synced
 
 
 def send_keys(app: Any, *keys: str) -> None:
@@ -50,9 +51,10 @@ async def end_the_day(pilot: Any) -> None:
 
 @synced
 async def test_leaving_a_sandbox_day_s_results_lands_on_the_title_not_a_blank_screen() -> None:
+    from textual.widgets import Footer
+
     from bankgame.screens.results import ResultsScreen
     from bankgame.screens.title import TitleScreen
-    from textual.widgets import Footer
 
     for key in ("l", "escape"):
         app = sandbox_app()
@@ -99,8 +101,9 @@ def test_the_sandbox_day_lasts_minutes_not_seconds() -> None:
 # ------------------------------------------------- escape, settings and "s"
 @synced
 async def test_escape_racing_settings_done_pauses_the_day_instead_of_closing_it() -> None:
-    from bankgame.screens.settings import SettingsScreen
     from textual.widgets import Button
+
+    from bankgame.screens.settings import SettingsScreen
 
     app = branch_app(ticks=5)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -141,8 +144,9 @@ async def test_a_modal_dismissed_twice_closes_only_itself() -> None:
 
 @synced
 async def test_s_on_the_day_does_not_open_settings_but_o_does_and_says_so() -> None:
-    from bankgame.screens.settings import SettingsScreen
     from textual.widgets import Footer
+
+    from bankgame.screens.settings import SettingsScreen
 
     app = branch_app()
     async with app.run_test(size=(120, 36)) as pilot:
@@ -272,10 +276,11 @@ def test_a_timeline_shows_only_the_two_transactions_with_what_each_read_and_wrot
 
 @synced
 async def test_the_results_explain_created_money_once() -> None:
+    from textual.widgets import Static
+
     from bankgame.app import BankApp
     from bankgame.store import Store
     from bankgame.widgets.text import CREATED_WHY
-    from textual.widgets import Static
 
     app = BankApp(start="sandbox", seed=1, backend="inline", paused=True, store=Store.memory())
     async with app.run_test(size=(120, 36)) as pilot:
@@ -406,8 +411,9 @@ async def test_escape_after_the_tutorial_opens_the_campaign() -> None:
 # ----------------------------------------------------------------- toasts
 @synced
 async def test_ticket_changes_make_no_pile_of_toasts_and_toasts_stay_off_the_side_column() -> None:
-    from bankgame.widgets.ticket_board import TicketBoard
     from textual.widgets._toast import Toast
+
+    from bankgame.widgets.ticket_board import TicketBoard
 
     app = branch_app(ticks=2)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from branch_support import branch_app, branch_screen, synced
 from textual.app import App, ComposeResult
 
 from bankgame.engine.customers import Customer
 from bankgame.engine.programs import TicketLayout, compile_message, compile_shared
 from bankgame.engine.python_code import desk_python
 from bankgame.widgets.python_view import PythonView
+from branch_support import branch_app, branch_screen, synced
 
 TWO = frozenset({0, 1})
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import gc
 import weakref
 
+from textual._styles_cache import StylesCache
+from textual.widget import Widget
+
 from bankgame.app import BankApp
 from bankgame.screens.branch import BranchScreen
 from bankgame.store import Store
 from branch_support import synced
-from textual._styles_cache import StylesCache
-from textual.widget import Widget
 
 SIZE = (120, 36)
 VISITS = 6

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from screens_support import SOME_STARS, ScreensApp, fake_lab, in_loop, played_day
 from textual.widgets import Button, DataTable, OptionList, ProgressBar, Static
 
 from bankgame.campaign import MemoryProgress, campaign_levels, level_after, level_states, next_to_play
@@ -16,6 +15,7 @@ from bankgame.screens.level_select import LevelSelectScreen
 from bankgame.screens.results import ResultsScreen, worst_error
 from bankgame.screens.title import TitleScreen
 from bankgame.widgets.timeline import Timeline, culprit_step
+from screens_support import SOME_STARS, ScreensApp, fake_lab, in_loop, played_day
 
 SIZE = (100, 30)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from screens_support import in_loop
 
 from bankgame.app import BankApp
 from bankgame.screens.branch import BranchScreen
@@ -12,6 +11,7 @@ from bankgame.screens.level_select import LevelSelectScreen
 from bankgame.screens.results import ResultsScreen
 from bankgame.screens.title import TitleScreen
 from bankgame.store import Store
+from screens_support import in_loop
 
 SIZE = (120, 36)
 

@@ -7,7 +7,6 @@ backend, a fake lab, animations off, no wall-clock text.
 from __future__ import annotations
 
 import pytest
-from screens_support import ScreensApp, played_day
 
 from bankgame.campaign import MemoryProgress
 from bankgame.engine import load_level
@@ -16,6 +15,7 @@ from bankgame.screens.lab import LabScreen
 from bankgame.screens.level_select import LevelSelectScreen
 from bankgame.screens.results import ResultsScreen
 from bankgame.screens.title import TitleScreen
+from screens_support import ScreensApp, played_day
 
 BIG = (120, 36)
 SMALL = (80, 24)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from screens_support import ScreensApp, in_loop, played_day, storm
 
 from bankgame.engine import load_level
 from bankgame.screens.briefing import BriefingScreen
@@ -11,6 +10,7 @@ from bankgame.screens.lab import LabScreen
 from bankgame.screens.level_select import LevelSelectScreen
 from bankgame.screens.results import ResultsScreen
 from bankgame.screens.title import TitleScreen
+from screens_support import ScreensApp, in_loop, played_day, storm
 
 
 def results() -> ResultsScreen:

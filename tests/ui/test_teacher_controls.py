@@ -16,7 +16,6 @@ from bankgame.screens.results import ResultsScreen
 from bankgame.store import Store
 from bankgame.widgets.scrubber import Scrubber
 from bankgame.widgets.status_bar import StatusBar
-
 from branch_support import branch_app, branch_screen, synced
 
 SIZE = (120, 36)

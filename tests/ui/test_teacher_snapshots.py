@@ -10,7 +10,6 @@ from bankgame.campaign import campaign_levels
 from bankgame.day import open_day
 from bankgame.replays import make_replay, read_replay, write_replay
 from bankgame.store import Store
-
 from branch_support import branch_app
 
 SIZE = (120, 36)

@@ -19,8 +19,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from bankgame.workers.leftovers import names_of, sweep
 from test_kill_matrix import MARKER, cmdline, marked, next_start, parent_of, wait_for
+
+from bankgame.workers.leftovers import names_of, sweep
 
 
 class TerminalGame:

@@ -15,6 +15,7 @@ from multiprocessing import util
 from pathlib import Path
 
 import pytest
+
 from bankgame.day import open_day
 from bankgame.engine import make_report
 from bankgame.workers import helpers, leftovers

@@ -20,6 +20,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from bankgame.day import open_day
 from bankgame.engine import make_report
 from bankgame.workers.leftovers import names_of, sweep

@@ -7,6 +7,7 @@ import multiprocessing
 import threading
 
 import pytest
+
 from bankgame.cli import main
 from bankgame.workers.lab import METHODS, RACE_METHODS, LabCancelled, run_lab
 

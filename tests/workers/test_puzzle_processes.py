@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from bankgame.engine.puzzles import load_book
 from bankgame.workers.puzzles import Mismatch, PuzzleProcesses, run_schedule
 

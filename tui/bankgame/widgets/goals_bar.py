@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
-from .lines import TextLines
 
 from ..engine import Goal, money
+from .lines import TextLines
 
 METRIC_TEXT = {
     "served": "served", "left": "left unhappy", "errors": "errors", "lost_updates": "lost updates",
@@ -66,7 +66,7 @@ class GoalsBar(TextLines):
             self.values, self.stars, self.over = wanted, stars, over
             self.refresh()
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: D102
+    def get_content_height(self, container, viewport, width: int) -> int:
         return 1
 
     def render(self) -> Text:

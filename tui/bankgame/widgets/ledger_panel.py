@@ -36,7 +36,7 @@ class LedgerPanel(TextLines):
     def _columns(self, width: int) -> int:
         return max(1, min(4, width // 15))
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: D102
+    def get_content_height(self, container, viewport, width: int) -> int:
         accounts = self.branch.day.accounts
         return -(-accounts // self._columns(width)) + 1
 

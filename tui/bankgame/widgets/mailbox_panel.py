@@ -37,7 +37,7 @@ class MailboxPanel(TextLines):
             self.border_subtitle = f"{branch.bytes_copied:,} bytes copied"
             self.refresh()  # one height for the whole day: two lines per clerk
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: D102
+    def get_content_height(self, container, viewport, width: int) -> int:
         return 2 * len(self.branch.clerks) + 1
 
     def render(self) -> Text:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
-from .lines import TextLines
 
 from ..engine import Branch
+from .lines import TextLines
 
 
 class StatusBar(TextLines):

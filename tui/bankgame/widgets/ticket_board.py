@@ -80,7 +80,7 @@ class TicketBoard(TextLines, can_focus=True):
             self._signature = signature
             self.refresh()
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: D102
+    def get_content_height(self, container, viewport, width: int) -> int:
         return len(self.rows) + 1
 
     def _visible_rows(self) -> int:

@@ -18,8 +18,24 @@ from .events import BoundedLog, Deadlock, Event, IntegrityError, Tally
 from .levels import DayConfig
 from .names import account_name, cashier_name, clerk_name, dollars, money
 from .programs import (
-    ADD, AWAIT, CHECK, CLOSED, GIVE, JUMP, RATES, READ, SEND, TAKE, VAULT, WRITE,
-    Step, TicketLayout, compile_message, compile_shared, parse_tickets, ticket_text,
+    ADD,
+    AWAIT,
+    CHECK,
+    CLOSED,
+    GIVE,
+    JUMP,
+    RATES,
+    READ,
+    SEND,
+    TAKE,
+    VAULT,
+    WRITE,
+    Step,
+    TicketLayout,
+    compile_message,
+    compile_shared,
+    parse_tickets,
+    ticket_text,
 )
 
 RATE_BOARD = 137  # the exchange rate shown on the board, in cents per unit

@@ -1,4 +1,8 @@
-"""The command line: the game, and the headless commands."""
+"""The command line: the game, and the headless commands.
+
+Each command imports what it needs inside its function (start-up time): the
+parser and ``--version`` never wait for Textual, multiprocessing or the levels.
+"""
 
 from __future__ import annotations
 

@@ -135,6 +135,8 @@ class BankApp(App[None]):
         self.register_theme(HIGH_CONTRAST)
         self.store = store
         self.notice = notice
+        self.network: dict[str, Any] = {}
+        """``remote`` and ``authkey_file`` for a level with a second branch."""
         """Saved progress and settings; ``app.progress`` is the same object."""
 
     @property
@@ -295,7 +297,7 @@ class BankApp(App[None]):
         from .day import open_day
 
         try:
-            return open_day(level_id, seed, options, self.backend_name)
+            return open_day(level_id, seed, options, self.backend_name, **self.network)
         except (KeyError, LevelError):
             raise
         except Exception as error:  # the real backend could not start: play on in-process

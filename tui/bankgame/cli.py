@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--level", metavar="ID", help="open a campaign level straight away")
     parser.add_argument("--seed", type=int, metavar="N", help="seed for the level")
     parser.add_argument("--tutorial", action="store_true", help="start the guided tutorial")
+    _add_network_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     simulate = commands.add_parser("simulate", help="play a day headless and print its report")
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--kill-clerk-every", type=int, default=0, metavar="N",
                           help="message mode: kill a real clerk every N ticks (it is recovered)")
     simulate.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_network_options(simulate)
     simulate.set_defaults(usage_parser=simulate)  # errors show the subcommand's usage
 
     web = commands.add_parser("web", help="serve the game to a web browser, one game per tab (needs bankgame[web])")
@@ -55,12 +57,62 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--json", action="store_true", help="print one JSON object")
     lab.set_defaults(usage_parser=lab)
 
+    clerk = commands.add_parser("clerk", help="serve the second branch's accounts over TCP, for --remote")
+    clerk.add_argument("--listen", default="127.0.0.1:7040", metavar="HOST:PORT",
+                       help="address to listen on (default: 127.0.0.1:7040, this machine only)")
+    clerk.add_argument("--authkey-file", metavar="FILE",
+                       help="the key a branch must prove it holds (default: kept with the saved progress)")
+    clerk.set_defaults(usage_parser=clerk)
+
     sandbox = commands.add_parser("sandbox", help="open your own branch straight away, with the day options")
     _add_day_options(sandbox)
     sandbox.add_argument("--backend", choices=("inline", "process"), default="process",
                          help="process (real worker processes, the default) or inline (one process)")
     sandbox.set_defaults(usage_parser=sandbox)
     return parser
+
+
+def _add_network_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--remote", metavar="HOST:PORT",
+                        help="the second branch's clerk: a running `bankgame clerk` (default: one started on loopback)")
+    parser.add_argument("--authkey-file", metavar="FILE",
+                        help="the key shared with the remote clerk (default: kept with the saved progress)")
+
+
+def check_network_options(parser: argparse.ArgumentParser, level: str | None, args: argparse.Namespace) -> None:
+    """Refuse, with exit status 2, a ``--remote`` that cannot serve ``level``: a bad address, a wrong key, nobody there."""
+    remote, key_file = getattr(args, "remote", None), getattr(args, "authkey_file", None)
+    if remote is None and key_file is None:
+        return
+    from .engine import load_level
+    from .workers.remote_clerk import parse_address
+    from .workers.wire import WireError, load_key
+
+    if level is None or not load_level(level).day.remote_clerks:
+        parser.error("--remote and --authkey-file: only a level with a second branch (second-branch) has a remote clerk")
+    try:
+        key = load_key(key_file)
+    except WireError as error:
+        parser.error(f"--authkey-file: {error}")
+    if remote is None:
+        return
+    try:
+        address = parse_address(remote)
+    except ValueError as error:
+        parser.error(f"--remote: {error}")
+    from .workers.remote import RemoteClerk
+    from .workers.wire import AuthError
+
+    probe = RemoteClerk(address, key)
+    try:
+        probe.connect()
+    except AuthError as error:
+        parser.error(f"--remote {remote}: the clerk does not share our key ({error}); "
+                     "give both sides the same --authkey-file")
+    except (OSError, WireError) as error:
+        parser.error(f"--remote {remote}: cannot reach a clerk there ({error})")
+    finally:
+        probe.close()
 
 
 def day_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -91,14 +143,22 @@ def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     if args.kill_clerk_every < 0:
         parser.error("--kill-clerk-every must be 0 or more")
     check_level_options(parser, args.level, day_options(args))
+    check_network_options(parser, args.level, args)
     try:
-        level, branch = open_day(args.level, args.seed, day_options(args), args.backend)
+        level, branch = open_day(args.level, args.seed, day_options(args), args.backend, args.remote, args.authkey_file)
     except KeyError:
         parser.error(f"unknown level {args.level!r} (levels: {', '.join(level_ids())})")
     except LevelError as error:
         parser.error(str(error))
+    from .workers.remote import RemoteUnreachable
+    from .workers.wire import WireError
+
     with branch:
-        branch.run(kill_clerk_every=args.kill_clerk_every)
+        try:
+            branch.run(kill_clerk_every=args.kill_clerk_every)
+        except (RemoteUnreachable, WireError) as error:  # WireError covers a key that stopped matching
+            print(f"bankgame simulate: {error}", file=sys.stderr)
+            return 1
         report = make_report(branch, level.id, level.goals)
     print(report.to_json() if args.json else report.to_text())
     return 0
@@ -127,14 +187,27 @@ def main(argv: list[str] | None = None) -> int:
         from .web import run_web
 
         return run_web(args.host, args.port)
+    if args.command == "clerk":
+        from .workers.remote_clerk import clerk_command, parse_address
+        from .workers.wire import WireError, load_key
+
+        try:
+            parse_address(args.listen)
+            load_key(args.authkey_file)
+        except (ValueError, WireError) as error:
+            args.usage_parser.error(str(error))
+        return clerk_command(args.listen, args.authkey_file)
     if args.command == "sandbox":
         return run_game(args.usage_parser, level=args.level, seed=args.seed, options=day_options(args),
                         backend=args.backend)
-    return run_game(parser, level=args.level, seed=args.seed, tutorial=args.tutorial)
+    check_network_options(parser, args.level, args)
+    return run_game(parser, level=args.level, seed=args.seed, tutorial=args.tutorial,
+                    network={"remote": args.remote, "authkey_file": args.authkey_file})
 
 
 def run_game(parser: argparse.ArgumentParser, level: str | None = None, seed: int | None = None,
-             options: dict[str, Any] | None = None, backend: str = "process", tutorial: bool = False) -> int:
+             options: dict[str, Any] | None = None, backend: str = "process", tutorial: bool = False,
+             network: dict[str, Any] | None = None) -> int:
     """Play the game in this terminal: the title, or a level or the sandbox straight away."""
     if level is not None:
         check_level_options(parser, level, options or {})
@@ -150,6 +223,7 @@ def run_game(parser: argparse.ArgumentParser, level: str | None = None, seed: in
     start = "tutorial" if tutorial else ("level" if level is not None else "title")
     app = BankApp(start=start, level=level, seed=seed, options=options, backend=backend, handle_signals=True,
                   notice=notice)
+    app.network = network or {}
     try:
         app.run()
     finally:

@@ -34,6 +34,8 @@ class Report:
     score: int
     stars: int
     goals: tuple[tuple[str, bool], ...]
+    remote: dict | None = None
+    """A clerk across the network: ``{messages, mean_latency_ms}``, measured on the socket (wall time)."""
 
     def metric(self, name: str) -> float:
         """Return the value a goal of metric ``name`` is judged on."""
@@ -58,7 +60,7 @@ class Report:
             "score": self.score,
             "stars": self.stars,
             "goals": [{"goal": text, "met": met} for text, met in self.goals],
-        }
+        } | ({"remote": self.remote} if self.remote is not None else {})
 
     def to_json(self) -> str:
         """Return the report as one JSON object."""
@@ -77,6 +79,9 @@ class Report:
         if self.mode == "message" or self.messages:
             lines.append(f"messages: {self.messages} sent, {self.bytes_copied} bytes copied"
                          + (f", {self.recovered_clerks} clerk(s) recovered" if self.recovered_clerks else ""))
+        if self.remote is not None:
+            lines.append(f"remote clerk: {self.remote['messages']} messages over TCP, "
+                         f"mean round trip {self.remote['mean_latency_ms']:.3f} ms (measured)")
         counts: dict[str, int] = {}
         for error in self.errors:
             counts[error.kind] = counts.get(error.kind, 0) + 1
@@ -140,8 +145,14 @@ def make_report(branch: Branch, level: str = "sandbox", goals: tuple[Goal, ...] 
         errors=tuple(branch.errors), deadlocks=tuple(branch.deadlocks),
         expected_total=branch.expected_total, actual_total=actual, bytes_copied=branch.bytes_copied,
         messages=branch.messages_sent, recovered_clerks=branch.recovered_clerks,
-        score=score, stars=0, goals=(),
+        score=score, stars=0, goals=(), remote=_remote_stats(branch),
     )
     stars, verdicts = stars_of(goals, metrics(draft))
     return dataclasses.replace(draft, stars=stars, goals=verdicts)
 
+
+
+def _remote_stats(branch: Branch) -> dict | None:
+    # Only a backend with clerks across a network measures this (wall time, so never in a replay's numbers).
+    stats = getattr(branch.backend, "remote_stats", None)
+    return stats() if stats is not None else None

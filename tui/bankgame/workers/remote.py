@@ -408,7 +408,7 @@ class NetworkBackend:
 
     def pids(self) -> dict[str, list[int]]:
         """Process ids of the desks, the local clerks and the remote clerks the branch started."""
-        pids = getattr(self.local, "pids", lambda: {})()
+        pids: dict[str, list[int]] = getattr(self.local, "pids", dict)()
         pids["remote"] = [r.loopback.pid for r in self.remotes.values() if r.loopback is not None]
         return pids
 

@@ -47,12 +47,12 @@ def test_a_refund_is_a_message_of_its_own() -> None:
     assert refunds and all(m.ok and m.handled >= m.sent for m in refunds)
 
 
-@settings(max_examples=6, deadline=None)
-@given(seed=st.integers(0, 2**32), customers=st.integers(150, 250))
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32), customers=st.integers(300, 400))
 def test_the_timeline_data_stays_bounded_and_consistent(seed: int, customers: int) -> None:
     import dataclasses
 
-    level = load_level("hot-account")
+    level = load_level("back-office")
     branch = Branch(dataclasses.replace(level.day, customers=customers, mode="message"), seed=seed)
     branch.run(kill_clerk_every=37)
     assert len(branch.message_log) <= MESSAGES and len(branch.mailbox_depths) <= MESSAGES

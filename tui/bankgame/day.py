@@ -38,4 +38,6 @@ def open_day(level_id: str, seed: int | None = None, options: dict[str, Any] | N
         except BaseException:
             chosen.close()
             raise
-    return level, Branch(day, seed=level.seed if seed is None else seed, backend=chosen)
+    branch = Branch(day, seed=level.seed if seed is None else seed, backend=chosen)
+    branch.network_note = getattr(chosen, "shared_block", "")
+    return level, branch

@@ -38,6 +38,8 @@ class Reply:
     balance: int
     size: int
     """Bytes of the reply as it was really copied."""
+    wall_ms: float | None = None
+    """The round trip measured on a network socket, in milliseconds of wall time (shown, never decided on)."""
 
 
 def apply_message(

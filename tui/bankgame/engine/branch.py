@@ -82,6 +82,8 @@ class Message:
     ok: bool = True
     resent: bool = False
     """Sent again to a restarted clerk (it was not acknowledged when the clerk died)."""
+    latency_ms: float | None = None
+    """Measured on the socket for a clerk across a network (wall time: shown, never used to decide)."""
 
     def describe(self) -> str:
         """Return the message as the Mailbox panel shows it."""
@@ -189,6 +191,8 @@ class Branch:
         self.actions: list[tuple[int, str, str]] = []
         """Player actions stamped with their tick, for replays."""
         self.over = False
+        self.network_note = ""
+        """What a clerk across a network found when it tried the branch's shared memory (shown, never decided on)."""
         self.audit_actual: int | None = None
         self._seq = 0
         self._rng = random.Random(f"scheduler:{seed}")
@@ -475,6 +479,7 @@ class Branch:
         desk.reply = reply
         desk.reply_at = self.tick + clerk.latency
         message.handled, message.replied, message.ok = self.tick, desk.reply_at, reply.ok
+        message.latency_ms = reply.wall_ms
         self.steps_run += 1
         verdict = "done" if reply.ok else "refused"
         self.events.append(
@@ -637,7 +642,8 @@ class Branch:
         """
         target = "message" if (self.pending_mode or self.mode) == "shared" else "shared"
         if target == "shared" and not self.day.shared_available:
-            return "Shared state cannot reach the second branch: it is on another machine. Only messages can."
+            tried = f" Its clerk tried the branch's block by name: {self.network_note}" if self.network_note else ""
+            return "Shared state cannot reach the second branch: it is on another machine. Only messages can." + tried
         self.pending_mode = "" if target == self.mode else target
         self.actions.append((self.tick, "mode", target))
         self.events.append(Event(self.tick, "mode", "", f"switching to {target} mode once the desks are free"))

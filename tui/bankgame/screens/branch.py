@@ -55,6 +55,7 @@ class BranchScreen(Screen[None]):
         Binding("m", "switch_mode", "Mode"),
         Binding("t", "tickets", "Tickets"),
         Binding("k", "kill_clerk", "Kill"),
+        Binding("l", "messages", "Messages", show=False),
         Binding("i", "integrity", "Integrity", show=False),
         Binding("escape", "leave", "Back", show=False),
     ]
@@ -265,6 +266,15 @@ class BranchScreen(Screen[None]):
             self.notify(said, title="✗ Clerk killed", severity="warning")
         self.refresh_view()
 
+    def action_messages(self) -> None:
+        """Open the message timeline (message mode): lanes, arrows, mailboxes."""
+        if self.branch.mode != "message":
+            self.notify("Messages flow only in message mode (press m).", title="Message timeline")
+            return
+        from .message_timeline import MessageTimelineScreen
+
+        self.app.push_screen(MessageTimelineScreen(self))
+
     def action_leave(self) -> None:
         """Leave the focused panel, or go back to the screen underneath."""
         if self.focused is not None:
@@ -310,6 +320,8 @@ class BranchScreen(Screen[None]):
         yield SystemCommand("Switch mode", "Shared state ↔ message passing (m)", self.action_switch_mode)
         yield SystemCommand("Ticket board", "Focus the ticket board (t)", self.action_tickets)
         yield SystemCommand("Kill a clerk", "Message mode: kill the busiest clerk; it is restarted (k)", self.action_kill_clerk)
+        yield SystemCommand("Message timeline", "Message mode: every request and reply as lanes and arrows (l)",
+                            self.action_messages)
         yield SystemCommand("Integrity panel", "Focus the list of integrity errors (i)", self.action_integrity)
         if self.branch.mode == "shared":
             for resource in TicketBoard(self.branch).rows[:-2]:

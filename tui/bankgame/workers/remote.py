@@ -256,7 +256,7 @@ class RemoteClerk:
         self.messages += 1
         self.total_ms += took
         self.latencies.append((expected, took))
-        return Reply(expected, reply["ok"], reply["balance"], size)
+        return Reply(expected, reply["ok"], reply["balance"], size, wall_ms=took)
 
     def balances(self) -> dict[int, int]:
         """Return the clerk's accounts as it has them."""

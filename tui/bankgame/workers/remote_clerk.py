@@ -169,7 +169,8 @@ def attach_block(name: str) -> dict[str, Any]:
         resource_tracker.unregister(block._name, "shared_memory")  # type: ignore[attr-defined]
     size = block.size
     block.close()
-    return {"attached": True, "text": f"opened {name} ({size} bytes): this clerk runs on the branch's own machine"}
+    return {"attached": True, "text": f"it opened {name} ({size} bytes), but only because it runs on the branch's "
+            "own machine; on another machine that name means nothing"}
 
 
 def loopback_main(key: bytes, port: int, log_path: str | None, ready: Connection) -> None:

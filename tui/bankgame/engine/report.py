@@ -81,7 +81,9 @@ class Report:
                          + (f", {self.recovered_clerks} clerk(s) recovered" if self.recovered_clerks else ""))
         if self.remote is not None:
             lines.append(f"remote clerk: {self.remote['messages']} messages over TCP, "
-                         f"mean round trip {self.remote['mean_latency_ms']:.3f} ms (measured)")
+                         f"mean round trip {self.remote['mean_latency_ms']:.3f} ms (measured)"
+                         + (f", {self.remote['reconnects']} reconnection(s)" if self.remote.get("reconnects") else "")
+                         + (f", {self.remote['resent']} sent again" if self.remote.get("resent") else ""))
         counts: dict[str, int] = {}
         for error in self.errors:
             counts[error.kind] = counts.get(error.kind, 0) + 1

@@ -191,6 +191,7 @@ class RemoteClerk:
         if hello["clerk"] != self.epoch or not hello["loaded"]:
             self._load(hello)  # a new clerk: the last acknowledged balances
             self.restarts += 1
+            self.recovered = True  # the branch counts a restarted clerk; a reconnection is the network's
         else:
             self._ask({"op": "resume"}, {"ok"})  # the same clerk: an empty mailbox, its accounts kept
             self.reconnects += 1
@@ -198,7 +199,6 @@ class RemoteClerk:
         for seq, request in self.unacked.items():
             self.channel.send(_request(seq, request))
             self.resent += 1
-        self.recovered = True
 
     def _retrying(self, call: Any) -> Any:
         error: BaseException | None = None
@@ -393,10 +393,15 @@ class NetworkBackend:
         self.local.close()
 
     def remote_stats(self) -> dict[str, Any]:
-        """Messages handled over the network and their mean round trip in milliseconds (wall time)."""
+        """Messages handled over the network, their mean round trip in milliseconds (wall time),
+        the connections made again to the same clerk, and the requests sent again."""
         messages = sum(r.messages for r in self.remotes.values())
         total = sum(r.total_ms for r in self.remotes.values())
-        return {"messages": messages, "mean_latency_ms": round(total / messages, 3) if messages else 0.0}
+        return {
+            "messages": messages, "mean_latency_ms": round(total / messages, 3) if messages else 0.0,
+            "reconnects": sum(r.reconnects for r in self.remotes.values()),
+            "resent": sum(r.resent for r in self.remotes.values()),
+        }
 
     def latency_of(self, seq: int) -> float | None:
         """The measured round trip of message ``seq`` (if recent), in milliseconds."""

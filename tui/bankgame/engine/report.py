@@ -84,6 +84,8 @@ class Report:
                          f"mean round trip {self.remote['mean_latency_ms']:.3f} ms (measured)"
                          + (f", {self.remote['reconnects']} reconnection(s)" if self.remote.get("reconnects") else "")
                          + (f", {self.remote['resent']} sent again" if self.remote.get("resent") else ""))
+            if self.remote.get("shared_memory"):
+                lines.append(f"shared memory from the remote clerk: {self.remote['shared_memory']}")
         counts: dict[str, int] = {}
         for error in self.errors:
             counts[error.kind] = counts.get(error.kind, 0) + 1

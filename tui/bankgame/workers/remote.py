@@ -401,6 +401,7 @@ class NetworkBackend:
             "messages": messages, "mean_latency_ms": round(total / messages, 3) if messages else 0.0,
             "reconnects": sum(r.reconnects for r in self.remotes.values()),
             "resent": sum(r.resent for r in self.remotes.values()),
+            "shared_memory": self.shared_block,
         }
 
     def latency_of(self, seq: int) -> float | None:

@@ -14,8 +14,10 @@ reply is answered again but applied once.
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -160,7 +162,8 @@ def attach_block(name: str) -> dict[str, Any]:
     try:
         block = shared_memory.SharedMemory(name=name)
     except OSError as error:
-        return {"attached": False, "text": f"{type(error).__name__}: {error}"}
+        where = f" ({PRIVATE_SHM})" if PRIVATE_SHM else ""
+        return {"attached": False, "text": f"{type(error).__name__}: {error}{where}"}
     if multiprocessing.parent_process() is None:
         # Python < 3.13 registers an attached block with this process's own
         # resource tracker, which would unlink the branch's block when this
@@ -173,11 +176,57 @@ def attach_block(name: str) -> dict[str, Any]:
             "own machine; on another machine that name means nothing"}
 
 
+PRIVATE_SHM = ""
+"""Set when this clerk has a ``/dev/shm`` of its own: why the branch's block is not there."""
+
+
+def private_shm() -> str:
+    """Give this process a ``/dev/shm`` of its own, as another machine has, where Linux allows it.
+
+    A new mount namespace (inside a new user namespace when not root) with an
+    empty tmpfs on ``/dev/shm``: shared-memory names of the branch's machine
+    mean nothing here. Must run while the process has one thread.
+
+    Returns:
+        ``""`` if done, else why not (the clerk then shares the machine's ``/dev/shm``).
+    """
+    import ctypes
+
+    if not sys.platform.startswith("linux"):
+        return "only Linux gives a process a /dev/shm of its own"
+    libc = ctypes.CDLL(None, use_errno=True)
+    new_ns, new_user, rec, private = 0x00020000, 0x10000000, 0x4000, 1 << 18
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        if uid == 0:
+            if libc.unshare(new_ns):
+                return f"unshare: {os.strerror(ctypes.get_errno())}"
+        else:
+            if libc.unshare(new_user | new_ns):
+                return f"unshare: {os.strerror(ctypes.get_errno())}"
+            for name, text in (("setgroups", "deny"), ("uid_map", f"0 {uid} 1"), ("gid_map", f"0 {gid} 1")):
+                with open(f"/proc/self/{name}", "w") as out:
+                    out.write(text)
+        # Private first, so that the new /dev/shm never shows outside this process.
+        if libc.mount(b"none", b"/", None, rec | private, None) or libc.mount(
+            b"tmpfs", b"/dev/shm", b"tmpfs", 0, b"size=1m"
+        ):
+            return f"mount: {os.strerror(ctypes.get_errno())}"
+    except OSError as error:
+        return str(error)
+    return ""
+
+
 def loopback_main(key: bytes, port: int, log_path: str | None, ready: Connection) -> None:
     """A clerk process the level starts itself on 127.0.0.1: report the port, then serve."""
+    global PRIVATE_SHM
     from .helpers import worker_setup
 
+    why = private_shm()  # before any thread starts
+    PRIVATE_SHM = "" if why else "this clerk has a /dev/shm of its own, as another machine has"
     worker_setup(log_path)  # leaves the moment the branch's process is gone
+    if why:
+        print(f"clerk: sharing this machine's /dev/shm ({why})", flush=True)
     server = ClerkServer("127.0.0.1", port, key, log=lambda line: print(f"clerk: {line}", flush=True))
     ready.send_bytes(str(server.port).encode())
     ready.close()
@@ -186,8 +235,6 @@ def loopback_main(key: bytes, port: int, log_path: str | None, ready: Connection
 
 def clerk_command(listen: str, key_file: str | None) -> int:
     """``bankgame clerk --listen HOST:PORT``: serve one branch's accounts until Ctrl+C."""
-    import sys
-
     from .wire import load_key
 
     host, port = parse_address(listen)

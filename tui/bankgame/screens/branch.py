@@ -77,6 +77,8 @@ class BranchScreen(Screen[None]):
         self._cards: list[DeskCard] = []
         self._gone = False
         """Set once the screen is unmounted: keys still queued for it change nothing."""
+        self.toasts = True
+        """False while a screen on top draws the events itself (the message timeline)."""
         self.opened: tuple[str, int | None, dict | None] = (level.id, branch.seed, None)
         """``(level_id, seed, options)`` the day was opened with: what "play again" reopens."""
 
@@ -189,6 +191,9 @@ class BranchScreen(Screen[None]):
 
     def _announce(self) -> None:
         branch = self.branch
+        if not self.toasts:
+            branch.drain_events()
+            return
         for event in branch.drain_events():
             if event.kind == "integrity" and branch.errors:
                 # The first error of each kind gets a toast; the panel keeps them all.

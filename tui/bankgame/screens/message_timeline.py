@@ -61,7 +61,11 @@ class MessageTimelineScreen(Screen[None]):
         self.title = "bankgame"
         self.sub_title = "Messages"
         self.set_interval(FRAME, self._on_frame)
+        self.branch_screen.toasts = False  # the diagram shows each kill and restart where it happens
         self.refresh_view()
+
+    def on_unmount(self) -> None:
+        self.branch_screen.toasts = True
 
     def on_resize(self) -> None:
         self.refresh_view()
@@ -88,7 +92,7 @@ class MessageTimelineScreen(Screen[None]):
         far = f" · {remote[0].name}⇄ remote, +{remote[0].latency} ticks each way" if remote else ""
         title = f"tick {branch.tick} · {state} · {branch.messages_sent} sent{far}"
         if branch.network_note:
-            title += f"\nshared memory from {remote[0].name if remote else 'the clerk'}: {branch.network_note}"
+            title += f"\n{remote[0].name if remote else 'the clerk'} opening the branch's block: {branch.network_note}"
         self.query_one("#message-title", Static).update(title)
         self.query_one(MessageTimeline).update_view()
 
@@ -109,7 +113,9 @@ class MessageTimelineScreen(Screen[None]):
 
     def action_kill_clerk(self) -> None:
         """Kill the busiest clerk for real; watch its lane go dark and come back."""
-        self.branch_screen.action_kill_clerk()
+        if not self.branch.kill_clerk():  # the diagram's own row says what happened
+            self.notify("The day is over: no clerk to kill.", title="Kill a clerk")
+        self.branch_screen.refresh_view()
         self.refresh_view()
 
     def action_scroll_rows(self, delta: int) -> None:

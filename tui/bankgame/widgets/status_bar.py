@@ -56,10 +56,12 @@ class StatusBar(TextLines):
         text.append(f"{mode}", style("status--mode"))
         if branch.pending_mode:
             text.append(f" → {branch.pending_mode} once the desks are free", style("status--note"))
+        real = self.backend.startswith("process")
+        tcp = self.backend.endswith("+tcp")  # a clerk across a socket (the second branch)
         if wide:
-            text.append(" · real worker processes" if self.backend == "process" else " · in-process backend")
+            text.append((" · real worker processes" if real else " · in-process backend") + (" + a clerk over TCP" if tcp else ""))
         else:
-            text.append(" · processes" if self.backend == "process" else " · in-process")
+            text.append((" · processes" if real else " · in-process") + (" + TCP" if tcp else ""))
         if self.note:
             text.append(f" · {self.note}", style("status--note"))
         return text

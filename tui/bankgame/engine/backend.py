@@ -66,6 +66,10 @@ def apply_message(
     return True, balance
 
 
+class BackendLost(RuntimeError):
+    """The backend lost a worker it cannot get back (a remote clerk that no longer answers)."""
+
+
 class Backend(Protocol):
     """What the engine asks of a backend. All calls come from one thread."""
 

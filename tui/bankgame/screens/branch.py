@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from ..app import SPEEDS
-from ..engine import Branch, Level, make_report
+from ..engine import BackendLost, Branch, Level, make_report
 from ..engine.report import metrics
 from ..widgets.deadlock_panel import DeadlockPanel
 from ..widgets.desk_card import DeskCard
@@ -77,6 +77,8 @@ class BranchScreen(Screen[None]):
         self._cards: list[DeskCard] = []
         self._gone = False
         """Set once the screen is unmounted: keys still queued for it change nothing."""
+        self.lost = ""
+        """Why the day stopped: a worker the backend could not get back."""
         self.toasts = True
         """False while a screen on top draws the events itself (the message timeline)."""
         self.opened: tuple[str, int | None, dict | None] = (level.id, branch.seed, None)
@@ -152,9 +154,16 @@ class BranchScreen(Screen[None]):
             return
         stats = self.panel(StatsPanel)
         for _ in range(ticks):
-            if branch.over:
+            if branch.over or self.lost:
                 break
-            branch.step_tick()
+            try:
+                branch.step_tick()
+            except BackendLost as error:  # a clerk across the network is gone for good
+                self.lost = str(error)
+                self.paused = True
+                self.notify(f"{error}. This day cannot go on; press escape to leave it.",
+                            title="✗ The remote clerk is gone", severity="error", timeout=30)
+                break
             stats.sample()
         self.refresh_view()
 
@@ -216,6 +225,9 @@ class BranchScreen(Screen[None]):
 
     def action_toggle_pause(self) -> None:
         """Pause or resume the day."""
+        if self.lost:
+            self.notify(f"{self.lost}. This day cannot go on.", title="✗ The remote clerk is gone", severity="error")
+            return
         self.paused = not self.paused
         self._owed = 0.0
         self.refresh_view()

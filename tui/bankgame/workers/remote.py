@@ -26,7 +26,7 @@ import time
 from collections import deque
 from typing import Any
 
-from ..engine.backend import Backend, BackendSetup, Reply
+from ..engine.backend import Backend, BackendLost, BackendSetup, Reply
 from .helpers import CONTEXT, ensure_process_helpers, stop_processes
 from .remote_clerk import loopback_main
 from .wire import MAX_INT, TAG, AuthError, Channel, WireError, check_reply
@@ -37,7 +37,7 @@ LATENCIES = 256
 """Recent per-message latencies kept for the screen (the mean covers every message)."""
 
 
-class RemoteUnreachable(RuntimeError):
+class RemoteUnreachable(BackendLost):
     """The remote clerk cannot be reached (after every retry)."""
 
 

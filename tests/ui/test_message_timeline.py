@@ -109,3 +109,31 @@ def test_rows_come_from_the_engine_window_only() -> None:
     seqs = {m.seq for m in branch.message_log}
     assert {row.seq for row in rows if row.seq} == seqs  # nothing drawn that the engine did not keep
     assert sum(1 for row in rows if row.kind == "sent") == len(branch.message_log)
+
+
+def test_the_panel_where_it_fits(snap_compare: Any) -> None:
+    app = branch_app("second-branch", 4)
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        for _ in range(60):
+            pilot.app.screen.advance(1)
+        await pilot.pause()
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(200, 50), run_before=run_before)
+
+
+@synced
+async def test_the_panel_stays_away_where_it_does_not_fit() -> None:
+    app = branch_app("second-branch", 4)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        screen = branch_screen(app)
+        screen.advance(10)
+        await pilot.pause()
+        assert not screen.query_one("#message-panel").display
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        assert screen.query_one("#message-panel").display

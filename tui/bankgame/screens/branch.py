@@ -20,6 +20,7 @@ from ..widgets.goals_bar import GoalsBar
 from ..widgets.integrity_panel import KIND_TEXT, IntegrityPanel, error_explanation
 from ..widgets.ledger_panel import LedgerPanel
 from ..widgets.mailbox_panel import MailboxPanel
+from ..widgets.message_timeline import MessageTimeline
 from ..widgets.queue_lane import QueueLane
 from ..widgets.stats_panel import StatsPanel
 from ..widgets.status_bar import StatusBar
@@ -27,6 +28,9 @@ from ..widgets.ticket_board import TicketBoard
 
 PanelT = TypeVar("PanelT")
 TICKS_PER_SECOND = 10
+PANEL_WHERE_IT_FITS = (160, 45)
+"""The smallest terminal with room for the message timeline as a panel (message mode)."""
+PANEL_HEIGHT = 14
 FRAME = 0.05
 """Seconds between two timer callbacks; fast speeds run several ticks per frame."""
 # A killed clerk is not here: the key that killed it already said so.
@@ -101,6 +105,11 @@ class BranchScreen(Screen[None]):
                 yield LedgerPanel(branch, id="ledger")
                 yield IntegrityPanel(branch, id="integrity")
                 yield DeadlockPanel(branch, id="deadlocks")
+        timeline = MessageTimeline(branch, id="message-panel", classes="panel")
+        timeline.border_title = "Messages · l: full screen"
+        timeline.styles.height = PANEL_HEIGHT
+        timeline.display = False
+        yield timeline
         yield StatsPanel(branch, id="stats")
         yield Footer(compact=True)
 
@@ -134,6 +143,7 @@ class BranchScreen(Screen[None]):
     def on_resize(self) -> None:
         self.set_class(self.size.height < 32, "-short")
         self.set_class(self.size.width < 110, "-narrow")
+        self.refresh_view()  # the message timeline panel shows where it fits
 
     # ----------------------------------------------------------------- ticks
     def _on_frame(self) -> None:
@@ -190,6 +200,11 @@ class BranchScreen(Screen[None]):
         for card in self._cards:
             card.update_view()
         (board if shared else mailbox).update_view()
+        timeline = self.panel(MessageTimeline)
+        width, height = PANEL_WHERE_IT_FITS
+        timeline.display = not shared and self.size.width >= width and self.size.height >= height
+        if timeline.display:
+            timeline.update_view()
         self.panel(LedgerPanel).update_view()
         self.panel(IntegrityPanel).update_view()
         self.panel(DeadlockPanel).update_view()

@@ -75,8 +75,9 @@ def build_rows(branch: Branch) -> list[Row]:
         name = clerks[index].name
         rows.append(Row(killed, "killed", -1, index, f"✗ {name} killed: down until tick {back}", "timeline--down"))
         if back <= branch.tick:
-            again = sum(1 for m in branch.message_log if m.clerk == index and m.resent and m.sent < back)
-            rows.append(Row(back, "restarted", -1, index, f"↻ {name} restarted · {again} sent again", "timeline--restart"))
+            waiting = sum(1 for m in branch.message_log
+                          if m.clerk == index and m.resent and m.sent < back and (m.handled < 0 or m.handled >= back))
+            rows.append(Row(back, "restarted", -1, index, f"↻ {name} restarted · {waiting} sent again", "timeline--restart"))
     rows.sort(key=lambda r: (r.tick, ORDER[r.kind], r.seq))
     return rows
 
@@ -107,8 +108,8 @@ class MessageTimeline(TextLines):
     MessageTimeline > .timeline--note { color: $text-muted; }
     """
 
-    def __init__(self, branch: Branch, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, branch: Branch, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.branch = branch
         self.back = 0
         """Rows scrolled back from the newest (0: follow the day)."""

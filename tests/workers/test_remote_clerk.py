@@ -209,3 +209,17 @@ def test_addresses(text: str, expected: tuple[str, int]) -> None:
 def test_bad_addresses(text: str) -> None:
     with pytest.raises(ValueError):
         parse_address(text)
+
+
+def test_connections_beyond_the_limit_are_refused_and_the_clerk_still_serves(clerk: Running) -> None:
+    from bankgame.workers.remote_clerk import SESSIONS
+
+    idle = [clerk.authenticated() for _ in range(SESSIONS)]  # every session slot held by an idle peer
+    extra = clerk.raw()
+    assert closed_by_clerk(extra)
+    assert any("connections are open already" in line for line in clerk.lines)
+    for channel in idle:
+        channel.close()
+    assert eventually(lambda: clerk.server._sessions.acquire(blocking=False) and (clerk.server._sessions.release() or True))
+    _, report = second_branch_day(clerk.address)
+    assert report.actual_total == report.expected_total

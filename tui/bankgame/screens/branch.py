@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.markup import escape
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
@@ -272,7 +273,7 @@ class BranchScreen(Screen[None]):
             return
         refused = self.branch.switch_mode()
         if refused:
-            self.notify(refused, title="Cannot switch", severity="warning")
+            self.notify(escape(refused), title="Cannot switch", severity="warning")  # a remote clerk's words are not markup
         elif self.branch.pending_mode:
             self.notify(f"Switching to {self.branch.pending_mode} mode once the desks are free.", title="Mode", timeout=3)
         self.refresh_view()

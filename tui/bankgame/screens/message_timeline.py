@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -93,7 +94,7 @@ class MessageTimelineScreen(Screen[None]):
         title = f"tick {branch.tick} · {state} · {branch.messages_sent} sent{far}"
         if branch.network_note:
             title += f"\n{remote[0].name if remote else 'the clerk'} opening the branch's block: {branch.network_note}"
-        self.query_one("#message-title", Static).update(title)
+        self.query_one("#message-title", Static).update(Text(title))  # never markup: part of it came from the network
         self.query_one(MessageTimeline).update_view()
 
     def action_close(self) -> None:

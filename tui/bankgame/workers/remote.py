@@ -339,7 +339,11 @@ class NetworkBackend:
             return "this branch runs in one process: it has no shared-memory block to offer the clerk"
         remote = next(iter(self.remotes.values()))
         answer = remote.attach(ledger.name)
-        return str(answer["text"])
+        text = answer["text"]
+        if not isinstance(text, str):
+            raise WireError("the clerk's answer about the shared block is not text")
+        # Shown on screen: printable characters only, and not a novel.
+        return "".join(c for c in text if c.isprintable())[:300]
 
     def read(self, desk: int, slot: int) -> int:
         return self.local.read(desk, slot)

@@ -29,6 +29,8 @@ from .wire import AuthError, Channel, WireError, check_request
 
 REMEMBER = 4096
 """Answers kept for repeats; a repeat is at most a mailbox old."""
+SESSIONS = 16
+"""Connections served at once; more are refused (a peer cannot exhaust the clerk's threads)."""
 
 
 class ClerkServer:
@@ -59,6 +61,7 @@ class ClerkServer:
         self.refused = 0
         """Connections refused (bad key, garbage, oversized frames)."""
         self._stopping = False
+        self._sessions = threading.BoundedSemaphore(SESSIONS)
 
     # ------------------------------------------------------------- serving
     def serve_forever(self) -> None:
@@ -68,7 +71,17 @@ class ClerkServer:
                 sock, address = self.listener.accept()
             except OSError:
                 break
-            threading.Thread(target=self._session, args=(sock, address), name="clerk-session", daemon=True).start()
+            if not self._sessions.acquire(blocking=False):
+                self._refuse(f"{address[0]}:{address[1]}", f"{SESSIONS} connections are open already")
+                sock.close()
+                continue
+            threading.Thread(target=self._serve_one, args=(sock, address), name="clerk-session", daemon=True).start()
+
+    def _serve_one(self, sock: socket.socket, address: Any) -> None:
+        try:
+            self._session(sock, address)
+        finally:
+            self._sessions.release()
 
     def stop(self) -> None:
         """Stop listening."""

@@ -136,3 +136,23 @@ def test_a_reply_lost_after_the_clerk_applied_it_is_not_applied_twice(server: Cl
     assert clerk.handle().balance == 1050  # sent again: answered from memory, applied once
     assert clerk.balances() == {1: 1050}
     clerk.close()
+
+
+def test_the_accounts_come_back_from_the_remote_clerk_and_go_out_again(server: ClerkServer) -> None:
+    day = load_level("second-branch").day
+    clerk = RemoteClerk(("127.0.0.1", server.port), KEY)
+    backend = NetworkBackend(InlineBackend(), {day.clerks: clerk})
+    from bankgame.engine import BackendSetup
+
+    owners = tuple(a % 2 for a in range(4))
+    backend.open(BackendSetup(balances=(100, 200, 300, 400, 137), desks=2, clerks=2, clerk_of=owners, mode="message"))
+    try:
+        backend.send(1, 1, ("deposit", 1, 5))
+        assert backend.handle(1).balance == 205
+        backend.set_mode("shared")
+        assert backend.balances()[:4] == [100, 205, 300, 400]  # the remote balance, not the stand-in
+        backend.write(0, 3, 450)
+        backend.set_mode("message")
+        assert clerk.balances() == {1: 205, 3: 450}
+    finally:
+        backend.close()

@@ -382,7 +382,26 @@ class NetworkBackend:
         return out
 
     def set_mode(self, mode: str) -> None:
-        self.local.set_mode(mode)
+        if mode == "shared":
+            # The local side holds only stand-ins for the remote accounts: hand the real ones back.
+            values = {a: v for remote in self.remotes.values() for a, v in remote.balances().items()}
+            self.local.set_mode("shared")
+            for account, value in values.items():
+                self.local.write(0, account, value)
+        else:
+            self.local.set_mode(mode)
+            ledger = self.local.balances()
+            for remote in self.remotes.values():
+                remote.open({a: ledger[a] for a in remote.acked}, remote.closed)
+
+    def set_owners(self, clerks: int, clerk_of: tuple[int, ...]) -> None:
+        """In shared mode: ``clerks`` clerks from the next switch to messages, the remote ones last."""
+        local = clerks - len(self.remotes)
+        self.remotes = {local + i: remote for i, remote in enumerate(self.remotes.values())}
+        for index, remote in self.remotes.items():
+            remote.acked = {a: 0 for a, c in enumerate(clerk_of) if c == index}  # loaded at the switch
+        stand_in = tuple(c if c < local else c % max(1, local) for c in clerk_of)
+        self.local.set_owners(max(1, local), stand_in)  # type: ignore[attr-defined]
 
     def balances(self) -> list[int]:
         ledger = self.local.balances()

@@ -21,6 +21,7 @@ the local clerks) and routes the remote clerks' messages to their sockets.
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import socket
 import time
 from collections import deque
@@ -457,7 +458,8 @@ def network_backend(local: Backend, first_remote: int, count: int, remote: str |
     from .remote_clerk import parse_address
     from .wire import load_key
 
-    key = load_key(key_file)
+    # A clerk the level starts itself needs no saved key: a fresh one for the day is shared with it alone.
+    key = load_key(key_file) if remote is not None or key_file is not None else secrets.token_bytes(32)
     remotes: dict[int, RemoteClerk] = {}
     try:
         for index in range(first_remote, first_remote + count):

@@ -24,7 +24,12 @@ import time
 from multiprocessing.connection import Connection
 
 from bankgame.workers.clerks import ClerkPool
-from bankgame.workers.helpers import CONTEXT, start_process_helpers, stop_processes, worker_setup
+from bankgame.workers.helpers import (
+    CONTEXT,
+    start_process_helpers,
+    stop_processes,
+    worker_setup,
+)
 from bankgame.workers.remote import LoopbackClerk, RemoteClerk
 
 MESSAGE = (123456, "deposit", 7, 4999)

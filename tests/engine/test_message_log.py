@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from bankgame.engine import Branch, load_level
 from bankgame.engine.branch import MESSAGES, RESTART_TICKS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def day(level: str = "back-office", seed: int = 3) -> Branch:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from branch_support import branch_app, branch_screen, synced
-
 from bankgame.engine.branch import RESTART_TICKS
 from bankgame.screens.message_timeline import MessageTimelineScreen
 from bankgame.widgets.message_timeline import MessageTimeline, build_rows
+from branch_support import branch_app, branch_screen, synced
 
 
 def play(ticks: int = 0, until: Any = None, kill_at: int = -1, after: int = 0) -> Any:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import threading
 
-from branch_support import branch_screen, synced
-
 from bankgame.app import BankApp
 from bankgame.store import Store
 from bankgame.workers.remote import NetworkBackend
 from bankgame.workers.remote_clerk import ClerkServer
 from bankgame.workers.wire import load_key
+from branch_support import branch_screen, synced
 
 
 def serve() -> ClerkServer:

@@ -12,7 +12,6 @@ import os
 import threading
 
 import pytest
-
 from bankgame.day import open_day
 from bankgame.engine import Branch, InlineBackend, load_level, make_report
 from bankgame.workers.remote import NetworkBackend, RemoteClerk

@@ -34,6 +34,8 @@ from .wire import MAX_INT, TAG, AuthError, Channel, WireError, check_reply
 
 ATTEMPTS = 6
 """Tries to reach the clerk again before the day gives up on it."""
+IO_TIMEOUT = 10.0
+"""Seconds without an answer before the branch treats the connection as lost (a stalled network)."""
 LATENCIES = 256
 """Recent per-message latencies kept for the screen (the mean covers every message)."""
 
@@ -143,7 +145,7 @@ class RemoteClerk:
         self.drop()
         sock = socket.create_connection(self.address, timeout=10)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        channel = Channel(sock, self.key, server=False)
+        channel = Channel(sock, self.key, server=False, timeout=IO_TIMEOUT)
         try:
             channel.handshake()
         except EOFError as error:  # the clerk hung up on our answer: it refused our key

@@ -86,12 +86,14 @@ class Channel:
         sock: a connected TCP socket.
         key: the shared key.
         server: whether this side accepted the connection.
+        timeout: seconds to wait for the peer after the handshake (``None``: for ever).
     """
 
-    def __init__(self, sock: socket.socket, key: bytes, server: bool) -> None:
+    def __init__(self, sock: socket.socket, key: bytes, server: bool, timeout: float | None = None) -> None:
         self.sock = sock
         self.key = key
         self.server = server
+        self.timeout = timeout
         self._session = b""
         self._sent = 0
         self._received = 0
@@ -106,7 +108,7 @@ class Channel:
         if not hmac.compare_digest(self._exact(TAG), _answer(self.key, not self.server, mine)):
             raise AuthError("the peer does not hold the shared key")
         self._session = mine + theirs if self.server else theirs + mine
-        self.sock.settimeout(None)
+        self.sock.settimeout(self.timeout)
 
     def send(self, obj: dict[str, Any]) -> int:
         """Send one object; return the bytes put on the wire."""

@@ -14,7 +14,7 @@ def test_engine_imports_neither_textual_nor_multiprocessing() -> None:
     modules = ["bankgame.engine"] + [
         f"bankgame.engine.{info.name}" for info in pkgutil.iter_modules(bankgame.engine.__path__)
     ]
-    assert "bankgame.engine.challenge" in modules and "bankgame.engine.replay" in modules
+    assert "bankgame.engine.checker" in modules and "bankgame.engine.replay" in modules
     code = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}:\n"

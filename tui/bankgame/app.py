@@ -4,7 +4,7 @@ Other screens use this API (``self.app`` is a ``BankApp``):
 
 - ``app.open_level(level_id, seed=None, options=None)`` opens a day of a level
   on the branch screen, replacing any day being played (a level whose
-  scheduler is the player opens on the Break the Bank screen).
+  scheduler is the player, Break the Bank, opens the Puzzle Book).
 - ``app.open_sandbox(seed=None, options=None)`` is ``open_level("sandbox", ...)``.
 - ``app.open_tutorial()`` starts the guided tutorial.
 - ``app.show(name, *args, callback=None, **kwargs)`` pushes a screen by name
@@ -66,7 +66,7 @@ SCREEN_MODULES: dict[str, tuple[str, str]] = {
     "help": ("bankgame.screens.help", "HelpScreen"),
     "timeline": ("bankgame.screens.timeline", "TimelineScreen"),
     "tutorial": ("bankgame.screens.tutorial", "TutorialScreen"),
-    "scheduler": ("bankgame.screens.break_the_bank", "BreakTheBankScreen"),
+    "scheduler": ("bankgame.screens.puzzle_book", "PuzzleBookScreen"),
 }
 """Screen name → (module, class). A missing module means the screen is not there yet."""
 

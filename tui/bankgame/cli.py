@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the key a branch must prove it holds (default: kept with the saved progress)")
     clerk.set_defaults(usage_parser=clerk)
 
+    _add_check_command(commands)
+
     sandbox = commands.add_parser("sandbox", help="open your own branch straight away, with the day options")
     _add_day_options(sandbox)
     sandbox.add_argument("--backend", choices=("inline", "process"), default="process",
@@ -113,6 +115,63 @@ def check_network_options(parser: argparse.ArgumentParser, level: str | None, ar
         parser.error(f"--remote {remote}: cannot reach a clerk there ({error})")
     finally:
         probe.close()
+
+
+def _add_check_command(commands: Any) -> None:
+    """``bankgame check``: the checker over every order of a puzzle or of a small day."""
+    check = commands.add_parser(
+        "check", help="try every order of a puzzle's (or a small day's) steps: broken, deadlocked, livelocked or safe")
+    check.add_argument("--puzzle", metavar="ID", help="a Puzzle Book puzzle")
+    _add_day_options(check)  # --level ID --customers N and the day options
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.set_defaults(usage_parser=check)
+
+
+def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Run the checker and print its report."""
+    import json
+
+    from .engine.checker import TooLarge, check
+    from .engine.levels import LevelError
+
+    target: dict[str, Any]
+    if args.puzzle is not None:
+        from .engine.puzzles import load_book
+
+        book = load_book()
+        if args.puzzle not in book.ids():
+            parser.error(f"unknown puzzle {args.puzzle!r} (puzzles: {', '.join(book.ids())})")
+        puzzle = book.puzzle(args.puzzle)
+        machine, target = puzzle.machine, {"puzzle": puzzle.id, "title": puzzle.title}
+    else:
+        from .engine.day_check import day_machine
+        from .engine.levels import level_ids
+
+        if args.customers is None:
+            parser.error("give --puzzle ID, or --level ID with --customers N (a small day)")
+        if args.level not in level_ids():
+            parser.error(f"unknown level {args.level!r} (levels: {', '.join(level_ids())})")
+        try:
+            machine = day_machine(args.level, args.customers, day_options(args), args.seed)
+        except (LevelError, ValueError) as error:
+            parser.error(str(error))
+        target = {"level": args.level, "customers": args.customers}
+    try:
+        report = check(machine)
+    except TooLarge as error:
+        parser.error(f"too large to check: {error}; use fewer customers or cashiers")
+    if args.json:
+        print(json.dumps({**target, **report.as_dict()}))
+        return 0
+    name = target.get("title") or f"{target['level']}, {target['customers']} customers"
+    print(f"{name}: {report.verdict}{f' ({report.kind})' if report.kind else ''}")
+    print(report.summary())
+    orders = f"{report.orders:,}" if report.orders is not None else "endless (the desks can loop)"
+    print(f"states: {report.states:,} · orders: {orders} · orders that break or jam: {report.bad_orders:,}")
+    if report.verdict != "safe":
+        loop = f" (loop from step {report.loop_from + 1})" if report.loop_from >= 0 else ""
+        print(f"shortest ({report.par} steps){loop}: {' → '.join(report.shortest_names)}")
+    return 0
 
 
 def day_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -181,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
 
         with exit_on_signals():
             return lab_command(args.processes, args.ops, args.json)
+    if args.command == "check":
+        return run_check(args, args.usage_parser)
     if args.command == "web":
         if not 0 < args.port < 65536:
             args.usage_parser.error("--port must be between 1 and 65535")

@@ -70,6 +70,9 @@ _SCHEMA = {
     "settings": "key TEXT PRIMARY KEY, value TEXT NOT NULL",
     "history": "id INTEGER PRIMARY KEY AUTOINCREMENT, level_id TEXT NOT NULL, seed INTEGER, "
     "stars INTEGER NOT NULL, score INTEGER NOT NULL, played_at REAL NOT NULL, details TEXT NOT NULL",
+    # The Puzzle Book (see the section at the end of Store).
+    "puzzles": "puzzle_id TEXT PRIMARY KEY, won INTEGER NOT NULL DEFAULT 0, stars INTEGER NOT NULL DEFAULT 0, "
+    "best_steps INTEGER, hints INTEGER NOT NULL DEFAULT 0",
 }
 
 
@@ -474,6 +477,36 @@ class Store:
         if not _fits(key, value):
             raise ValueError(f"setting {key!r} must be a {type(SETTINGS[key]).__name__}")
         self._write([("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, json.dumps(value)))])
+
+    # -------------------------------------------------------- Puzzle Book
+    def puzzles(self) -> dict[str, PuzzleProgress]:
+        """Return each puzzle played: won, best stars, fewest steps to a win, most hints used."""
+        rows = self._read("SELECT puzzle_id, won, stars, best_steps, hints FROM puzzles")
+        return {row[0]: PuzzleProgress(bool(row[1]), row[2], row[3], row[4]) for row in rows}
+
+    def record_puzzle(self, puzzle_id: str, won: bool, stars: int, steps: int, hints: int) -> None:
+        """Save an attempt at a puzzle (a win, or hints used): the best of each is kept."""
+        if not 0 <= stars <= 3 or not 0 <= hints <= 3:
+            raise ValueError("stars and hints are 0..3")
+        self._write([(
+            "INSERT INTO puzzles (puzzle_id, won, stars, best_steps, hints) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(puzzle_id) DO UPDATE SET won = max(won, excluded.won), stars = max(stars, excluded.stars), "
+            "best_steps = CASE WHEN excluded.best_steps IS NULL THEN best_steps "
+            "ELSE min(coalesce(best_steps, excluded.best_steps), excluded.best_steps) END, "
+            "hints = max(hints, excluded.hints)",
+            (puzzle_id, int(won), stars, steps if won else None, hints),
+        )])
+
+
+@dataclass(frozen=True, slots=True)
+class PuzzleProgress:
+    """One puzzle's saved progress."""
+
+    won: bool = False
+    stars: int = 0
+    best_steps: int | None = None
+    hints: int = 0
+    """The most hints used in an attempt."""
 
 
 def _fits(key: str, value: Any) -> bool:

@@ -1,0 +1,126 @@
+"""The Puzzle Book on screen: every puzzle played to its win with keys; a snapshot per chapter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from bankgame.engine.puzzles import load_book
+from bankgame.screens.puzzle import PuzzleScreen
+from bankgame.screens.puzzle_book import PuzzleBookScreen
+from bankgame.store import Store
+from textual.app import App
+
+BOOK = load_book()
+
+
+def synced(test: Any) -> Any:
+    """Run an ``async def`` test in its own event loop (no asyncio plugin needed)."""
+    import asyncio
+    import functools
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+class BookApp(App[None]):
+    """Hosts the Puzzle Book (or one puzzle) on an in-memory save."""
+
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, puzzle_id: str | None = None) -> None:
+        super().__init__()
+        self.store = Store.memory()
+        self.puzzle_id = puzzle_id
+
+    def on_mount(self) -> None:
+        self.push_screen(PuzzleBookScreen(store=self.store))
+        if self.puzzle_id:
+            self.push_screen(PuzzleScreen(BOOK, BOOK.puzzle(self.puzzle_id), self.store))
+
+
+def keys_for(schedule: tuple[int, ...]) -> list[str]:
+    return [str(desk + 1) for desk in schedule]
+
+
+@pytest.mark.parametrize("puzzle", BOOK.puzzles, ids=lambda p: p.id)
+@synced
+async def test_every_puzzle_is_won_with_keys(puzzle: Any) -> None:
+    app = BookApp(puzzle.id)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PuzzleScreen)
+        await pilot.press(*keys_for(puzzle.report().shortest))
+        await pilot.pause()
+        verdict = screen.run.verdict()
+        assert verdict.won and verdict.steps == puzzle.par
+        saved = app.store.puzzles()[puzzle.id]
+        assert saved.won and saved.stars == 3 and saved.best_steps == puzzle.par
+        assert "★★★" in str(screen.query_one("#pz-verdict").render())
+
+
+@synced
+async def test_undo_hints_and_the_checker_s_order_with_keys() -> None:
+    app = BookApp("transfer-jam")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("h")
+        assert screen.run.hints == 0  # no hint before a failed attempt
+        await pilot.press(*["1"] * 10, *["2"] * 10)  # one transfer after the other: no jam
+        assert screen.run.verdict().over and not screen.run.verdict().won
+        await pilot.press("h", "h")
+        assert screen.run.hints == 2 and "gets as far as line 1" in screen.hint_text
+        await pilot.press("u")
+        assert len(screen.run.picks) == 19
+        await pilot.press("h", "space", "space")
+        assert screen.run.verdict().won and screen.run.stars() == 2  # at par, with hints
+        assert app.store.puzzles()["transfer-jam"].hints == 3
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PuzzleBookScreen)
+        assert "1 of 28 won" in str(app.screen.query_one("#book-list").border_subtitle)
+
+
+@synced
+async def test_the_book_opens_where_break_the_bank_was() -> None:
+    from bankgame.app import BankApp
+
+    app = BankApp(start="level", level="break-the-bank", backend="inline", store=Store.memory())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PuzzleBookScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PuzzleScreen) and app.screen.puzzle.id == "lost-update"
+
+
+# One snapshot per chapter, at a moment that shows its lesson.
+SNAPSHOTS = {
+    "lost-update": ("1", "1", "2", "2", "1", "2"),
+    "too-narrow": tuple(str(d + 1) for d in BOOK.puzzle("too-narrow").report().shortest),
+    "three-way-jam": ("1", "2", "3"),
+    "two-keys": ("1", "2", "2"),
+    "wait-with-if": ("1", "1", "1", "3", "3", "3", "3", "3"),
+    "polite-cashiers": ("1", "2", "1", "1", "2"),
+    "counted-twice": ("1", "2", "2", "3"),
+}
+
+
+@pytest.mark.parametrize("puzzle_id", list(SNAPSHOTS), ids=lambda p: BOOK.puzzle(p).chapter)
+def test_snapshot_of_each_chapter(snap_compare: Any, puzzle_id: str) -> None:
+    async def settle(pilot: Any) -> None:
+        await pilot.pause()
+
+    assert snap_compare(BookApp(puzzle_id), terminal_size=(120, 36), press=list(SNAPSHOTS[puzzle_id]), run_before=settle)
+
+
+def test_snapshot_of_the_book_at_80x24(snap_compare: Any) -> None:
+    async def settle(pilot: Any) -> None:
+        await pilot.pause()
+
+    assert snap_compare(BookApp(), terminal_size=(80, 24), run_before=settle)

@@ -1,0 +1,78 @@
+"""A small day at the branch as a puzzle machine, so the checker can try every order.
+
+Each desk serves its share of the day's customers in turn (customer ``k`` at
+desk ``k mod cashiers``), running exactly the program the branch compiles for
+that customer under the day's ticket layout (``programs.compile_shared``).
+The branch's own opcodes and line texts are the machine's, so nothing is
+translated but the names of the tickets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .branch import RATE_BOARD, Branch
+from .levels import LevelError, load_level, make_day
+from .machine import DeskSpec, Machine
+from .names import account_name
+from .primitives import RATES, LockSpec, Tables
+from .programs import CHECK, CLOSED, JUMP, VAULT, compile_shared, ticket_text
+
+MAX_CUSTOMERS = 6
+MAX_CASHIERS = 4
+MAX_ACCOUNTS = 6
+TOO_LARGE = (f"a day is checked with at most {MAX_CUSTOMERS} customers, {MAX_CASHIERS} cashiers and "
+             f"{MAX_ACCOUNTS} accounts: the orders grow exponentially beyond that")
+
+
+def day_machine(level_id: str, customers: int, options: dict[str, Any] | None = None, seed: int | None = None) -> Machine:
+    """Return the machine of ``customers`` customers of ``level_id``'s day.
+
+    Raises:
+        KeyError: no such level.
+        LevelError: an option the day cannot take.
+        ValueError: the day is too large to check, or in message mode (``TOO_LARGE`` says how large is too large).
+    """
+    level = load_level(level_id)
+    values = dict(options or {})
+    values["customers"] = customers
+    day = make_day(values, name="options", prefix="--", base=level.day)
+    if not 1 <= customers <= MAX_CUSTOMERS or day.cashiers > MAX_CASHIERS or day.accounts > MAX_ACCOUNTS:
+        raise ValueError(f"too large to check: {TOO_LARGE} (this one: {customers} customers, {day.cashiers} cashiers, "
+                         f"{day.accounts} accounts)")
+    if day.mode != "shared" or not day.shared_available:
+        raise ValueError("message-mode days are not checked yet: check the Puzzle Book's message puzzles instead")
+    branch = Branch(day, seed=level.seed if seed is None else seed)
+    accounts = tuple(account_name(a) for a in range(day.accounts)) + (RATES,)
+    locks = tuple(LockSpec(ticket_text(t)) for t in [VAULT] + [account_name(a) for a in range(day.accounts)] + [RATES])
+    desks = []
+    for desk in range(day.cashiers):
+        lines: list[str] = []
+        jumps: list[tuple[int, int]] = []
+        effects = []
+        for customer in branch.customers[desk::day.cashiers]:
+            start = len(lines)
+            program = compile_shared(customer, branch.layout, branch.closed, branch.rates_slot)
+            for pc, step in enumerate(program):
+                lines.append(step.text)
+                if step.op in (CHECK, CLOSED, JUMP):
+                    jumps.append((start + pc, start + step.target))
+            effects.append((start, _changes(customer)))
+        desks.append(DeskSpec(branch.desks[desk].name, tuple(lines), tuple(effects), jumps=tuple(jumps)))
+    tables = Tables(locks=locks, accounts=accounts, desks=tuple(d.name for d in desks))
+    opening = (day.opening_balance,) * day.accounts + (RATE_BOARD,)
+    return Machine(tables, tuple(d for d in desks if d.lines), opening, frozenset(day.closed))
+
+
+def _changes(customer: Any) -> tuple[tuple[str, int], ...]:
+    a = account_name(customer.account)
+    if customer.kind == "deposit":
+        return ((a, customer.amount),)
+    if customer.kind == "withdraw":
+        return ((a, -customer.amount),)
+    if customer.kind == "transfer":
+        return ((a, -customer.amount), (account_name(customer.to_account), customer.amount))
+    return ()
+
+
+__all__ = ["MAX_CASHIERS", "MAX_CUSTOMERS", "TOO_LARGE", "LevelError", "day_machine"]

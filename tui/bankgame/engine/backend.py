@@ -38,6 +38,8 @@ class Reply:
     balance: int
     size: int
     """Bytes of the reply as it was really copied."""
+    wall_ms: float | None = None
+    """The round trip measured on a network socket, in milliseconds of wall time (shown, never decided on)."""
 
 
 def apply_message(
@@ -62,6 +64,10 @@ def apply_message(
         raise ValueError(f"unknown request {op!r}")
     balances[account] = balance
     return True, balance
+
+
+class BackendLost(RuntimeError):
+    """The backend lost a worker it cannot get back (a remote clerk that no longer answers)."""
 
 
 class Backend(Protocol):

@@ -27,6 +27,8 @@ from bankgame.workers.leftovers import names_of, sweep
 MARKER = "BANKGAME_TEST_MARKER"
 DAY = ["--customers", "20000", "--cashiers", "4", "--seed", "3"]
 """A day of several seconds on real processes: every kill lands in the middle of it."""
+BUSY = 64 * 1024
+"""Bytes a worker has read once it is well into the day (about a thousand requests)."""
 
 
 def marked(marker: str) -> list[int]:
@@ -57,6 +59,17 @@ def cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
+
+
+def bytes_read(pid: int) -> int:
+    """What a process has read so far (its pipes included), from /proc/PID/io."""
+    try:
+        for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+            if line.startswith("rchar:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def parent_of(pid: int) -> int:
@@ -143,7 +156,12 @@ def test_nothing_of_the_game_is_left(tmp_path: Path, mode: str, kill: str) -> No
         elif kill == "group":
             os.killpg(game.pid, signal.SIGKILL)
         elif kill == "worker":
-            os.kill(game.workers()[0], signal.SIGKILL)
+            # Only once it is at work: a clerk killed before it is given its
+            # accounts held nothing yet, and its start is no recovery.
+            worker = game.workers()[0]
+            assert wait_for(lambda: bytes_read(worker) > BUSY or game.process.poll() is not None)
+            assert game.process.poll() is None, "the day ended before its worker was at work"
+            os.kill(worker, signal.SIGKILL)
         else:
             for helper in kill.split("-then-"):
                 helper = "resource tracker" if helper == "tracker" else helper

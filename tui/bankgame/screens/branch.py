@@ -610,7 +610,10 @@ class BranchScreen(Screen[None]):
     def on_integrity_panel_error_selected(self, message: IntegrityPanel.ErrorSelected) -> None:
         from .timeline import TimelineScreen
 
-        self.app.push_screen(TimelineScreen(self.branch.errors[message.index]))
+        errors = self.branch.errors
+        if not 0 <= message.index < len(errors):
+            return  # chosen on a day since stepped back (or replaced): that error is not in this one
+        self.app.push_screen(TimelineScreen(errors[message.index]))
 
     # --------------------------------------------------------------- palette
     def palette_commands(self) -> Iterator[SystemCommand]:

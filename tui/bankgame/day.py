@@ -48,7 +48,6 @@ def open_day(level_id: str, seed: int | None = None, options: dict[str, Any] | N
             chosen.close()
             raise
     branch = Branch(day, seed=level.seed if seed is None else seed, backend=chosen)
-    branch.network_note = getattr(chosen, "shared_block", "")
     return level, branch
 
 

@@ -210,8 +210,6 @@ class Branch:
         self.actions: list[tuple[int, str, str]] = []
         """Player actions stamped with their tick, for replays."""
         self.over = False
-        self.network_note = ""
-        """What a clerk across a network found when it tried the branch's shared memory (shown, never decided on)."""
         self.audit_actual: int | None = None
         self._seq = 0
         self._rng = random.Random(f"scheduler:{seed}")
@@ -883,6 +881,11 @@ class Branch:
     def arrived(self) -> int:
         """Customers who have come through the door so far."""
         return self._next_arrival
+
+    @property
+    def network_note(self) -> str:
+        """What a clerk across a network found when it tried the branch's shared memory (shown, never decided on)."""
+        return self.backend.shared_block
 
     def close(self) -> None:
         """Release the backend (stop its workers)."""

@@ -94,7 +94,7 @@ class BranchScreen(Screen[None]):
         super().__init__()
         self.level = level
         self.branch = branch
-        self.tape = Tape(branch, self._fresh_backend, recorded)
+        self.tape = Tape(branch, lambda: self.branch.backend.fresh(), recorded)
         """The day as a recording: step back and scrub rebuild it from the seed and the actions."""
         self._end = end
         self._scrub_to: int | None = None
@@ -255,11 +255,6 @@ class BranchScreen(Screen[None]):
         if not new.over:
             self._results_shown = False
         self.refresh_view()
-
-    def _fresh_backend(self) -> Any:
-        from ..workers import make_backend
-
-        return make_backend(self.branch.backend.name)
 
     def _rebind(self, old: Branch, new: Branch) -> None:
         """Point the screen, its widgets and the app at the rebuilt day."""

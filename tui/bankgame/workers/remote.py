@@ -25,6 +25,7 @@ import secrets
 import socket
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from ..engine.backend import Backend, BackendLost, BackendSetup, Reply
@@ -315,9 +316,12 @@ class NetworkBackend:
         remotes: clerk index → its remote clerk.
     """
 
-    def __init__(self, local: Backend, remotes: dict[int, RemoteClerk]) -> None:
+    def __init__(self, local: Backend, remotes: dict[int, RemoteClerk],
+                 again: Callable[[], NetworkBackend] | None = None) -> None:
         self.local = local
         self.remotes = remotes
+        self._again = again
+        """Makes the same backend anew (``network_backend`` with the same arguments)."""
         self.name = f"{local.name}+tcp"
         self.shared_block = ""
         """What happened when the remote clerk tried the branch's shared-memory block."""
@@ -335,6 +339,12 @@ class NetworkBackend:
         except BaseException:
             self.close()
             raise
+
+    def fresh(self) -> NetworkBackend:
+        """Return a new backend reaching the same clerks (or new loopback ones), for a day played again."""
+        if self._again is None:
+            raise RuntimeError("this network backend was not made by network_backend: it cannot be made again")
+        return self._again()
 
     def _try_shared_block(self) -> str:
         ledger = getattr(self.local, "ledger", None)
@@ -476,4 +486,7 @@ def network_backend(local: Backend, first_remote: int, count: int, remote: str |
         for clerk in remotes.values():
             clerk.close()
         raise
-    return NetworkBackend(local, remotes)
+    def again() -> NetworkBackend:
+        return network_backend(local.fresh(), first_remote, count, remote, key_file)
+
+    return NetworkBackend(local, remotes, again)

@@ -155,6 +155,8 @@ class BankApp(App[None]):
         self._store = store
         self.notice = notice
         """A sentence to show the player once the app is up."""
+        self.network: dict[str, Any] = {}
+        """``remote`` and ``authkey_file`` for a level with a second branch."""
         self.start_level_file = level_file
         self.start_replay: tuple[Replay, str] | None = (replay, replay_file) if replay is not None else None
         self.unlock_all_flag = unlock_all
@@ -373,7 +375,8 @@ class BankApp(App[None]):
             self.open_puzzle_book(level)
             return True
         origin = DayOrigin(level_id, seed, options)
-        return self._open_day(origin, partial(open_day, level_id, seed, options), partial(self._play, origin=origin))
+        return self._open_day(origin, partial(open_day, level_id, seed, options, **self.network),
+                              partial(self._play, origin=origin))
 
     def open_puzzle_book(self, level: Level) -> None:
         """Open the Puzzle Book, where the player is the scheduler (Break the Bank, or a level file like it)."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+TICKS_PER_SECOND = 10
+"""Ticks a day runs each second at 1×."""
+
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 """Speeds a day can run at; 1× is 10 ticks a second."""
 

@@ -13,7 +13,7 @@ from textual.markup import escape
 from textual.widget import Widget
 from textual.widgets import Footer, Header
 
-from ..constants import SPEEDS
+from ..constants import SPEEDS, TICKS_PER_SECOND
 from ..day import DayOrigin
 from ..engine import BackendLost, Branch, Level, make_report
 from ..engine.report import metrics
@@ -35,7 +35,6 @@ from .bank_screen import BankScreen
 from .timeline import TimelineScreen
 
 PanelT = TypeVar("PanelT", bound=Widget)
-TICKS_PER_SECOND = 10
 PANEL_WHERE_IT_FITS = (160, 45)
 """The smallest terminal with room for the message timeline as a panel (message mode)."""
 PANEL_HEIGHT = 14
@@ -92,6 +91,8 @@ class BranchScreen(BankScreen[None]):
     ]
 
     AUTO_FOCUS = ""
+    FRAME_SECONDS = FRAME
+    """Seconds between two frames; a screen on top that keeps the day's clock (the message timeline) ticks at it too."""
 
     def __init__(self, level: Level, branch: Branch, *, paused: bool = False, speed: float = 1.0,
                  recorded: list[Action] | None = None, end: int = 0, origin: DayOrigin | None = None) -> None:

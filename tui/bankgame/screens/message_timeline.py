@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ..constants import TICKS_PER_SECOND
 from ..widgets.message_timeline import MessageTimeline
 
 if TYPE_CHECKING:
@@ -57,11 +58,9 @@ class MessageTimelineScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        from .branch import FRAME
-
         self.title = "bankgame"
         self.sub_title = "Messages"
-        self.set_interval(FRAME, self._on_frame)
+        self.set_interval(self.branch_screen.FRAME_SECONDS, self._on_frame)
         self.branch_screen.toasts = False  # the diagram shows each kill and restart where it happens
         self.refresh_view()
 
@@ -72,12 +71,10 @@ class MessageTimelineScreen(Screen[None]):
         self.refresh_view()
 
     def _on_frame(self) -> None:
-        from .branch import FRAME, TICKS_PER_SECOND
-
         under = self.branch_screen
         if under.paused or self.branch.over or self.app.screen is not self:
             return
-        self._owed += TICKS_PER_SECOND * under.speed * FRAME
+        self._owed += TICKS_PER_SECOND * under.speed * under.FRAME_SECONDS
         ticks = int(self._owed)
         if ticks:
             self._owed -= ticks

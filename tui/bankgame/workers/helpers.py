@@ -35,8 +35,12 @@ leftovers.use_game_names()  # before any lock exists: every semaphore of this pr
 LOG_ENV = "BANKGAME_WORKER_LOG"
 """Overrides where the workers' output goes."""
 
-PRELOAD = ["__main__", "bankgame.workers.cashiers", "bankgame.workers.clerks", "bankgame.workers.lab"]
-"""Imported once by the forkserver, so that each worker starts in milliseconds."""
+PRELOAD = [
+    "__main__", "bankgame.workers.cashiers", "bankgame.workers.clerks", "bankgame.workers.lab",
+    "bankgame.workers.lab_python", "bankgame.workers.puzzles",
+]
+"""Imported once by the forkserver, so that each worker starts in milliseconds: every module
+whose functions are worker processes' targets (a test keeps the list complete)."""
 
 _helpers_log: str | None = None
 _restart_lock = threading.RLock()

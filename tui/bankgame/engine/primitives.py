@@ -36,7 +36,15 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .programs import ADD, CHECK, CLOSED, GIVE, JUMP, READ, SEND, TAKE, WRITE
+from .names import account_name
+from .programs import ADD, CHECK, CLOSED, GIVE, JUMP, READ, SEND, TAKE, VAULT, WRITE
+
+__all__ = [
+    "ACK", "ADD", "ADD_REG", "APPLY", "CHECK", "CLOSED", "GIVE", "IS_KIND", "JUMP", "LOCAL_OPS", "NOTIFY",
+    "OP_NAMES", "PROGRESS_OPS", "RATES", "READ", "RECEIVE", "RESTART", "SEEN", "SEND", "TAKE", "TRY", "WAIT",
+    "WRITE", "ConditionSpec", "Holders", "Instr", "LockSpec", "ProgramError", "Tables", "branch_tickets",
+    "cents", "parse_program",
+]
 
 # New opcodes, after the branch's (programs.py uses 0..9).
 TRY = 10
@@ -76,6 +84,69 @@ class LockSpec:
     def semaphore(self) -> bool:
         """More than one permit: a semaphore."""
         return self.permits > 1
+
+
+def branch_tickets(accounts: int) -> tuple[LockSpec, ...]:
+    """Return the branch's tickets, described once: the vault, one per account, the rate board.
+
+    Every backend builds its locks from this table and the engine names them
+    by it; the index of a ticket in it is its number everywhere.
+    """
+    return (LockSpec(VAULT), *(LockSpec(account_name(a)) for a in range(accounts)), LockSpec(RATES))
+
+
+class Holders:
+    """Who holds each lock: the one record of it, a set of desks per lock.
+
+    A lock has room for ``permits`` holders (one for a ticket, more for a
+    semaphore); a desk holding a lock does not take it again (not re-entrant).
+
+    Args:
+        locks: the locks, in index order.
+    """
+
+    __slots__ = ("locks", "number", "sets")
+
+    def __init__(self, locks: tuple[LockSpec, ...]) -> None:
+        self.locks = locks
+        self.number = {lock.name: i for i, lock in enumerate(locks)}
+        """Lock name → its index."""
+        self.sets: list[set[int]] = [set() for _ in locks]
+
+    def has_room(self, lock: int, desk: int) -> bool:
+        """Whether ``desk`` could take ``lock`` now."""
+        holders = self.sets[lock]
+        return desk not in holders and len(holders) < self.locks[lock].permits
+
+    def take(self, lock: int, desk: int) -> None:
+        """Record that ``desk`` took ``lock``.
+
+        Raises:
+            RuntimeError: there was no room (a backend and this record disagree).
+        """
+        if not self.has_room(lock, desk):
+            raise RuntimeError(f"{self.locks[lock].name} has no room for desk {desk}: held by {sorted(self.sets[lock])}")
+        self.sets[lock].add(desk)
+
+    def give(self, lock: int, desk: int) -> None:
+        """Record that ``desk`` gave ``lock`` back."""
+        self.sets[lock].discard(desk)
+
+    def holds(self, desk: int, name: str) -> bool:
+        """Whether ``desk`` holds the lock called ``name``."""
+        return desk in self.sets[self.number[name]]
+
+    def of(self, name: str) -> set[int]:
+        """Return the desks holding the lock called ``name``."""
+        return self.sets[self.number[name]]
+
+    def held_by(self, desk: int) -> list[int]:
+        """Return the locks ``desk`` holds, in index order."""
+        return [i for i, holders in enumerate(self.sets) if desk in holders]
+
+    def taken(self) -> list[int]:
+        """Return how many permits of each lock are taken."""
+        return [len(holders) for holders in self.sets]
 
 
 @dataclass(frozen=True, slots=True)

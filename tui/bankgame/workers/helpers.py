@@ -24,7 +24,9 @@ import warnings
 from collections.abc import Iterable, Iterator
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
+from typing import Any
 
+from ..engine.primitives import LockSpec
 from . import leftovers
 
 CONTEXT: ForkServerContext = multiprocessing.get_context("forkserver")  # type: ignore[assignment]
@@ -106,6 +108,11 @@ def start_process_helpers(log_path: str | os.PathLike[str] | None = None) -> str
         if first:
             _known = helper_pids()
     return _helpers_log
+
+
+def make_locks(locks: tuple[LockSpec, ...]) -> list[Any]:
+    """Return a real lock per description: a ``Lock`` for one permit, a ``BoundedSemaphore`` for more."""
+    return [CONTEXT.Lock() if lock.permits == 1 else CONTEXT.BoundedSemaphore(lock.permits) for lock in locks]
 
 
 def ensure_process_helpers() -> str:

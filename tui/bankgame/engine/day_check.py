@@ -16,7 +16,7 @@ from .levels import LevelError, load_level, make_day
 from .machine import DeskSpec, Machine
 from .names import account_name
 from .primitives import RATES, LockSpec, Tables
-from .programs import CHECK, CLOSED, JUMP, VAULT, compile_shared, ticket_text
+from .programs import CHECK, CLOSED, JUMP, compile_shared, ticket_text
 
 MAX_CUSTOMERS = 6
 MAX_CASHIERS = 4
@@ -44,7 +44,8 @@ def day_machine(level_id: str, customers: int, options: dict[str, Any] | None = 
         raise ValueError("message-mode days are not checked yet: check the Puzzle Book's message puzzles instead")
     branch = Branch(day, seed=level.seed if seed is None else seed)
     accounts = tuple(account_name(a) for a in range(day.accounts)) + (RATES,)
-    locks = tuple(LockSpec(ticket_text(t)) for t in [VAULT] + [account_name(a) for a in range(day.accounts)] + [RATES])
+    # The branch's own tickets, named as its lines name them ("take ticket A").
+    locks = tuple(LockSpec(ticket_text(t.name), t.permits) for t in branch.tickets)
     desks = []
     for desk in range(day.cashiers):
         lines: list[str] = []

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from .integrity import Broken, Register, audit, check_apply, check_write
 from .primitives import (
@@ -46,6 +46,8 @@ from .primitives import (
     Tables,
     parse_program,
 )
+
+T = TypeVar("T")
 
 RUNNING, ASLEEP, WOKEN = 0, 1, 2
 """A desk's status: running; asleep on a condition; woken, and taking its lock back."""
@@ -451,7 +453,7 @@ def _restart(m: Machine, s: State, d: int, ins: Instr) -> Outcome | None:
     return Outcome(state, None, False)
 
 
-def _with(values: tuple, index: int, value: object) -> tuple:
+def _with(values: tuple[T, ...], index: int, value: T) -> tuple[T, ...]:
     return values[:index] + (value,) + values[index + 1:]
 
 

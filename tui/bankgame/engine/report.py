@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 from .branch import Branch
+from .events import Deadlock, IntegrityError
 from .levels import Goal
 from .names import money
 
@@ -24,9 +25,9 @@ class Report:
     left: int
     wait_mean: float
     wait_max: int
-    errors: tuple
+    errors: tuple[IntegrityError, ...]
     """The integrity errors the day kept: its first ones and its latest (``error_counts`` counts them all)."""
-    deadlocks: tuple
+    deadlocks: tuple[Deadlock, ...]
     """The deadlocks the day kept (``deadlock_count`` counts them all)."""
     error_counts: tuple[tuple[str, int], ...]
     """Every integrity error of the day, counted by kind."""
@@ -54,7 +55,7 @@ class Report:
         """Return the value a goal of metric ``name`` is judged on."""
         return self.judged[name] if name in self.judged else metrics(self)[name]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         """Return the report as the ``--json`` object, in a fixed key order."""
         return {
             "level": self.level,

@@ -13,7 +13,7 @@ def _office(withdraw: int) -> Machine:
     """Ann withdraws from A, Ben deposits $50 into it; Bob owns A and serves both."""
     tables = Tables(accounts=("A",), mailboxes=("Bob", "Ann replies", "Ben replies"), desks=("Ann", "Ben", "Bob"))
     desks = (
-        DeskSpec("Ann", ("send {withdraw A $%d} to Bob" % withdraw, "wait for reply"), ((0, (("A", -withdraw * 100),)),)),
+        DeskSpec("Ann", (f"send {{withdraw A ${withdraw}}} to Bob", "wait for reply"), ((0, (("A", -withdraw * 100),)),)),
         DeskSpec("Ben", ("send {deposit A $50} to Bob", "wait for reply"), ((0, (("A", 5000),)),)),
         DeskSpec("Bob", ("serve a request from Bob",) * 2, role="back office"),
     )

@@ -49,8 +49,8 @@ BROKEN = [
     ('id = "x"\ntitle = "X\n', "key '(file)': not valid TOML"),
     ('id = "rush-hour"\ntitle = "X"\n', "key 'id': 'rush-hour' is the id of a built-in level"),
     # An old level with Break the Bank's challenges: told where they went, not just "unknown".
-    ('id = "x"\ntitle = "X"\n[[challenges]]\nid = "lost-update"\n', "key 'challenges': no longer read: "
-     "Break the Bank's challenges are now the Puzzle Book's puzzles"),
+    ('id = "x"\ntitle = "X"\n[[challenges]]\nid = "lost-update"\n',
+     "key 'challenges': no longer read: Break the Bank's challenges are now the Puzzle Book's puzzles"),
 ]
 
 

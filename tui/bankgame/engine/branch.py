@@ -568,10 +568,12 @@ class Branch:
     # ------------------------------------------------------------ deadlocks
     def _detect_deadlock(self) -> None:
         # Who waits for whom: a desk waiting for a ticket waits for its holders.
-        edges = {
-            d.index: tuple(sorted(self.holders.of(d.waiting_for)))
-            for d in self.desks if d.waiting_for and d.waiting_for != "reply"
-        }
+        waiting = [d for d in self.desks if d.waiting_for and d.waiting_for != "reply"]
+        if len(waiting) < 2:
+            return  # a cycle needs two desks (nobody waits for a ticket it holds)
+        edges = {d.index: tuple(sorted(self.holders.of(d.waiting_for))) for d in waiting}
+        if not any(holder in edges for holders in edges.values() for holder in holders):
+            return  # every holder is free to move: the common case, without a graph search
         loop = cycle(edges)
         if loop:
             self._break_deadlock(loop)

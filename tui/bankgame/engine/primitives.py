@@ -156,10 +156,6 @@ class Holders:
         """Return the locks ``desk`` holds, in index order."""
         return [i for i, holders in enumerate(self.sets) if desk in holders]
 
-    def taken(self) -> list[int]:
-        """Return how many permits of each lock are taken."""
-        return [len(holders) for holders in self.sets]
-
 
 @dataclass(frozen=True, slots=True)
 class ConditionSpec:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Callable
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .backend import Backend, BackendSetup, InlineBackend, Reply

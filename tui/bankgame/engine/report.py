@@ -50,7 +50,7 @@ class Report:
     """The level's watch phase; a change asked for later does not restart the judging."""
     changed_late: bool = False
     """Whether the player changed a setting after the watch phase."""
-    remote: dict | None = None
+    remote: dict[str, float] | None = None
     """A clerk across the network: ``{messages, mean_latency_ms}``, measured on the socket (wall time)."""
 
     def metric(self, name: str) -> float:
@@ -233,7 +233,8 @@ def make_report(branch: Branch, level: str = "sandbox", goals: tuple[Goal, ...] 
 
 
 
-def _remote_stats(branch: Branch) -> dict | None:
+def _remote_stats(branch: Branch) -> dict[str, float] | None:
     # Only a backend with clerks across a network measures this (wall time, so never in a replay's numbers).
     stats = getattr(branch.backend, "remote_stats", None)
-    return stats() if stats is not None else None
+    measured: dict[str, float] | None = stats() if stats is not None else None
+    return measured

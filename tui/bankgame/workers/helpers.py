@@ -39,7 +39,7 @@ LOG_ENV = "BANKGAME_WORKER_LOG"
 
 PRELOAD = [
     "__main__", "bankgame.workers.cashiers", "bankgame.workers.clerks", "bankgame.workers.lab",
-    "bankgame.workers.lab_python", "bankgame.workers.puzzles",
+    "bankgame.workers.lab_python", "bankgame.workers.puzzles", "bankgame.workers.remote",
 ]
 """Imported once by the forkserver, so that each worker starts in milliseconds: every module
 whose functions are worker processes' targets (a test keeps the list complete)."""

@@ -20,6 +20,7 @@ from ..widgets.stars import stars_content
 from ..widgets.text import CREATED_WHY, created, gap_text
 from ..widgets.timeline import Timeline, legend
 from ..widgets.title_bar import TitleBar
+from .branch import BranchScreen
 from .briefing import goal_bound, reflow
 from .navigation import ask_app, progress_of, show_levels, unwind_to_menu
 
@@ -83,6 +84,7 @@ class ResultsScreen(Screen[None]):
         Binding("l,escape", "levels", "Levels"),
         Binding("l,escape", "title", "Title"),
         Binding("w", "save_replay", "Save replay"),
+        Binding("comma", "back_to_day", "Back to the day"),
     ]
 
     def __init__(
@@ -268,6 +270,16 @@ class ResultsScreen(Screen[None]):
             self.notify("This day cannot be saved as a replay.", title="Replay", severity="warning")
             return
         self.app.save_replay(self.branch, self.level)
+
+    def action_back_to_day(self) -> None:
+        """Go back into the day, one tick before its end (a scrub to the end lands here too)."""
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 1 else None
+        if self.branch is None or not isinstance(below, BranchScreen) or below.branch is not self.branch:
+            self.notify("This day is closed: Retry plays it again.", title="Back to the day", severity="warning")
+            return
+        self.app.pop_screen()
+        below.action_step_back()
 
     def action_retry(self) -> None:
         """Play the same level again, with the same seed and options."""

@@ -22,6 +22,7 @@ import time
 from multiprocessing.connection import Connection
 
 from bankgame.engine import BackendSetup
+from bankgame.engine.primitives import branch_tickets
 from bankgame.workers.clerks import ClerkPool
 from bankgame.workers.helpers import CONTEXT, start_process_helpers, stop_processes, worker_setup
 from bankgame.workers.process import ProcessBackend
@@ -139,7 +140,8 @@ def main() -> None:
     helpers_s = time.perf_counter() - started
     print(f"bankgame workers benchmark · {os.cpu_count()} cores · log {log}")
 
-    setup = BackendSetup(balances=(1000,) * 12 + (137,), desks=desks, clerks=clerks, clerk_of=tuple(a % clerks for a in range(12)))
+    setup = BackendSetup(balances=(1000,) * 12 + (137,), desks=desks, clerks=clerks, clerk_of=tuple(a % clerks for a in range(12)),
+                         locks=branch_tickets(12))
     started = time.perf_counter()
     backend = ProcessBackend()
     backend.open(setup)  # the forkserver finishes its imports before the first worker

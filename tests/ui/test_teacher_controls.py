@@ -292,3 +292,29 @@ async def test_a_tutorial_chapter_saves_a_replay_of_its_own_day() -> None:
         assert len(saved) == 1
         _, replayed = play_replay(read_replay(saved[0]))
         assert replayed.day == screen.branch.day and replayed.seed == screen.branch.seed
+
+
+@synced
+async def test_the_results_go_back_into_the_day_one_tick_before_its_end() -> None:
+    app = branch_app("rush-hour", seed=4, options={"customers": 12})
+    async with app.run_test(size=SIZE) as pilot:
+        screen = branch_screen(app)
+        screen.paused = False
+        screen.speed = 8.0
+        for _ in range(400):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ResultsScreen):
+                break
+        assert isinstance(app.screen, ResultsScreen), "the day did not reach its results"
+        end = app.branch.tick
+        await pilot.press("comma")
+        await pilot.pause()
+        assert app.screen is screen and screen.paused
+        assert app.branch.tick == end - 1 and not app.branch.over
+        # Forward to the end again: the results come back.
+        await pilot.press("full_stop")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ResultsScreen):
+                break
+        assert isinstance(app.screen, ResultsScreen)

@@ -39,3 +39,14 @@ def test_helpers_start_when_stderr_is_captured_and_log_to_a_file(tmp_path: Path)
     assert out.stdout == "6\n"
     assert out.stderr == ""
     assert log.exists()
+
+
+def test_the_forkserver_preloads_every_module_that_has_worker_processes() -> None:
+    """A module left out still works, but each of its workers pays for the imports on start."""
+    import bankgame.workers as workers
+    from bankgame.workers.helpers import PRELOAD
+
+    folder = Path(workers.__file__).parent
+    starting = {f"bankgame.workers.{path.stem}" for path in folder.glob("*.py") if ".Process(" in path.read_text()}
+    assert "bankgame.workers.puzzles" in starting
+    assert starting <= set(PRELOAD), starting - set(PRELOAD)

@@ -11,6 +11,7 @@ import pytest
 
 from bankgame.day import open_day
 from bankgame.engine import BackendSetup, make_report
+from bankgame.engine.primitives import LockSpec, branch_tickets
 from bankgame.workers import make_backend
 from bankgame.workers.process import ProcessBackend
 
@@ -69,7 +70,7 @@ def test_the_ledger_is_a_real_shared_block_and_tickets_are_real_locks() -> None:
     backend = make_backend("process")
     assert isinstance(backend, ProcessBackend)
     with backend:
-        backend.open(BackendSetup(balances=(100, 200, 137), desks=2, clerks=1, clerk_of=(0, 0)))
+        backend.open(BackendSetup(balances=(100, 200, 137), desks=2, clerks=1, clerk_of=(0, 0), locks=branch_tickets(2)))
         desks = backend.pids()["desks"]
         assert len(set(desks)) == 2 and os.getpid() not in desks
         backend.write(0, 1, 250)
@@ -112,3 +113,20 @@ def test_more_clerks_mid_day_hand_the_accounts_to_new_owner_processes() -> None:
     assert real == model
     assert len(pids) == 2  # the last change left two clerk processes at work
     assert '"expected_total": ' in real and json.loads(real)["audit"]["expected_total"] == json.loads(real)["audit"]["actual_total"]
+
+
+def test_a_ticket_with_two_permits_is_a_real_semaphore_in_both_backends() -> None:
+    """The vault with two keys: two desks in, the third waits, whichever backend runs it."""
+    locks = (LockSpec("vault", permits=2), LockSpec("A"))
+    setup = BackendSetup(balances=(100, 137), desks=3, clerks=1, clerk_of=(0,), locks=locks)
+    for backend in (make_backend("inline"), make_backend("process")):
+        backend.open(setup)
+        try:
+            assert [backend.try_take(desk, 0) for desk in range(3)] == [True, True, False]
+            assert backend.try_take(2, 1)  # a one-permit ticket beside it
+            backend.give_back(0, 0)
+            assert backend.try_take(2, 0)
+            if isinstance(backend, ProcessBackend):
+                assert not backend.locks[0].acquire(False)  # both keys out, held by the cashiers' processes
+        finally:
+            backend.close()

@@ -11,6 +11,7 @@ import pytest
 
 from bankgame.day import open_day
 from bankgame.engine import BackendSetup, make_report
+from bankgame.engine.primitives import LockSpec, branch_tickets
 from bankgame.workers.process import ProcessBackend
 
 
@@ -83,7 +84,7 @@ def test_kill_clerk_every_keeps_the_audit_exact(level_id: str, seed: int, every:
 
 def test_a_killed_cashier_is_restarted_holding_its_ticket() -> None:
     backend = ProcessBackend()
-    backend.open(BackendSetup(balances=(100, 200, 137), desks=2, clerks=1, clerk_of=(0, 0)))
+    backend.open(BackendSetup(balances=(100, 200, 137), desks=2, clerks=1, clerk_of=(0, 0), locks=branch_tickets(2)))
     try:
         lock_a = 1  # account A's ticket
         assert backend.try_take(0, lock_a)
@@ -108,7 +109,7 @@ def test_a_killed_cashier_is_restarted_holding_its_ticket() -> None:
 @pytest.mark.parametrize("op", ["take", "give"])
 def test_a_cashier_dying_around_a_ticket_is_settled_from_the_real_lock(op: str) -> None:
     backend = ProcessBackend()
-    backend.open(BackendSetup(balances=(100, 137), desks=2, clerks=1, clerk_of=(0,)))
+    backend.open(BackendSetup(balances=(100, 137), desks=2, clerks=1, clerk_of=(0,), locks=branch_tickets(1)))
     try:
         pool = backend.cashiers
         lock = pool.locks[1]
@@ -147,3 +148,30 @@ def test_cashiers_killed_mid_day_change_nothing_in_the_report(level_id: str, see
                     victim.join(5)
         assert branch.backend.cashiers.restarts >= 3
         assert make_report(branch, level.id, level.goals).to_json() == expected
+
+
+@pytest.mark.parametrize("op", ["take", "give"])
+def test_a_cashier_dying_around_a_semaphore_permit_is_settled_from_the_real_count(op: str) -> None:
+    backend = ProcessBackend()
+    locks = (LockSpec("vault", permits=2), LockSpec("A"))
+    backend.open(BackendSetup(balances=(100, 137), desks=3, clerks=1, clerk_of=(0,), locks=locks))
+    try:
+        pool = backend.cashiers
+        vault = pool.locks[0]
+        assert backend.try_take(1, 0)  # desk 1 holds one key all along
+        if op == "give":
+            assert backend.try_take(0, 0)
+            vault.release()  # as if the cashier gave its key back, then died before answering
+        else:
+            assert vault.acquire(False)  # as if the cashier took the second key, then died before answering
+        os.kill(pool.processes[0].pid, signal.SIGKILL)
+        pool.processes[0].join(5)
+        if op == "give":
+            backend.give_back(0, 0)  # no second release: one key is free
+            assert backend.try_take(2, 0)
+        else:
+            assert backend.try_take(0, 0)  # the second key was taken for desk 0
+        assert not backend.try_take(2, 0)  # both keys out now
+        assert pool.taken[0] == 2
+    finally:
+        backend.close()

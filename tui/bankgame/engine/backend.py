@@ -9,9 +9,12 @@ gives the same report, byte for byte, whichever backend runs it.
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from .primitives import LockSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,13 @@ class BackendSetup:
     mode: str = "shared"
     closed: frozenset[int] = frozenset()
     """Accounts that refuse a transfer's credit."""
+    locks: tuple[LockSpec, ...] = ()
+    """The tickets (``primitives.branch_tickets``): a lock is numbered by its index here.
+    A backend makes one real lock per entry, a semaphore where ``permits`` > 1."""
+
+
+Request = tuple[str, int, int]
+"""A request to a clerk: ``(op, account, amount)``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +100,16 @@ class Backend(Protocol):
         """Desk ``desk`` writes ``value`` into ledger slot ``slot``."""
 
     def try_take(self, desk: int, lock: int) -> bool:
-        """Desk ``desk`` tries ticket ``lock`` without blocking."""
+        """Desk ``desk`` tries ticket ``lock`` (an index in ``setup.locks``) without blocking.
+
+        Like a real lock, a backend knows only how many permits are taken;
+        who holds them is the engine's record (``primitives.Holders``).
+        """
 
     def give_back(self, desk: int, lock: int) -> None:
         """Desk ``desk`` returns ticket ``lock``."""
 
-    def send(self, clerk: int, seq: int, request: tuple) -> int:
+    def send(self, clerk: int, seq: int, request: Request) -> int:
         """Copy ``(seq, *request)`` into ``clerk``'s mailbox; return the bytes copied."""
 
     def handle(self, clerk: int) -> Reply:
@@ -144,7 +158,8 @@ class InlineBackend:
 
     def __init__(self) -> None:
         self._ledger: list[int] = []
-        self._holders: list[int] = []
+        self._permits: list[int] = []
+        """Free permits of each lock: all a real lock or semaphore knows of itself."""
         self._clerks: list[_InlineClerk] = []
         self._clerk_of: tuple[int, ...] = ()
         self._acked: dict[int, int] = {}
@@ -158,7 +173,7 @@ class InlineBackend:
 
     def open(self, setup: BackendSetup) -> None:
         self._ledger = list(setup.balances)
-        self._holders = [-1] * (len(setup.balances) + 1)
+        self._permits = [lock.permits for lock in setup.locks]
         self._clerk_of = setup.clerk_of
         self._closed = setup.closed
         self._clerks = [_InlineClerk({}) for _ in range(setup.clerks)]
@@ -168,7 +183,7 @@ class InlineBackend:
             self.set_mode("message")
 
     def resume(
-        self, setup: BackendSetup, ledger: list[int], holders: list[int], mode: str,
+        self, setup: BackendSetup, ledger: list[int], taken: list[int], mode: str,
         acked: dict[int, int], unacked: list[dict[int, bytes]],
     ) -> None:
         """Take over a day another backend was running, from the state it leaves.
@@ -176,14 +191,14 @@ class InlineBackend:
         Args:
             setup: the day's setup.
             ledger: every slot as it is now (in message mode the accounts' slots are stale).
-            holders: the desk holding each ticket, or -1.
+            taken: how many permits of each ticket are taken.
             mode: ``shared`` or ``message``.
             acked: message mode: the last acknowledged balance of every account.
             unacked: per clerk, sequence number → the request as copied, not yet answered.
         """
-        self.open(BackendSetup(setup.balances, setup.desks, setup.clerks, setup.clerk_of, "shared", setup.closed))
+        self.open(dataclasses.replace(setup, mode="shared"))
         self._ledger = list(ledger)
-        self._holders = list(holders)
+        self._permits = [lock.permits - n for lock, n in zip(setup.locks, taken)]
         if mode == "message":
             self._mode = "message"
             self._acked = dict(acked)
@@ -200,16 +215,16 @@ class InlineBackend:
         self._ledger[slot] = value
 
     def try_take(self, desk: int, lock: int) -> bool:
-        if self._holders[lock] == -1:
-            self._holders[lock] = desk
+        if self._permits[lock] > 0:
+            self._permits[lock] -= 1
             return True
         return False
 
     def give_back(self, desk: int, lock: int) -> None:
-        self._holders[lock] = -1
+        self._permits[lock] += 1
 
     # message passing ------------------------------------------------------
-    def send(self, clerk: int, seq: int, request: tuple) -> int:
+    def send(self, clerk: int, seq: int, request: Request) -> int:
         data = pickle.dumps((seq, *request))
         self._unacked[clerk][seq] = data
         self._clerks[clerk].mailbox.append(data)

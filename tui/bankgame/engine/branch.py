@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .backend import Backend, BackendSetup, InlineBackend, Reply
@@ -17,6 +18,7 @@ from .customers import Customer, Workload, generate_customers
 from .events import BoundedLog, Deadlock, Event, IntegrityError, Tally
 from .levels import DayConfig
 from .names import account_name, cashier_name, clerk_name, dollars, money
+from .primitives import Holders, branch_tickets
 from .programs import (
     ADD,
     AWAIT,
@@ -37,6 +39,7 @@ from .programs import (
     parse_tickets,
     ticket_text,
 )
+from .waitfor import cycle
 
 RATE_BOARD = 137  # the exchange rate shown on the board, in cents per unit
 TRAIL = 512  # recent program lines, in the order they ran, kept for timelines
@@ -53,11 +56,11 @@ class Desk:
     """A cashier's desk: the customer being served and the program running."""
 
     __slots__ = (
-        "index", "name", "customer", "program", "pc", "regs", "sources", "held",
+        "index", "name", "customer", "program", "pc", "regs", "sources", "holders",
         "waiting_for", "reply", "reply_at", "started", "outcome", "served",
     )
 
-    def __init__(self, index: int) -> None:
+    def __init__(self, index: int, holders: Holders) -> None:
         self.index = index
         self.name = cashier_name(index)
         self.customer: Customer | None = None
@@ -66,7 +69,8 @@ class Desk:
         self.regs: dict[str, int] = {}
         self.sources: dict[str, tuple[int, int, int, int]] = {}
         """Register → (account, value read, account version then, tick)."""
-        self.held: list[str] = []
+        self.holders = holders
+        """The branch's record of who holds each ticket."""
         self.waiting_for = ""
         """The ticket this desk is waiting for, or ``""``."""
         self.reply: Reply | None = None
@@ -74,6 +78,12 @@ class Desk:
         self.started = -1
         self.outcome = ""
         self.served = 0
+
+    @property
+    def held(self) -> list[str]:
+        """The tickets this desk holds, in the order its program took them."""
+        holds = self.holders.holds
+        return [s.ticket for s in self.program[: self.pc] if s.op == TAKE and holds(self.index, s.ticket)]
 
     @property
     def busy(self) -> bool:
@@ -183,7 +193,11 @@ class Branch:
         )
         self._next_arrival = 0
         self.queue: deque[Customer] = deque()
-        self.desks = [Desk(i) for i in range(day.cashiers)]
+        self.tickets = branch_tickets(day.accounts)
+        """The tickets, described once: what the backend builds its locks from."""
+        self.holders = Holders(self.tickets)
+        """Who holds each ticket: the one record of it (desks and boards read it here)."""
+        self.desks = [Desk(i, self.holders) for i in range(day.cashiers)]
         self.clerk_of: list[int] = []
         self.clerks: list[Clerk] = []
         self._hire(day.clerks)
@@ -220,7 +234,6 @@ class Branch:
         """Clerks the branch restarted itself, whose backend has yet to report the restart."""
         self._trail: deque[tuple[int, int, str]] = deque(maxlen=TRAIL)
         """``(tick, desk, line)`` of recent steps in the order they ran: the interleaving."""
-        self.ticket_holder: dict[str, int] = {}
         self.ticket_serving: dict[str, int] = {}
         """How many holders each ticket has served: "now serving #N"."""
         self.actions: list[tuple[int, str, str]] = []
@@ -235,7 +248,7 @@ class Branch:
         self.backend.open(
             BackendSetup(
                 balances=tuple(self.ledger), desks=day.cashiers, clerks=total_clerks,
-                clerk_of=tuple(self.clerk_of), mode=self.mode, closed=self.closed,
+                clerk_of=tuple(self.clerk_of), mode=self.mode, closed=self.closed, locks=self.tickets,
             )
         )
 
@@ -350,7 +363,6 @@ class Branch:
         desk.pc = 0
         desk.regs = {}
         desk.sources = {}
-        desk.held = []
         desk.waiting_for = ""
         desk.reply = None
         desk.outcome = "ok"
@@ -367,64 +379,78 @@ class Branch:
     # ---------------------------------------------------------------- desks
     def _desk_step(self, desk: Desk) -> None:
         step = desk.program[desk.pc]
-        op = step.op
-        tick = self.tick
-        next_pc = desk.pc + 1
-        if op == READ:
-            if step.account < 0:
-                value = RATE_BOARD  # message mode: every desk has its own copy of read-only data
-            else:
-                value = self.backend.read(desk.index, step.account)
-                self.ledger[step.account] = value
-            desk.regs[step.register] = value
-            if step.account >= 0:
-                desk.sources[step.register] = (step.account, value, self._version[step.account], tick)
-        elif op == ADD:
-            desk.regs[step.register] += step.amount
-        elif op == WRITE:
-            self._write(desk, step)
-        elif op == CHECK:
-            if desk.regs[step.register] < step.amount:
-                desk.outcome = "refused"
-                next_pc = step.target
-        elif op == TAKE:
-            if not self._take(desk, step.ticket):
-                return
-        elif op == GIVE:
-            self._give(desk, step.ticket)
-        elif op == SEND:
-            self._send(desk, step)
-        elif op == AWAIT:
-            reply = desk.reply
-            if reply is None or desk.reply_at > tick:
-                if desk.waiting_for != "reply":
-                    desk.waiting_for = "reply"
-                    self.events.append(Event(tick, "waiting", desk.name, "waiting for a reply"))
-                return
-            desk.waiting_for = ""
-            desk.reply = None
-            if not reply.ok:
-                desk.outcome = "refused"
-                next_pc = step.target
-            elif desk.program[desk.pc - 1].message[0] == "refund":
-                desk.outcome = "refused"
-        elif op == CLOSED:
-            if step.account in self.closed:
-                desk.outcome = "refused"
-                next_pc = step.target
-        elif op == JUMP:
-            next_pc = step.target
+        next_pc = DESK_STEPS[step.op](self, desk, step)
+        if next_pc is None:
+            return  # waiting: the step runs again next time
         self.steps_run += 1
-        if op == READ and step.account >= 0:  # what was read, for the timelines
-            self._trail.append((tick, desk.index, f"{step.text} = {money(desk.regs[step.register])}"))
-        elif op != WRITE:  # a write is put on the trail before its checks, see _write
-            self._trail.append((tick, desk.index, step.text))
-        self.events.append(Event(tick, "step", desk.name, step.text))
+        if step.op not in OWN_TRAIL:
+            self._trail.append((self.tick, desk.index, step.text))
+        self.events.append(Event(self.tick, "step", desk.name, step.text))
         desk.pc = next_pc
         if next_pc >= len(desk.program):
             self._finish(desk)
 
-    def _write(self, desk: Desk, step: Step) -> None:
+    # The interpreter: one handler per opcode (``DESK_STEPS`` below). Each
+    # returns the line to run next, or ``None`` when the desk must wait.
+    def _step_read(self, desk: Desk, step: Step) -> int | None:
+        if step.account < 0:
+            value = RATE_BOARD  # message mode: every desk has its own copy of read-only data
+            self._trail.append((self.tick, desk.index, step.text))
+        else:
+            value = self.backend.read(desk.index, step.account)
+            self.ledger[step.account] = value
+            desk.sources[step.register] = (step.account, value, self._version[step.account], self.tick)
+            self._trail.append((self.tick, desk.index, f"{step.text} = {money(value)}"))  # what was read, for the timelines
+        desk.regs[step.register] = value
+        return desk.pc + 1
+
+    def _step_add(self, desk: Desk, step: Step) -> int | None:
+        desk.regs[step.register] += step.amount
+        return desk.pc + 1
+
+    def _step_check(self, desk: Desk, step: Step) -> int | None:
+        if desk.regs[step.register] < step.amount:
+            desk.outcome = "refused"
+            return step.target
+        return desk.pc + 1
+
+    def _step_closed(self, desk: Desk, step: Step) -> int | None:
+        if step.account in self.closed:
+            desk.outcome = "refused"
+            return step.target
+        return desk.pc + 1
+
+    def _step_jump(self, desk: Desk, step: Step) -> int | None:
+        return step.target
+
+    def _step_take(self, desk: Desk, step: Step) -> int | None:
+        return desk.pc + 1 if self._take(desk, step.ticket) else None
+
+    def _step_give(self, desk: Desk, step: Step) -> int | None:
+        self._give(desk, step.ticket)
+        return desk.pc + 1
+
+    def _step_send(self, desk: Desk, step: Step) -> int | None:
+        self._send(desk, step)
+        return desk.pc + 1
+
+    def _step_await(self, desk: Desk, step: Step) -> int | None:
+        reply = desk.reply
+        if reply is None or desk.reply_at > self.tick:
+            if desk.waiting_for != "reply":
+                desk.waiting_for = "reply"
+                self.events.append(Event(self.tick, "waiting", desk.name, "waiting for a reply"))
+            return None
+        desk.waiting_for = ""
+        desk.reply = None
+        if not reply.ok:
+            desk.outcome = "refused"
+            return step.target
+        if desk.program[desk.pc - 1].message[0] == "refund":
+            desk.outcome = "refused"
+        return desk.pc + 1
+
+    def _step_write(self, desk: Desk, step: Step) -> int | None:
         # On the trail first (with what it writes), so that an error's timeline ends with the write that did it.
         account = step.account
         value = desk.regs[step.register]
@@ -456,6 +482,7 @@ class Branch:
         self._version[account] += 1
         self._last_writer[account] = desk.index
         self._last_write_span[account] = (desk.started, self.tick)
+        return desk.pc + 1
 
     def _error(
         self, kind: str, account: int, expected: int, actual: int, cashiers: tuple[str, ...],
@@ -479,32 +506,25 @@ class Branch:
             self.money_wrong += actual - expected
         self.events.append(Event(self.tick, "integrity", desk_names(cashiers), f"{kind.replace('_', ' ')}: {explanation}"))
 
-    def _lock_index(self, ticket: str) -> int:
-        if ticket == VAULT:
-            return 0
-        if ticket == RATES:
-            return len(self.ledger)
-        return 1 + account_index(ticket)
-
     def _take(self, desk: Desk, ticket: str) -> bool:
-        if not self.backend.try_take(desk.index, self._lock_index(ticket)):
+        lock = self.holders.number[ticket]
+        if not self.backend.try_take(desk.index, lock):
             if desk.waiting_for != ticket:
                 desk.waiting_for = ticket
-                holder = self.ticket_holder.get(ticket, -1)
-                held_by = f" (held by {self.desks[holder].name})" if holder >= 0 else ""
+                holders = sorted(self.holders.sets[lock])
+                held_by = f" (held by {desk_names(tuple(self.desks[h].name for h in holders))})" if holders else ""
                 self.events.append(Event(self.tick, "waiting", desk.name, f"waiting for {ticket_text(ticket)}{held_by}"))
             self._trail.append((self.tick, desk.index, f"… waiting for {ticket_text(ticket)}"))
             return False
         desk.waiting_for = ""
-        desk.held.append(ticket)
-        self.ticket_holder[ticket] = desk.index
+        self.holders.take(lock, desk.index)
         self.ticket_serving[ticket] = self.ticket_serving.get(ticket, 0) + 1
         return True
 
     def _give(self, desk: Desk, ticket: str) -> None:
-        self.backend.give_back(desk.index, self._lock_index(ticket))
-        desk.held.remove(ticket)
-        self.ticket_holder.pop(ticket, None)
+        lock = self.holders.number[ticket]
+        self.backend.give_back(desk.index, lock)
+        self.holders.give(lock, desk.index)
 
     def _send(self, desk: Desk, step: Step) -> None:
         self._seq += 1
@@ -622,17 +642,16 @@ class Branch:
 
     # ------------------------------------------------------------ deadlocks
     def _detect_deadlock(self) -> None:
-        waits = {d.index: self.ticket_holder.get(d.waiting_for, -1) for d in self.desks if d.waiting_for and d.waiting_for != "reply"}
-        for start in waits:
-            seen: list[int] = []
-            node = start
-            while node in waits and node not in seen:
-                seen.append(node)
-                node = waits[node]
-            if node in seen:
-                cycle = seen[seen.index(node):]
-                self._break_deadlock(cycle)
-                return
+        # Who waits for whom: a desk waiting for a ticket waits for its holders.
+        waiting = [d for d in self.desks if d.waiting_for and d.waiting_for != "reply"]
+        if len(waiting) < 2:
+            return  # a cycle needs two desks (nobody waits for a ticket it holds)
+        edges = {d.index: tuple(sorted(self.holders.of(d.waiting_for))) for d in waiting}
+        if not any(holder in edges for holders in edges.values() for holder in holders):
+            return  # every holder is free to move: the common case, without a graph search
+        loop = cycle(edges)
+        if loop:
+            self._break_deadlock(loop)
 
     def _break_deadlock(self, cycle: list[int]) -> None:
         desks = [self.desks[i] for i in cycle]
@@ -669,6 +688,11 @@ class Branch:
         has = self.has_ticket(resource)
         self._set_ticket(resource, not has)
         return not has
+
+    @property
+    def ticket_holder(self) -> dict[str, int]:
+        """Ticket name → the desk holding it, for every ticket held (the lowest desk of a semaphore's holders)."""
+        return {lock.name: min(held) for lock, held in zip(self.tickets, self.holders.sets) if held}
 
     def has_ticket(self, resource: str) -> bool:
         """Whether ``resource`` carries a ticket now."""
@@ -912,6 +936,19 @@ class Branch:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+DeskStep = Callable[[Branch, Desk, Step], "int | None"]
+
+DESK_STEPS: dict[int, DeskStep] = {
+    READ: Branch._step_read, ADD: Branch._step_add, WRITE: Branch._step_write, CHECK: Branch._step_check,
+    TAKE: Branch._step_take, GIVE: Branch._step_give, SEND: Branch._step_send, AWAIT: Branch._step_await,
+    CLOSED: Branch._step_closed, JUMP: Branch._step_jump,
+}
+"""The interpreter of a desk's program: opcode → handler (``programs`` lists the opcodes)."""
+
+OWN_TRAIL = frozenset({READ, WRITE})
+"""Steps that put their own line on the trail (with the value read or written)."""
 
 
 def account_index(name: str) -> int:

@@ -40,7 +40,7 @@ class IntegrityError:
     steps: tuple[tuple[int, str, str], ...] = ()
     """The interleaving that caused it: ``(tick, cashier, line)`` of each cashier involved."""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         """Return the fields the JSON report shows."""
         return {
             "kind": self.kind, "tick": self.tick, "account": self.account,
@@ -57,7 +57,7 @@ class Deadlock:
     """``(cashier, holds, waits_for)`` around the cycle."""
     victim: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         """Return the fields the JSON report shows."""
         return {
             "tick": self.tick,

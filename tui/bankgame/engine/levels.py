@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -139,11 +139,14 @@ class Level:
     briefing: str = ""
     debrief: str = ""
     goals: tuple[Goal, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Tables the engine does not read itself (e.g. ``challenges``)."""
 
 
-TOP_KEYS = {"id", "title", "order", "seed", "lessons", "briefing", "debrief", "day", "goals", "challenges"}
+TOP_KEYS = {"id", "title", "order", "seed", "lessons", "briefing", "debrief", "day", "goals"}
+RETIRED_KEYS = {
+    "challenges": "no longer read: Break the Bank's challenges are now the Puzzle Book's puzzles "
+                  "(files in assets/puzzles/); remove this table from the level",
+}
+"""Keys older level files may still have, and what a teacher should do about each."""
 GOAL_KEYS = {"text", "metric", "at_least", "at_most", "missed"}
 
 
@@ -203,6 +206,8 @@ def read_toml(path: Path) -> dict[str, Any]:
 def parse_level(data: dict[str, Any], name: str = "<level>") -> Level:
     """Turn a level's TOML table into a ``Level``, refusing anything unclear."""
     for key in data:
+        if key in RETIRED_KEYS:
+            raise LevelError(name, key, RETIRED_KEYS[key])
         if key not in TOP_KEYS:
             raise LevelError(name, key, f"unknown key (known: {', '.join(sorted(TOP_KEYS))})")
     for key in ("id", "title"):
@@ -228,11 +233,10 @@ def parse_level(data: dict[str, Any], name: str = "<level>") -> Level:
     goals = tuple(_goal(g, name, i) for i, g in enumerate(goals_data))
     if len(goals) > 3:
         raise LevelError(name, "goals", "at most three goals (one per star)")
-    extra = {"challenges": data["challenges"]} if "challenges" in data else {}
     return Level(
         id=data["id"], title=data["title"], order=order, seed=seed, day=day,
         lessons=tuple(lessons), briefing=data.get("briefing", "").strip(),
-        debrief=data.get("debrief", "").strip(), goals=goals, extra=extra,
+        debrief=data.get("debrief", "").strip(), goals=goals,
     )
 
 

@@ -8,16 +8,19 @@ the step caused (``integrity``) and whether it changed the ledger, or
 ``None`` when the desk cannot move (it waits for a lock, a message, a
 notification).
 
-The branch's ``Branch`` runs its own interpreter today; this machine is built
-so that it can adopt it: the same opcodes, the same line texts, locks
-described once by name and permits, holders kept as sets.
+A day at the branch (``branch.Branch``) shares the opcodes, the line texts and
+the lock descriptions (``primitives``), holders kept as sets, with a table of
+handlers of its own: there a step is carried out by a backend (real processes,
+real locks), happens at a tick with its trail and events, and waits on clerks'
+replies, while a machine's state is an immutable tuple a checker can cache.
+``day_check`` turns a small day into a machine, line for line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from .integrity import Broken, Register, audit, check_apply, check_write
 from .primitives import (
@@ -35,9 +38,12 @@ from .primitives import (
     PROGRESS_OPS,
     READ,
     RECEIVE,
+    REPLY,
+    REQUEST,
     RESTART,
     SEEN,
     SEND,
+    SERVE,
     TAKE,
     TRY,
     WAIT,
@@ -47,11 +53,15 @@ from .primitives import (
     parse_program,
 )
 
+T = TypeVar("T")
+
 RUNNING, ASLEEP, WOKEN = 0, 1, 2
 """A desk's status: running; asleep on a condition; woken, and taking its lock back."""
 
-ROLES = ("cashier", "clerk", "fault")
-"""A ``fault`` desk (a power cut) may run or not: the machine is done without it."""
+ROLES = ("cashier", "clerk", "fault", "back office")
+"""A ``fault`` desk (a power cut) may run or not: the machine is done without it. So may a
+``back office`` clerk serving requests: it serves as many as come, and none is left once the cashiers are done."""
+OPTIONAL_ROLES = frozenset({"fault", "back office"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +142,7 @@ class Machine:
             self.programs.append(program)
             self.registers.append(registers)
         self.names = tuple(d.name for d in self.desks)
-        self.optional = frozenset(i for i, d in enumerate(self.desks) if d.role == "fault")
+        self.optional = frozenset(i for i, d in enumerate(self.desks) if d.role in OPTIONAL_ROLES)
         restarted = {ins.a for prog in self.programs for ins in prog if ins.op == RESTART}
         # A restart rewinds a desk from outside: none of its steps is local any more.
         self.local = [
@@ -144,10 +154,20 @@ class Machine:
             [tuple(dict(changes).get(a, 0) for a in accounts) for _, changes in spec.effects] for spec in self.desks
         ]
         self._seq: dict[tuple[int, int], int] = {}
+        self._requests: dict[int, tuple[int, int]] = {}
+        """A request's seq → ``(desk that sent it, account it names)``."""
         for d, prog in enumerate(self.programs):
             for pc, ins in enumerate(prog):
-                if ins.op == SEND:
+                if ins.op in (SEND, REQUEST):
                     self._seq[d, pc] = len(self._seq)
+                if ins.op == REQUEST:
+                    self._requests[self._seq[d, pc]] = (d, ins.b)
+        boxes = self.tables.mailboxes
+        self.reply_box = tuple(boxes.index(f"{d.name} replies") if f"{d.name} replies" in boxes else -1 for d in self.desks)
+        """Each desk's mailbox for the answers to its requests (``-1``: none)."""
+        for d, prog in enumerate(self.programs):
+            if self.reply_box[d] < 0 and any(ins.op == REPLY for ins in prog):
+                raise ValueError(f"desk {self.names[d]} waits for replies but has no mailbox '{self.names[d]} replies'")
         self._permits = tuple(lock.permits for lock in self.tables.locks)
         self._cond_lock = tuple(
             [lock.name for lock in self.tables.locks].index(c.lock) for c in self.tables.conditions
@@ -239,8 +259,14 @@ class Machine:
             writes |= {f"lock{self._cond_lock[a]}", f"cond{a}"}
         elif op == NOTIFY:
             writes.add(f"cond{a}")
-        elif op in (SEND, RECEIVE):
+        elif op in (SEND, RECEIVE, REQUEST):
             writes.add(f"box{a}")
+        elif op == REPLY:
+            writes.add(f"box{self.reply_box[desk]}")
+        elif op == SERVE:
+            # Its account and the sender's answer box depend on the message: all of them, to be safe.
+            writes |= {f"box{i}" for i in range(len(self.tables.mailboxes))}
+            writes |= {f"acct{i}" for i in range(len(self.tables.accounts))}
         elif op == RESTART:
             writes.add(f"desk{a}")
             writes |= {f"box{i}" for i in range(len(self.tables.mailboxes))}
@@ -451,7 +477,45 @@ def _restart(m: Machine, s: State, d: int, ins: Instr) -> Outcome | None:
     return Outcome(state, None, False)
 
 
-def _with(values: tuple, index: int, value: object) -> tuple:
+def _request(m: Machine, s: State, d: int, ins: Instr) -> Outcome | None:
+    message = (m._seq[d, s.pcs[d]], ins.amount, ins.kind)
+    return Outcome(_advance(s, d, s.pcs[d] + 1, boxes=_with(s.boxes, ins.a, s.boxes[ins.a] + (message,))), None, False)
+
+
+def _serve(m: Machine, s: State, d: int, ins: Instr) -> Outcome | None:
+    """The owner checks and acts in one go (``backend.apply_message``), then answers the sender."""
+    box = s.boxes[ins.a]
+    if not box:
+        return None
+    (seq, amount, kind), rest = box[0], box[1:]
+    sender, a = m._requests[seq]
+    balance = s.ledger[a]
+    if kind in ("withdraw", "debit"):
+        ok, new = balance >= amount, balance - amount
+    else:
+        ok, new = not (kind == "credit" and a in m.closed), balance + amount
+    boxes = _with(s.boxes, ins.a, rest)
+    answer = m.reply_box[sender]
+    boxes = _with(boxes, answer, boxes[answer] + ((seq, int(ok), "done" if ok else "refused"),))
+    if not ok:
+        return Outcome(_advance(s, d, s.pcs[d] + 1, boxes=boxes), None, False)
+    state = _advance(s, d, s.pcs[d] + 1, boxes=boxes, ledger=_with(s.ledger, a, new), regs=_stale(s.regs, a),
+                     writer=_with(s.writer, a, d))
+    return Outcome(state, None, True)
+
+
+def _reply(m: Machine, s: State, d: int, ins: Instr) -> Outcome | None:
+    box = m.reply_box[d]
+    if not s.boxes[box]:
+        return None
+    (_, ok, _), rest = s.boxes[box][0], s.boxes[box][1:]
+    if ok:
+        return Outcome(_advance(s, d, s.pcs[d] + 1, boxes=_with(s.boxes, box, rest)), None, False)
+    refused = s.refused | {(d, m._txn[d][s.pcs[d]])}
+    return Outcome(_advance(s, d, ins.target, boxes=_with(s.boxes, box, rest), refused=refused), None, False)
+
+
+def _with(values: tuple[T, ...], index: int, value: T) -> tuple[T, ...]:
     return values[:index] + (value,) + values[index + 1:]
 
 
@@ -459,6 +523,7 @@ HANDLERS: dict[int, Callable[[Machine, State, int, Instr], Outcome | None]] = {
     TAKE: _take, GIVE: _give, TRY: _try, READ: _read, ADD: _add, ADD_REG: _add_reg, WRITE: _write,
     CHECK: _check, CLOSED: _closed, JUMP: _jump, WAIT: _wait, NOTIFY: _notify, SEND: _send,
     RECEIVE: _receive, IS_KIND: _is_kind, SEEN: _seen, APPLY: _apply, ACK: _ack, RESTART: _restart,
+    REQUEST: _request, REPLY: _reply, SERVE: _serve,
 }
 """The interpreter: opcode → handler. A new primitive is a new entry."""
 

@@ -28,6 +28,12 @@ Lines (``X`` a lock, ``V`` an account or ``rates``, ``r``/``m`` registers)::
     if m is credit: go to 6     if m was applied: go to 4
     V = V + m                   (a clerk applies a deposit it received)
     ack m                       restart Bob            go to 1
+
+and the branch's message mode (a request names its account; the clerk who
+owns it checks and acts in one go, and answers into ``Ann replies``)::
+
+    send {withdraw A $30} to Bob                         wait for reply
+    serve a request from Bob
 """
 
 from __future__ import annotations
@@ -36,7 +42,16 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .programs import ADD, CHECK, CLOSED, GIVE, JUMP, READ, SEND, TAKE, WRITE
+from .names import account_name
+from .programs import ADD, CHECK, CLOSED, GIVE, JUMP, READ, SEND, TAKE, VAULT, WRITE
+
+__all__ = [
+    "ACK", "ADD", "ADD_REG", "APPLY", "CHECK", "CLOSED", "GIVE", "IS_KIND", "JUMP", "LOCAL_OPS", "NOTIFY",
+    "OP_NAMES", "PROGRESS_OPS", "RATES", "READ", "RECEIVE", "REPLY", "REQUEST", "RESTART", "SEEN", "SEND", "SERVE",
+    "TAKE", "TRY", "WAIT",
+    "WRITE", "ConditionSpec", "Holders", "Instr", "LockSpec", "ProgramError", "Tables", "branch_tickets",
+    "cents", "parse_program",
+]
 
 # New opcodes, after the branch's (programs.py uses 0..9).
 TRY = 10
@@ -49,17 +64,22 @@ SEEN = 16
 APPLY = 17
 ACK = 18
 RESTART = 19
+# The branch's message mode, as the back office runs it (``day_check``).
+REQUEST = 20
+REPLY = 21
+SERVE = 22
 
 OP_NAMES = {
     TAKE: "take", GIVE: "return", READ: "read", ADD: "add", CHECK: "check", WRITE: "write", SEND: "send",
     CLOSED: "closed", JUMP: "go to", TRY: "try", ADD_REG: "add", WAIT: "wait", NOTIFY: "notify",
     RECEIVE: "receive", IS_KIND: "is", SEEN: "applied?", APPLY: "apply", ACK: "ack", RESTART: "restart",
+    REQUEST: "request", REPLY: "wait for reply", SERVE: "serve",
 }
 
 LOCAL_OPS = frozenset({ADD, ADD_REG, CHECK, CLOSED, JUMP, IS_KIND})
 """Steps that touch only the desk's own registers and line: independent of every other desk's step."""
 
-PROGRESS_OPS = frozenset({WRITE, APPLY})
+PROGRESS_OPS = frozenset({WRITE, APPLY, SERVE})
 """Steps that change the ledger: a cycle of states without one makes no progress."""
 
 RATES = "rates"
@@ -76,6 +96,65 @@ class LockSpec:
     def semaphore(self) -> bool:
         """More than one permit: a semaphore."""
         return self.permits > 1
+
+
+def branch_tickets(accounts: int) -> tuple[LockSpec, ...]:
+    """Return the branch's tickets, described once: the vault, one per account, the rate board.
+
+    Every backend builds its locks from this table and the engine names them
+    by it; the index of a ticket in it is its number everywhere.
+    """
+    return (LockSpec(VAULT), *(LockSpec(account_name(a)) for a in range(accounts)), LockSpec(RATES))
+
+
+class Holders:
+    """Who holds each lock: the one record of it, a set of desks per lock.
+
+    A lock has room for ``permits`` holders (one for a ticket, more for a
+    semaphore); a desk holding a lock does not take it again (not re-entrant).
+
+    Args:
+        locks: the locks, in index order.
+    """
+
+    __slots__ = ("locks", "number", "sets")
+
+    def __init__(self, locks: tuple[LockSpec, ...]) -> None:
+        self.locks = locks
+        self.number = {lock.name: i for i, lock in enumerate(locks)}
+        """Lock name → its index."""
+        self.sets: list[set[int]] = [set() for _ in locks]
+
+    def has_room(self, lock: int, desk: int) -> bool:
+        """Whether ``desk`` could take ``lock`` now."""
+        holders = self.sets[lock]
+        return desk not in holders and len(holders) < self.locks[lock].permits
+
+    def take(self, lock: int, desk: int) -> None:
+        """Record that ``desk`` took ``lock``.
+
+        Raises:
+            RuntimeError: there was no room (a backend and this record disagree).
+        """
+        if not self.has_room(lock, desk):
+            raise RuntimeError(f"{self.locks[lock].name} has no room for desk {desk}: held by {sorted(self.sets[lock])}")
+        self.sets[lock].add(desk)
+
+    def give(self, lock: int, desk: int) -> None:
+        """Record that ``desk`` gave ``lock`` back."""
+        self.sets[lock].discard(desk)
+
+    def holds(self, desk: int, name: str) -> bool:
+        """Whether ``desk`` holds the lock called ``name``."""
+        return desk in self.sets[self.number[name]]
+
+    def of(self, name: str) -> set[int]:
+        """Return the desks holding the lock called ``name``."""
+        return self.sets[self.number[name]]
+
+    def held_by(self, desk: int) -> list[int]:
+        """Return the locks ``desk`` holds, in index order."""
+        return [i for i, holders in enumerate(self.sets) if desk in holders]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +226,9 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("add_reg", rf"{REG} = {REG} \+ {REG}"),
         ("write", rf"write ([A-Z]{{1,2}}) = {REG}"),
         ("apply", rf"([A-Z]{{1,2}}) = ([A-Z]{{1,2}}) \+ {REG}"),
+        ("request", rf"send \{{(deposit|withdraw|debit|credit|refund) ([A-Z]{{1,2}}) {AMOUNT}\}} to {NAME}"),
+        ("reply", r"wait for reply"),
+        ("serve", rf"serve a request from {NAME}"),
         ("send", rf"send (?:([a-z]+) )?(?:{AMOUNT}|{REG}) to {NAME}"),
         ("receive", rf"{REG} = receive from {NAME}"),
         ("ack", rf"ack {REG}"),
@@ -241,6 +323,14 @@ def _parse_line(number: int, text: str, t: Tables, registers: list[str]) -> Inst
             if g[1] is not None:
                 return Instr(SEND, text, a=box, amount=cents(g[1]), kind=g[0] or "")
             return Instr(SEND, text, a=box, reg=used(g[2]), kind=g[0] or "")
+        if name == "request":
+            box = _index(t.mailboxes, g[3], "mailbox", number, text)
+            return Instr(REQUEST, text, a=box, b=_index(t.accounts, g[1], "account", number, text),
+                         amount=cents(g[2]), kind=g[0])
+        if name == "reply":
+            return Instr(REPLY, text)
+        if name == "serve":
+            return Instr(SERVE, text, a=_index(t.mailboxes, g[0], "mailbox", number, text))
         if name == "receive":
             return Instr(RECEIVE, text, a=_index(t.mailboxes, g[1], "mailbox", number, text), reg=reg(g[0]))
         if name == "is":
@@ -277,6 +367,12 @@ def _resolve_targets(program: list[Instr], lines: list[str]) -> list[Instr]:
             if target < 0:
                 raise ProgramError(pc + 1, lines[pc], "a while loop needs an earlier line that reads its register")
             instr = instr._replace(target=target)
+        elif instr.op == REPLY:
+            # The reply to the request just above; refused: to the end (a compiled day gives its own jump).
+            request = next((program[i] for i in range(pc - 1, -1, -1) if program[i].op == REQUEST), None)
+            if request is None:
+                raise ProgramError(pc + 1, lines[pc], "waits for the reply to a request no earlier line sends")
+            instr = instr._replace(b=request.a, kind=request.kind, target=end)
         elif instr.op in (JUMP, IS_KIND, SEEN) and not 0 <= instr.target <= end:
             raise ProgramError(pc + 1, lines[pc], f"there is no line {instr.target + 1} to go to")
         out.append(instr)

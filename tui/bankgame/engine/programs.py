@@ -43,7 +43,7 @@ class Step:
     amount: int = 0
     target: int = -1
     """Where CHECK/AWAIT/CLOSED jump when the answer is no, and where JUMP goes."""
-    message: tuple = ()
+    message: tuple[str, int, int] = ("", -1, 0)
     """For SEND: ``(op, account, amount)``."""
 
 
@@ -153,14 +153,14 @@ def compile_shared(customer: Customer, layout: TicketLayout, closed: frozenset[i
         tickets = layout.tickets_for([a])
         if layout.scope == "write" and tickets:
             # The check runs outside the critical section: check, then act.
-            program = [_read("b", a), _check("b", customer.amount)]
-            program += _take(tickets) + [_read("r", a), _add("r", -customer.amount), _write(a, "r")] + _give(tickets)
-            program[1].target = len(program)
-            return program
-        program = _take(tickets) + [_read("b", a), _check("b", customer.amount), _add("b", -customer.amount), _write(a, "b")]
+            checked = [_read("b", a), _check("b", customer.amount)]
+            checked += _take(tickets) + [_read("r", a), _add("r", -customer.amount), _write(a, "r")] + _give(tickets)
+            checked[1].target = len(checked)
+            return checked
+        inside = _take(tickets) + [_read("b", a), _check("b", customer.amount), _add("b", -customer.amount), _write(a, "b")]
         gives = _give(tickets)
-        program[len(tickets) + 1].target = len(program)
-        return program + gives
+        inside[len(tickets) + 1].target = len(inside)
+        return inside + gives
     # transfer
     b = customer.to_account
     tickets = layout.tickets_for([a, b])

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 from .branch import Branch
+from .events import Deadlock, IntegrityError
 from .levels import Goal
 from .names import money
 
@@ -24,9 +25,9 @@ class Report:
     left: int
     wait_mean: float
     wait_max: int
-    errors: tuple
+    errors: tuple[IntegrityError, ...]
     """The integrity errors the day kept: its first ones and its latest (``error_counts`` counts them all)."""
-    deadlocks: tuple
+    deadlocks: tuple[Deadlock, ...]
     """The deadlocks the day kept (``deadlock_count`` counts them all)."""
     error_counts: tuple[tuple[str, int], ...]
     """Every integrity error of the day, counted by kind."""
@@ -49,14 +50,14 @@ class Report:
     """The level's watch phase; a change asked for later does not restart the judging."""
     changed_late: bool = False
     """Whether the player changed a setting after the watch phase."""
-    remote: dict | None = None
+    remote: dict[str, float] | None = None
     """A clerk across the network: ``{messages, mean_latency_ms}``, measured on the socket (wall time)."""
 
     def metric(self, name: str) -> float:
         """Return the value a goal of metric ``name`` is judged on."""
         return self.judged[name] if name in self.judged else metrics(self)[name]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         """Return the report as the ``--json`` object, in a fixed key order."""
         return {
             "level": self.level,
@@ -232,7 +233,8 @@ def make_report(branch: Branch, level: str = "sandbox", goals: tuple[Goal, ...] 
 
 
 
-def _remote_stats(branch: Branch) -> dict | None:
+def _remote_stats(branch: Branch) -> dict[str, float] | None:
     # Only a backend with clerks across a network measures this (wall time, so never in a replay's numbers).
     stats = getattr(branch.backend, "remote_stats", None)
-    return stats() if stats is not None else None
+    measured: dict[str, float] | None = stats() if stats is not None else None
+    return measured

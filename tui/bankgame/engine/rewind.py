@@ -24,6 +24,7 @@ from typing import Any
 from .backend import Backend
 from .branch import Branch, Desk
 from .levels import DayConfig
+from .primitives import Holders
 from .replay import apply_action
 
 Action = tuple[int, str, str]
@@ -168,6 +169,8 @@ def state_of(branch: Branch) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     if isinstance(value, random.Random):
         return value.getstate()
+    if isinstance(value, Holders):
+        return [sorted(holders) for holders in value.sets]
     if isinstance(value, Desk):
         return {name: _plain(getattr(value, name)) for name in Desk.__slots__}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

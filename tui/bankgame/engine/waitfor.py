@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .machine import ASLEEP, WOKEN, Machine, State
-from .primitives import NOTIFY, RECEIVE, SEND, TAKE, TRY, WAIT
+from .primitives import NOTIFY, RECEIVE, REPLY, SEND, SERVE, TAKE, TRY, WAIT
 
 STUCK_KINDS = {
     "deadlock": "deadlock: a cycle of desks each waiting for a ticket the next one holds",
@@ -53,6 +53,9 @@ def waits(machine: Machine, state: State) -> list[Wait]:
             out.append(Wait(desk, "notify", t.conditions[line.a].name, _could(machine, state, NOTIFY, line.a)))
         elif line.op == RECEIVE:
             out.append(Wait(desk, "message", t.mailboxes[line.a], _could(machine, state, SEND, line.a)))
+        elif line.op == REPLY:  # the answer comes from whoever serves the mailbox the request went to
+            box = t.mailboxes[machine.reply_box[desk]]
+            out.append(Wait(desk, "message", box, _could(machine, state, SERVE, line.b)))
     return out
 
 

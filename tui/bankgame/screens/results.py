@@ -20,9 +20,12 @@ from ..widgets.text import CREATED_WHY, created, gap_text
 from ..widgets.timeline import Timeline, legend
 from ..widgets.title_bar import TitleBar
 from .bank_screen import BankScreen
+from .branch import BranchScreen
 from .briefing import goal_bound, reflow
 
 KIND_WORDS = {"lost_update": "lost update", "overdraft": "overdraft", "audit": "audit gap"}
+CREATED_OTHERS = "Not every error today lost money. "
+"""Before ``CREATED_WHY`` when the error told above lost money and others created it."""
 
 
 def metric_text(metric: str, value: float) -> str:
@@ -80,6 +83,7 @@ class ResultsScreen(BankScreen[None]):
         Binding("l,escape", "levels", "Levels"),
         Binding("l,escape", "title", "Title"),
         Binding("w", "save_replay", "Save replay"),
+        Binding("comma", "back_to_day", "Back to the day"),
     ]
 
     def __init__(
@@ -228,8 +232,10 @@ class ResultsScreen(BankScreen[None]):
         lines.append(Content.styled("✗ " + " · ".join(tally), "bold $text-error"))
         if self.worst is not None:
             lines.append(Content(error_sentence(self.worst)))
-        if any(error.kind != "overdraft" and created(error.expected, error.actual) for error in self.errors):
-            lines.append(Content.styled(CREATED_WHY, "$text-muted"))  # once, however many errors created money
+        making = [error for error in self.errors if error.kind != "overdraft" and created(error.expected, error.actual)]
+        if making:  # said once, however many errors created money; never as if it explained a loss
+            other = self.worst not in making and self.worst is not None
+            lines.append(Content.styled(CREATED_OTHERS + CREATED_WHY if other else CREATED_WHY, "$text-muted"))
         if report.deadlocks:
             first = report.deadlocks[0]
             lines.append(Content.assemble(("Deadlock ", "bold"), f"at tick {first.tick}: {first.describe()}; "
@@ -264,6 +270,16 @@ class ResultsScreen(BankScreen[None]):
             self.notify("This day cannot be saved as a replay.", title="Replay", severity="warning")
             return
         self.app.save_replay(self.branch, self.level)
+
+    def action_back_to_day(self) -> None:
+        """Go back into the day, one tick before its end (a scrub to the end lands here too)."""
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 1 else None
+        if self.branch is None or not isinstance(below, BranchScreen) or below.branch is not self.branch:
+            self.notify("This day is closed: Retry plays it again.", title="Back to the day", severity="warning")
+            return
+        self.app.pop_screen()
+        below.action_step_back()
 
     def action_retry(self) -> None:
         """Play the same level again, with the same seed and options."""

@@ -2,8 +2,9 @@
 
 Each cashier attaches to the branch's ``multiprocessing.shared_memory`` block
 (one int64 per slot) and does exactly one thing when told, over its pipe: read
-a slot, write a slot, try a ticket (a real ``multiprocessing`` lock, taken
-without blocking, so a waiting cashier shows as waiting) or give one back.
+a slot, write a slot, try a ticket (a real ``multiprocessing`` lock, or a
+semaphore for a ticket with several permits, taken without blocking, so a
+waiting cashier shows as waiting) or give one back.
 The engine tells them in the scheduler's order and waits for each answer, so a
 lost update on screen is a lost update that happened in real shared memory,
 between real processes, in an order that replays exactly.
@@ -90,6 +91,16 @@ def cashier_main(conn: Connection, block: str, locks: list[Any], log_path: str |
         memory.close()
 
 
+def free_permits(lock: Any, permits: int) -> int:
+    """Return how many of ``lock``'s permits are free now (taken without blocking, then given back)."""
+    free = 0
+    while free < permits and lock.acquire(False):
+        free += 1
+    for _ in range(free):
+        lock.release()
+    return free
+
+
 class CashierLost(RuntimeError):
     """A cashier's process is gone in the middle of a day."""
 
@@ -103,12 +114,15 @@ class CashierPool:
     change in between because cashiers act only when told.
     """
 
-    def __init__(self, desks: int, block: str, locks: list[Any], log_path: str | None) -> None:
+    def __init__(self, desks: int, block: str, locks: list[Any], permits: list[int], log_path: str | None) -> None:
         self.block, self.locks, self.log_path = block, locks, log_path
+        self.permits = permits
+        """Each lock's permits (1: a ``Lock``; more: a ``BoundedSemaphore``)."""
         self.processes: list[Any] = [None] * desks
         self.conns: list[Connection] = [None] * desks  # type: ignore[list-item]
-        self.held: list[set[int]] = [set() for _ in range(desks)]
-        """The tickets each desk holds, as its answers said."""
+        self.taken = [0] * len(locks)
+        """How many permits of each lock are taken, as the cashiers' answers said
+        (who holds them is the engine's record)."""
         self.restarts = 0
         try:
             for desk in range(desks):
@@ -190,17 +204,21 @@ class CashierPool:
         self.restarts += 1
 
     def _settle(self, desk: int, op: int, index: int) -> bytes | None:
-        """Answer a ticket command the dead cashier may have carried out, or ``None`` to retry it."""
+        """Answer a ticket command the dead cashier may have carried out, or ``None`` to retry it.
+
+        The lock's real state is compared with what the answers said: one
+        permit more taken means the dead cashier took it, one fewer that it
+        gave it back. Otherwise the command is retried by the new process
+        (which then takes the ticket, or really finds it taken).
+        """
         if op not in (TAKE, GIVE):
             return None
-        lock = self.locks[index]
-        if lock.acquire(False):  # the ticket is free
-            lock.release()
-            return b"" if op == GIVE else None  # given back already, or still to take
-        if op == TAKE:
-            # Held: by another desk (a real "no"), or taken by the dead cashier before it died.
-            return b"\0" if any(index in held for d, held in enumerate(self.held) if d != desk) else b"\1"
-        return None  # still held: give it back through the new process
+        taken = self.permits[index] - free_permits(self.locks[index], self.permits[index])
+        if op == TAKE and taken > self.taken[index]:
+            return b"\1"
+        if op == GIVE and taken < self.taken[index]:
+            return b""
+        return None
 
     def read(self, desk: int, slot: int) -> int:
         """Desk ``desk`` reads ``slot`` of the shared block."""
@@ -214,13 +232,13 @@ class CashierPool:
         """Desk ``desk`` tries lock ``lock`` without blocking."""
         taken = self._ask(desk, TAKE, lock) == b"\1"
         if taken:
-            self.held[desk].add(lock)
+            self.taken[lock] += 1
         return taken
 
     def give_back(self, desk: int, lock: int) -> None:
         """Desk ``desk`` releases lock ``lock``."""
         self._ask(desk, GIVE, lock)
-        self.held[desk].discard(lock)
+        self.taken[lock] -= 1
 
     @property
     def pids(self) -> list[int]:

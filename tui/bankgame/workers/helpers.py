@@ -24,7 +24,9 @@ import warnings
 from collections.abc import Iterable, Iterator
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
+from typing import Any
 
+from ..engine.primitives import LockSpec
 from . import leftovers
 
 CONTEXT: ForkServerContext = multiprocessing.get_context("forkserver")
@@ -35,8 +37,12 @@ leftovers.use_game_names()  # before any lock exists: every semaphore of this pr
 LOG_ENV = "BANKGAME_WORKER_LOG"
 """Overrides where the workers' output goes."""
 
-PRELOAD = ["__main__", "bankgame.workers.cashiers", "bankgame.workers.clerks", "bankgame.workers.lab"]
-"""Imported once by the forkserver, so that each worker starts in milliseconds."""
+PRELOAD = [
+    "__main__", "bankgame.workers.cashiers", "bankgame.workers.clerks", "bankgame.workers.lab",
+    "bankgame.workers.lab_python", "bankgame.workers.puzzles", "bankgame.workers.remote",
+]
+"""Imported once by the forkserver, so that each worker starts in milliseconds: every module
+whose functions are worker processes' targets (a test keeps the list complete)."""
 
 _helpers_log: str | None = None
 _restart_lock = threading.RLock()
@@ -102,6 +108,11 @@ def start_process_helpers(log_path: str | os.PathLike[str] | None = None) -> str
         if first:
             _known = helper_pids()
     return _helpers_log
+
+
+def make_locks(locks: tuple[LockSpec, ...]) -> list[Any]:
+    """Return a real lock per description: a ``Lock`` for one permit, a ``BoundedSemaphore`` for more."""
+    return [CONTEXT.Lock() if lock.permits == 1 else CONTEXT.BoundedSemaphore(lock.permits) for lock in locks]
 
 
 def ensure_process_helpers() -> str:

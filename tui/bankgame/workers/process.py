@@ -31,7 +31,7 @@ from typing import TypeVar
 from ..engine.backend import BackendSetup, InlineBackend, Reply
 from .cashiers import CashierPool, SharedLedger
 from .clerks import ClerkDied, ClerkPool
-from .helpers import CONTEXT, ensure_process_helpers, helper_pids, helpers_alive, restart_dead_helpers
+from .helpers import ensure_process_helpers, helper_pids, helpers_alive, make_locks, restart_dead_helpers
 
 PoolT = TypeVar("PoolT", CashierPool, ClerkPool)
 
@@ -88,8 +88,7 @@ class ProcessBackend:
             if self.log_path is None:
                 self.log_path = log
             self.ledger = SharedLedger(setup.balances)
-            # Tickets: 0 = vault, 1 + a = account a, the last = rate board.
-            self.locks = [CONTEXT.Lock() for _ in range(len(setup.balances) + 1)]
+            self.locks = make_locks(setup.locks)
             if setup.mode == "message":
                 self.set_mode("message")
             else:
@@ -104,7 +103,8 @@ class ProcessBackend:
         if self.cashiers is None:
             setup, ledger = self.setup, self.ledger
             assert setup is not None and ledger is not None
-            self.cashiers = self._start_pool(lambda: CashierPool(setup.desks, ledger.name, self.locks, self.log_path))
+            self.cashiers = self._start_pool(lambda: CashierPool(
+                setup.desks, ledger.name, self.locks, [lock.permits for lock in setup.locks], self.log_path))
         return self.cashiers
 
     def _clerks(self) -> ClerkPool:
@@ -209,10 +209,7 @@ class ProcessBackend:
         assert self.setup is not None
         setup = self.setup
         ledger = self.ledger.values() if self.ledger is not None else list(setup.balances)
-        holders = [-1] * (len(setup.balances) + 1)
-        for desk, held in enumerate(self.cashiers.held if self.cashiers is not None else []):
-            for lock in held:
-                holders[lock] = desk
+        taken = list(self.cashiers.taken) if self.cashiers is not None else [0] * len(setup.locks)
         acked: dict[int, int] = {}
         unacked: list[dict[int, bytes]] = [{} for _ in range(setup.clerks)]
         if self.clerks is not None:
@@ -222,7 +219,7 @@ class ProcessBackend:
         with contextlib.suppress(Exception):  # what is left of the real backend is beyond use
             self._close_real()
         fallback = InlineBackend()
-        fallback.resume(setup, ledger, holders, self.mode, acked, unacked)
+        fallback.resume(setup, ledger, taken, self.mode, acked, unacked)
         self.fallback = fallback
         self.name = "inline"
         self.notices.append(

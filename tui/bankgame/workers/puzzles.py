@@ -51,7 +51,7 @@ from ..engine.primitives import (
     WAIT,
     WRITE,
 )
-from .helpers import CONTEXT, ensure_process_helpers, stop_processes, worker_setup
+from .helpers import CONTEXT, ensure_process_helpers, make_locks, stop_processes, worker_setup
 from .leftovers import int64s, new_block
 
 
@@ -198,7 +198,7 @@ class PuzzleProcesses:
             self.view[slot] = value
         for slot in range(accounts, accounts + seqs + len(t.conditions)):
             self.view[slot] = 0
-        self.locks = [CONTEXT.Lock() if lock.permits == 1 else CONTEXT.BoundedSemaphore(lock.permits) for lock in t.locks]
+        self.locks = make_locks(t.locks)
         desks = len(machine.desks)
         self.waiters = [[CONTEXT.Semaphore(0) for _ in range(desks)] for _ in t.conditions]
         pipes = [CONTEXT.Pipe(duplex=False) for _ in t.mailboxes]

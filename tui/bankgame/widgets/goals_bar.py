@@ -11,6 +11,7 @@ METRIC_TEXT = {
     "served": "served", "left": "left unhappy", "errors": "errors", "lost_updates": "lost updates",
     "overdrafts": "overdrafts", "deadlocks": "deadlocks", "mean_wait": "mean wait", "max_wait": "worst wait",
     "ticks": "ticks", "audit_gap": "audit", "score": "score", "recovered_clerks": "clerks recovered",
+    "desk_use": "desks busy %", "clerk_use": "clerks busy %",
 }
 """Short names of the metrics, for a narrow terminal."""
 

@@ -36,6 +36,28 @@ RESTART_TICKS = 8
 """Ticks a killed clerk stays down before the branch restarts it: long enough to watch its mailbox fill."""
 
 
+@dataclass(slots=True)
+class StaffTicks:
+    """Desk-ticks and clerk-ticks of a day: how many were open, how many at work."""
+
+    desks: int = 0
+    desks_busy: int = 0
+    clerks: int = 0
+    clerks_busy: int = 0
+    """Ticks a clerk handled a message (one a tick at most)."""
+
+    def count_desks(self, desks: list[Desk], open_desks: int) -> None:
+        """Count one tick of the desks: a closing desk still serving its customer is open until it is done."""
+        busy = sum(1 for d in desks if d.customer is not None)
+        self.desks += max(open_desks, busy)
+        self.desks_busy += busy
+
+    def since(self, base: StaffTicks) -> StaffTicks:
+        """Return the ticks counted after ``base``."""
+        return StaffTicks(self.desks - base.desks, self.desks_busy - base.desks_busy,
+                          self.clerks - base.clerks, self.clerks_busy - base.clerks_busy)
+
+
 class Desk:
     """A cashier's desk: the customer being served and the program running."""
 
@@ -157,6 +179,10 @@ class Branch:
         player's last change took effect, if that was within the watch phase."""
         self._judged_base: tuple[dict[str, int], int, int] = ({}, 0, 0)
         """At ``judged_from``: errors by kind, deadlocks, and ``money_wrong``."""
+        self.staff_ticks = StaffTicks()
+        """Ticks the open desks and the clerks were at work, and idle: what a day's staff costs."""
+        self._judged_staff = StaffTicks()
+        """``staff_ticks`` at ``judged_from``."""
         self.error_counts: dict[str, int] = {}
         """Integrity errors of the day by kind (``lost_update``, ``overdraft``, ``audit``)."""
         self.money_wrong = 0
@@ -292,6 +318,9 @@ class Branch:
             order = self.movable()
             self._rng.shuffle(order)
         desks = len(self.desks)
+        self.staff_ticks.count_desks(self.desks, self.open_desks)
+        if self.mode == "message":
+            self.staff_ticks.clerks += len(self.clerks)
         for actor in order:
             if actor < desks:
                 desk = self.desks[actor]
@@ -548,6 +577,7 @@ class Branch:
         if clerk.down or not clerk.mailbox or clerk.mailbox[0].arrives > self.tick:
             return
         message = clerk.mailbox.popleft()
+        self.staff_ticks.clerks_busy += 1
         reply = self.backend.handle(clerk.index)
         if reply.seq != message.seq:
             raise RuntimeError(f"clerk {clerk.name} answered #{reply.seq}, expected #{message.seq}")
@@ -842,6 +872,7 @@ class Branch:
             return
         self.judged_from = self.tick
         self._judged_base = (dict(self.error_counts), self.deadlocks.total, self.money_wrong)
+        self._judged_staff = dataclasses.replace(self.staff_ticks)
         if self.queue:
             # The watch phase does not count: the line it built goes home with
             # apologies, and the judged day starts with the player's fix and an empty line.

@@ -19,7 +19,7 @@ from ..engine.report import metrics
 from ..engine.rewind import Action, Tape
 from ..widgets.deadlock_panel import DeadlockPanel
 from ..widgets.desk_card import DeskCard
-from ..widgets.goals_bar import GoalsBar
+from ..widgets.goals_bar import GoalsBar, watch_note
 from ..widgets.integrity_panel import KIND_TEXT, IntegrityPanel, error_explanation
 from ..widgets.ledger_panel import LedgerPanel
 from ..widgets.mailbox_panel import MailboxPanel
@@ -293,7 +293,8 @@ class BranchScreen(Screen[None]):
         self.panel(StatusBar).show(self.paused, self.speed, self.note)
         self.panel(Scrubber).update_view()
         report = make_report(branch, self.level.id, self.level.goals)
-        self.panel(GoalsBar).show(metrics(report), report.stars, branch.over)
+        self.panel(GoalsBar).show(metrics(report), report.stars, branch.over,
+                                  watch_note(branch.day.watch_ticks, branch.tick, branch.judged_from))
         self.panel(QueueLane).update_view()
         if not self._cards:
             self._cards = list(self.query(DeskCard))

@@ -11,8 +11,11 @@ METRIC_TEXT = {
     "served": "served", "left": "left unhappy", "errors": "errors", "lost_updates": "lost updates",
     "overdrafts": "overdrafts", "deadlocks": "deadlocks", "mean_wait": "mean wait", "max_wait": "worst wait",
     "ticks": "ticks", "audit_gap": "audit", "score": "score", "recovered_clerks": "clerks recovered",
+    "desk_use": "desks busy", "clerk_use": "clerks busy",
 }
 """Short names of the metrics, for a narrow terminal."""
+SHARES = ("desk_use", "clerk_use")
+"""Metrics that are a share of the day's time, in percent."""
 
 
 def goal_progress(goal: Goal, value: float, over: bool) -> tuple[str, str]:
@@ -28,6 +31,12 @@ def goal_progress(goal: Goal, value: float, over: bool) -> tuple[str, str]:
             return "◷", "at closing"
         return ("✓", "exact") if goal.met(value) else ("✗", "off by " + money(int(value)))
     shown = f"{value:.1f}" if isinstance(value, float) and value != int(value) else f"{value:g}"
+    if goal.metric in SHARES:
+        # A share of the day's time goes up and down until closing.
+        progress = f"{value:.0f}% (≥{goal.at_least:g}%)" if goal.at_least is not None else f"{value:.0f}% (≤{goal.at_most:g}%)"
+        if not over:
+            return "◷", progress
+        return ("✓" if goal.met(value) else "✗"), progress
     if goal.at_least is not None:
         progress = f"{shown}/{goal.at_least:g}"
         if goal.met(value):
@@ -40,6 +49,22 @@ def goal_progress(goal: Goal, value: float, over: bool) -> tuple[str, str]:
     # A count that went over its limit never comes back under it.
     final = over or goal.metric in ("errors", "lost_updates", "overdrafts", "deadlocks", "left", "max_wait")
     return ("✗" if final else "◷"), progress
+
+
+def watch_note(watch_ticks: int, tick: int, judged_from: int) -> str:
+    """Return what the watch phase means for the goals right now (``""`` on a level without one).
+
+    Within the watch phase the goals count from the player's last change, so
+    the bar says so and how long a change still restarts them; after it, from
+    which tick the day is judged.
+    """
+    if not watch_ticks:
+        return ""
+    if tick <= watch_ticks:
+        left = watch_ticks - tick
+        since = f" at tick {judged_from}" if judged_from else ""
+        return f"watching: goals count from your change{since}, {left} tick{'s' * (left != 1)} left to change"
+    return f"judging started at tick {judged_from}"
 
 
 class GoalsBar(TextLines):
@@ -57,24 +82,39 @@ class GoalsBar(TextLines):
         self.values: dict[str, float] = {}
         self.over = False
         self.stars = 0
+        self.watch = ""
+        """What the watch phase means for the goals now (``watch_note``): the bottom border, or a line of its own."""
         self.border_title = f"Goals · {title}"
 
-    def show(self, values: dict[str, float], stars: int, over: bool) -> None:
-        """Draw the goals against ``values`` (the metrics of the day so far)."""
+    def show(self, values: dict[str, float], stars: int, over: bool, watch: str = "") -> None:
+        """Draw the goals against ``values`` (the metrics of the day so far); ``watch`` is ``watch_note``'s line."""
+        if watch != self.watch:
+            self.watch = self.border_subtitle = watch
+            self.refresh(layout=True)
         wanted = {goal.metric: values[goal.metric] for goal in self.goals}
         if (wanted, stars, over) != (self.values, self.stars, self.over):
             self.values, self.stars, self.over = wanted, stars, over
             self.refresh()
 
+    def _borderless(self) -> bool:
+        # A short terminal draws the bar without a border (assets/styles), so
+        # the watch note, the bottom border's text otherwise, needs a line.
+        return not self.styles.border_bottom[0]
+
     def get_content_height(self, container, viewport, width: int) -> int:  # noqa: D102
-        return 1
+        return 2 if self.watch and self._borderless() else 1
 
     def render(self) -> Text:
         if not self.goals:
             return Text("No goals here: break it, fix it, compare.", style=self.get_component_rich_style("goals--note"))
         # Full goal texts when they fit, the metric's short name when they do not.
         text = self._line(full=True)
-        return text if text.cell_len <= self.size.width else self._line(full=False)
+        if text.cell_len > self.size.width:
+            text = self._line(full=False)
+        if self.watch and self._borderless():
+            text.append("\n")
+            text.append(self.watch, self.get_component_rich_style("goals--note"))
+        return text
 
     def _line(self, full: bool) -> Text:
         style = self.get_component_rich_style

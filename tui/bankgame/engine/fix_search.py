@@ -96,7 +96,7 @@ def cost(programs: Programs) -> Cost:
         tickets += t
         if always is not None:
             common = always if common is None else common & always
-    serialized = sorted(common)[0] if common and len(programs) > 1 else ""
+    serialized = min(common) if common and len(programs) > 1 else ""
     return Cost(held, tickets, serialized)
 
 

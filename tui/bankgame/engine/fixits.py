@@ -28,7 +28,7 @@ from typing import Any
 from ..paths import assets_dir
 from .checker import CheckReport, TooLarge, check
 from .levels import LevelError, check_table, read_toml
-from .machine import DeskSpec, Machine
+from .machine import Machine
 from .primitives import ProgramError, _parse_line
 from .puzzles import Puzzle, parse_puzzle
 

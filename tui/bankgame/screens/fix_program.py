@@ -35,6 +35,10 @@ CHAPTER_TEXT = ("Now the code is yours: move, insert and delete lines until the 
                 "of the steps that breaks it.")
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _stars(n: int) -> str:
     return "★" * n + "☆" * (3 - n)
 
@@ -178,14 +182,15 @@ class FixProgramScreen(Screen[None]):
         """Redraw everything from the editor, the last run and the proof."""
         fix = self.fix
         if self.par is not None:
-            par = f"par {self.par.cost.held} ticket-held steps, {self.par.cost.tickets} tickets"
+            par = f"par {self.par.cost.held} held steps, {_count(self.par.cost.tickets, 'ticket')}"
         elif self.par_problem:
             par = "par: not found (" + self.par_problem + ")"
         else:
             par = "par: the checker is searching for the smallest fix…"
         saved = self._saved()
         best = f" · best {_stars(saved.stars)}" if saved is not None and saved.stars else ""
-        self.query_one("#fx-heading", Static).update(f"{CHAPTER_TITLE} · {fix.title} · {par}{best}")
+        chapter = f"{CHAPTER_TITLE} · " if self.size.width >= 110 else ""
+        self.query_one("#fx-heading", Static).update(f"{chapter}{fix.title} · {par}{best}")
         goal = Text()
         goal.append("Goal: ", "bold")
         goal.append(fix.goal)
@@ -204,8 +209,8 @@ class FixProgramScreen(Screen[None]):
         text = Text(self.result)
         mine = cost(self.editor.programs)
         serial = f" · one ticket ({mine.serialized}) over everything" if mine.serialized else ""
-        text.append(f"\nThis program: {mine.held} ticket-held steps, {mine.tickets} tickets{serial} · "
-                    f"{self.editor.edits} edits", "dim")
+        text.append(f"\nThis program: {_count(mine.held, 'ticket-held step')}, {_count(mine.tickets, 'ticket')}"
+                    f"{serial} · {_count(self.editor.edits, 'edit')}", "dim")
         return text
 
     # ------------------------------------------------------------- run
@@ -228,8 +233,8 @@ class FixProgramScreen(Screen[None]):
     def _safe(self, programs: Any, report: CheckReport) -> None:
         mine = cost(programs)
         orders = f"{report.orders:,}" if report.orders is not None else "every"
-        lines = [f"Safe: the checker tried all {orders} orders of the steps ({report.states:,} states) "
-                 "and nothing breaks it."]
+        lines = [(f"Safe: the checker tried all {orders} orders of the steps ({report.states:,} states) "
+                  "and nothing breaks it.")]
         par = self.par
         if par is None:
             try:
@@ -399,14 +404,15 @@ def _verdict_words(report: CheckReport) -> str:
         return f"Not yet: broken ({KINDS.get(report.kind, report.kind)}) in {report.par} steps. {report.text}."
     if report.verdict == "deadlocked":
         return f"Not yet: deadlocked in {report.par} steps: {report.text}."
-    return "Not yet: " + report.summary()
+    summary = report.summary()
+    return "Not yet: " + summary[:1].lower() + summary[1:]
 
 
 def _cost_words(mine: Cost, par: Cost) -> str:
     words = (f"Ticket-held steps {mine.held} (par {par.held}) · tickets {mine.tickets} (par {par.tickets}).")
     if mine.serialized and not par.serialized:
         words += (f" It is safe because {mine.serialized} is held over every line of every desk: the desks only "
-                  "take turns and nothing runs at once. The smallest fix keeps apart only what is shared.")
+                  "take turns and nothing runs at once: that is what it costs (never the third star).")
     return words
 
 

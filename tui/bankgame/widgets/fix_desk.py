@@ -70,7 +70,7 @@ class FixDesk(Widget):
         """Draw ``view``."""
         self.view = view
         self.border_title = f"{view.key} · {view.name}"
-        self.border_subtitle = f"{len(view.lines)} lines"
+        self.border_subtitle = "1 line" if len(view.lines) == 1 else f"{len(view.lines)} lines"
         self.set_class(view.cursor >= 0, "-current")
         self.refresh()
 

@@ -48,7 +48,7 @@ class FixPalette(Widget):
         width = max(6, self.size.width)
         text = Text(no_wrap=True, overflow="crop")
         if not self.lines:
-            text.append(f"Nothing to insert on {self.desk}: only move lines here.")
+            text.append(clip(f"{self.desk}: nothing to insert", width))
             return text
         for i, line in enumerate(self.lines):
             if i:

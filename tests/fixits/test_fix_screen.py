@@ -130,8 +130,11 @@ async def test_refused_edits_change_nothing_and_undo_works() -> None:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, FixProgramScreen)
-        await pilot.press("x", "]", "9")  # a fixed line: not deleted, not moved past another; no palette line 9
+        await pilot.press("x")  # a fixed line: not deleted
+        assert "cannot be deleted" in screen.note
+        await pilot.press("]", "9")  # not moved past another fixed line; there is no palette line 9
         assert screen.editor.programs == fix.shipped and screen.editor.edits == 0
+        assert "palette" in screen.note and not list(app._notifications)  # said in the box, not a toast over it
         await pilot.press("1", "u")
         assert screen.editor.programs == fix.shipped
 

@@ -9,6 +9,7 @@ is the checker's shortest breaking order, played a step at a time on the desks
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -101,6 +102,10 @@ class FixProgramScreen(Screen[None]):
         self.result = "enter: run the checker on these programs."
         self.result_class = ""
         self.last_stars = 0
+        self.written: Path | None = None
+        """The last program file written."""
+        self.note = ""
+        """A line under the verdict: why an edit was refused, where a file was written (never a toast over the code)."""
 
     @property
     def store(self) -> Any:
@@ -205,10 +210,17 @@ class FixProgramScreen(Screen[None]):
         box.set_class(self.result_class == "won", "-won")
         box.set_class(self.result_class == "lost", "-lost")
 
+    def _say(self, note: str) -> None:
+        self.note = note
+        self.refresh_view()
+
     def _result_text(self) -> Text:
         text = Text(self.result)
+        if self.note:
+            text.append("\n" + self.note, "bold")
         mine = cost(self.editor.programs)
-        serial = f" · one ticket ({mine.serialized}) over everything" if mine.serialized else ""
+        costly = mine.serialized and self.par is not None and not self.par.cost.serialized
+        serial = f" · one ticket ({mine.serialized}) over everything" if costly else ""
         text.append(f"\nThis program: {_count(mine.held, 'ticket-held step')}, {_count(mine.tickets, 'ticket')}"
                     f"{serial} · {_count(self.editor.edits, 'edit')}", "dim")
         return text
@@ -216,6 +228,7 @@ class FixProgramScreen(Screen[None]):
     # ------------------------------------------------------------- run
     def action_run(self) -> None:
         """Run the checker on every desk's program as it is now."""
+        self.note = ""
         programs = self.editor.programs
         try:
             report = self.fix.report(programs)
@@ -249,7 +262,10 @@ class FixProgramScreen(Screen[None]):
             self._save(won, mine, programs)
         if self.fix.lesson:
             lines.append(self.fix.lesson)
+        unsaved = self.note
         self._set_result("\n".join(lines), "won")
+        if unsaved:
+            self._say(unsaved)
 
     def _show_proof(self) -> None:
         run, report = self.proof, self.report
@@ -268,12 +284,10 @@ class FixProgramScreen(Screen[None]):
         """Play the next step of the failed proof on the desks."""
         run, report = self.proof, self.report
         if run is None or report is None:
-            self.notify("Run the checker first (enter): a failed proof plays here a step at a time.",
-                        title="Fix the Program", timeout=3)
+            self._say("Run the checker first (enter): a failed proof plays here a step at a time.")
             return
         if len(run.picks) >= len(report.shortest):
-            self.notify("The whole order has been played: edit the code, and run again.", title="Fix the Program",
-                        timeout=3)
+            self._say("The whole order has been played: edit the code, and run again.")
             return
         run.pick(report.shortest[len(run.picks)])
         self._show_proof()
@@ -281,17 +295,17 @@ class FixProgramScreen(Screen[None]):
     def _set_result(self, text: str, kind: str) -> None:
         self.result = text
         self.result_class = kind
+        self.note = ""
         self.refresh_view()
 
     # ------------------------------------------------------------- edits
     def _edited(self, problem: str) -> None:
         if problem:
-            self.notify(problem, title="Not a program the desks can run" if "line" in problem else "Cannot edit",
-                        severity="warning", timeout=4)
+            self._say(f"Cannot: {problem}.")
             return
         self.report = None
         self.proof = None
-        self.result, self.result_class = "Edited. enter: run the checker.", ""
+        self.result, self.result_class, self.note = "Edited. enter: run the checker.", "", ""
         self.cursor[self.desk] = min(self.cursor[self.desk], len(self.editor.lines(self.desk)))
         self.refresh_view()
 
@@ -318,8 +332,7 @@ class FixProgramScreen(Screen[None]):
         """Insert palette line ``index`` at the cursor."""
         palette = self.fix.palettes[self.desk]
         if index >= len(palette):
-            self.notify(f"The palette of {self.fix.names[self.desk]} has {len(palette)} lines.",
-                        title="Cannot edit", timeout=3)
+            self._say(f"The palette of {self.fix.names[self.desk]} has {len(palette)} lines.")
             return
         line = self.cursor[self.desk]
         problem = self.editor.insert(self.desk, line, palette[index])
@@ -338,7 +351,7 @@ class FixProgramScreen(Screen[None]):
     def action_undo(self) -> None:
         """Take back the last edit."""
         if not self.editor.undo():
-            self.notify("Nothing to undo.", title="Fix the Program", timeout=2)
+            self._say("Nothing to undo.")
             return
         self._edited("")
 
@@ -346,7 +359,7 @@ class FixProgramScreen(Screen[None]):
         """Load the saved best program."""
         programs = self._saved_programs(self._saved())
         if programs is None:
-            self.notify("No fix saved for this puzzle yet.", title="Fix the Program", timeout=3)
+            self._say("No fix saved for this puzzle yet.")
             return
         self.editor = Editor(self.fix, programs)
         self._edited("")
@@ -370,7 +383,7 @@ class FixProgramScreen(Screen[None]):
         try:
             store.record_fixit(self.fix.id, won, mine.held, mine.tickets, text)
         except Exception as error:  # noqa: BLE001 - a save problem never ends the game
-            self.notify(f"Not saved: {error}", title="Saved progress", severity="warning")
+            self._say(f"Not saved: {error}")
 
     def action_write(self) -> None:
         """Write the programs as they are now to a program file in the game's folder."""
@@ -383,11 +396,10 @@ class FixProgramScreen(Screen[None]):
             path.write_text(write_programs(self.fix.names, self.editor.programs, f"{self.fix.id}: {self.fix.title}"),
                             encoding="utf-8")
         except OSError as error:
-            self.notify(f"Could not write {path}: {error.strerror or error}", title="Program file", severity="error")
+            self._say(f"Could not write {path}: {error.strerror or error}")
             return
         self.written = path
-        self.notify(f"Wrote {path}\nCheck it with: bankgame check --puzzle {self.fix.id} --program {path}",
-                    title="Program file", timeout=6)
+        self._say(f"Wrote {path}\nCheck it with: bankgame check --puzzle {self.fix.id} --program {path}")
 
     def action_leave(self) -> None:
         """Back to the code from a proof; else back to the Puzzle Book."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bankgame.engine.checker import check
 from bankgame.engine.fix_search import Cost, cost, smallest_fix, stars
-from bankgame.engine.fixits import load_fixits, parse_fixit
+from bankgame.engine.fixits import load_fixits, parse_fixit, template
 from bankgame.engine.levels import LevelError
 from bankgame.engine.program_edit import Editor
 
@@ -136,3 +136,61 @@ def test_a_refusal_cannot_skip_the_line_a_register_needs() -> None:
     editor = Editor(fix)
     # A return between r's read and its use: the refusal would jump over the read.
     assert editor.insert(0, 4, "return ticket A") != ""
+
+
+# ------------------------------------------------------------- invariants
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from bankgame.engine.checker import replay  # noqa: E402
+from bankgame.engine.program_edit import legal  # noqa: E402
+
+EDITS = st.lists(st.tuples(st.sampled_from(["move", "insert", "delete", "undo"]), st.integers(0, 5),
+                           st.integers(0, 12), st.integers(0, 8)), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(fix=st.sampled_from(FIXITS.fixits), edits=EDITS)
+def test_any_edits_leave_programs_the_desks_can_run(fix, edits) -> None:
+    editor = Editor(fix)
+    shown = [editor.programs]
+    for op, desk, line, extra in edits:
+        desk %= len(fix.names)
+        before = editor.programs
+        if op == "move":
+            problem = editor.move(desk, line, 1 if extra % 2 else -1)
+        elif op == "insert":
+            palette = fix.palettes[desk]
+            problem = editor.insert(desk, line, palette[extra % len(palette)]) if palette else "empty"
+        elif op == "delete":
+            problem = editor.delete(desk, line)
+        else:
+            if editor.undo():
+                shown.pop()
+                assert editor.programs == shown[-1]
+            continue
+        if problem:
+            assert editor.programs == before  # a refused edit changes nothing
+            continue
+        shown.append(editor.programs)
+        for d, lines in enumerate(editor.programs):
+            assert legal(fix, d, lines) == ""
+            kept = [template(x) for x in lines if fix.is_fixed(d, x)]
+            assert kept == [template(x) for x in fix.fixed_lines(d)]  # the desk's own lines, all there, in order
+        fix.machine(editor.programs)  # builds: every line parses
+
+
+@pytest.mark.parametrize("fix", FIXITS.fixits, ids=lambda f: f.id)
+def test_the_shipped_programs_breaking_order_replays_to_the_failure(fix) -> None:
+    report = fix.report(fix.shipped)
+    machine = fix.machine(fix.shipped)
+    if report.verdict in ("livelocked", "starved"):
+        assert 0 <= report.loop_from < len(report.shortest)
+        return
+    result = replay(machine, report.shortest)
+    assert result is not None
+    state, broken = result
+    if report.verdict == "broken":
+        assert broken is not None and broken.kind == report.kind
+    else:
+        assert not machine.enabled(state) and not machine.done(state)

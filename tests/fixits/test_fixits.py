@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from bankgame.engine.checker import check
+from bankgame.engine.checker import check, replay
 from bankgame.engine.fix_search import Cost, cost, smallest_fix, stars
 from bankgame.engine.fixits import load_fixits, parse_fixit, template
 from bankgame.engine.levels import LevelError
-from bankgame.engine.program_edit import Editor
+from bankgame.engine.program_edit import Editor, legal
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 FIXITS = load_fixits()
 
@@ -139,11 +141,6 @@ def test_a_refusal_cannot_skip_the_line_a_register_needs() -> None:
 
 
 # ------------------------------------------------------------- invariants
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from bankgame.engine.checker import replay  # noqa: E402
-from bankgame.engine.program_edit import legal  # noqa: E402
 
 EDITS = st.lists(st.tuples(st.sampled_from(["move", "insert", "delete", "undo"]), st.integers(0, 5),
                            st.integers(0, 12), st.integers(0, 8)), max_size=30)

@@ -455,5 +455,6 @@ def chapter_detail(fix: FixIt, saved: Any) -> Text:
     text.append("Stars: safe · no more ticket-held steps than par · and no more tickets\n", "dim")
     if saved is not None and saved.stars:
         text.append(f"Best: {_stars(saved.stars)}, {saved.held} ticket-held steps, {saved.tickets} tickets\n")
+    text.append("Not yet: a sandbox day running your fixed programs on the real processes.\n", "dim")
     text.append("\nenter: edit the code", "bold")
     return text

@@ -164,3 +164,21 @@ async def test_write_makes_a_file_the_check_command_reads(tmp_path: Any) -> None
         await pilot.press("1", "w")
         path = screen.written
         assert read_programs(path.read_text(), str(path), fix.puzzle.machine, fix) == screen.editor.programs
+
+
+@synced
+async def test_the_mouse_picks_a_line_and_inserts_from_the_palette() -> None:
+    fix = FIXITS.fixit("fix-lost-update")
+    app = FixApp(fix.id)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, FixProgramScreen)
+        # Ben's desk: the border, the status, his three lines, then the place after the last line.
+        await pilot.click("#fx-desk-1", offset=(6, 5))
+        assert screen.desk == 1 and screen.cursor[1] == 3
+        # The palette's second line: "return ticket A", inserted at the end of Ben's program.
+        await pilot.click("#fx-palette", offset=(4, 2))
+        assert screen.editor.lines(1)[-1] == "return ticket A"
+        await pilot.click("#fx-desk-0", offset=(6, 3))  # Ann's second line
+        assert screen.desk == 0 and screen.cursor[0] == 1

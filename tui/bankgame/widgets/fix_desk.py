@@ -113,6 +113,9 @@ class FixDesk(Widget):
         total = len(self.view.lines) + 1
         focus = self.view.cursor if self.view.cursor >= 0 else max(self.view.next_line, self.view.damage, 0)
         first = 0 if total <= rows else max(0, min(focus - rows // 2, total - rows))
-        line = first + event.y - 1
-        if 0 <= line < total:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return  # on the border
+        line = first + offset.y - 1  # the content's first row is the desk's status
+        if offset.y >= 1 and 0 <= line < total:
             self.post_message(self.Clicked(self.index, line))

@@ -58,5 +58,6 @@ class FixPalette(Widget):
         return text
 
     def on_click(self, event: events.Click) -> None:
-        if 0 <= event.y < len(self.lines):
-            self.post_message(self.Picked(event.y))
+        offset = event.get_content_offset(self)
+        if offset is not None and 0 <= offset.y < len(self.lines):
+            self.post_message(self.Picked(offset.y))

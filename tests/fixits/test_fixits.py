@@ -191,3 +191,30 @@ def test_the_shipped_programs_breaking_order_replays_to_the_failure(fix) -> None
         assert broken is not None and broken.kind == report.kind
     else:
         assert not machine.enabled(state) and not machine.done(state)
+
+
+def _ticket_after_the_read(fix):
+    """The smallest fix with one desk's ticket taken a line late (after its read), or ``None``."""
+    found = smallest_fix(fix)
+    for d, lines in enumerate(found.programs):
+        for i in range(len(lines) - 1):
+            if lines[i].startswith("take ") and " = read " in lines[i + 1]:
+                editor = Editor(fix, found.programs)
+                if editor.move(d, i, +1) == "":
+                    return editor.programs
+    return None
+
+
+def test_the_ticket_taken_after_the_read_is_a_wrong_fix_everywhere() -> None:
+    tried = 0
+    for fix in FIXITS.fixits:
+        programs = _ticket_after_the_read(fix)
+        if programs is None:
+            continue
+        tried += 1
+        report = fix.report(programs)
+        assert report.verdict != "safe", fix.id
+        result = replay(fix.machine(programs), report.shortest)
+        if report.verdict == "broken":
+            assert result is not None and result[1] is not None and result[1].kind == report.kind, fix.id
+    assert tried >= 10

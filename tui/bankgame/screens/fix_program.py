@@ -276,8 +276,13 @@ class FixProgramScreen(Screen[None]):
         if done < total:
             nxt = run.described(report.shortest[: done + 1])[-1]
             step = f"Step {done} of {total} played · space: next ({nxt[0]}: {nxt[2]})"
+        elif run.broken is not None:
+            step = f"All {total} steps played: the ✗ line did the damage."
+        elif report.loop_from >= 0:
+            step = (f"All {total} steps played: from step {report.loop_from + 1} on, the desks came back to "
+                    "where they were, and can go round again for ever.")
         else:
-            step = f"All {total} steps played" + (": the ✗ line did the damage." if run.broken is not None else ".")
+            step = f"All {total} steps played: nobody can move."
         self._set_result(f"{head}\n{step} · any edit goes back to the code", "lost")
 
     def action_step(self) -> None:

@@ -199,7 +199,9 @@ def _add_check_command(commands: Any) -> None:
     """``bankgame check``: the checker over every order of a puzzle or of a small day."""
     check = commands.add_parser(
         "check", help="try every order of a puzzle's (or a small day's) steps: broken, deadlocked, livelocked or safe")
-    check.add_argument("--puzzle", metavar="ID", help="a Puzzle Book puzzle")
+    check.add_argument("--puzzle", metavar="ID", help="a Puzzle Book puzzle, or a Fix the Program puzzle")
+    check.add_argument("--program", metavar="FILE",
+                       help="with --puzzle: check these programs instead (one [Desk] section per desk)")
     _add_day_options(check)  # --level ID --customers N and the day options
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.set_defaults(usage_parser=check)
@@ -213,6 +215,8 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .engine.levels import LevelError
 
     target: dict[str, Any]
+    if args.program is not None:
+        return run_check_program(args, parser)
     if args.puzzle is not None:
         from .engine.puzzles import load_book
 
@@ -249,6 +253,70 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if report.verdict != "safe":
         loop = f" (loop from step {report.loop_from + 1})" if report.loop_from >= 0 else ""
         print(f"shortest ({report.par} steps){loop}: {' → '.join(report.shortest_names)}")
+    return 0
+
+
+def run_check_program(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """``bankgame check --puzzle ID --program FILE``: the checker on programs read from a file."""
+    import json
+    from dataclasses import replace
+
+    from .engine.checker import TooLarge, check
+    from .engine.fix_search import cost, smallest_fix, stars
+    from .engine.fixits import load_fixits
+    from .engine.machine import Machine
+    from .engine.program_text import ProgramFileError, read_programs
+    from .engine.puzzles import load_book
+
+    if args.puzzle is None:
+        parser.error("--program needs --puzzle ID: the puzzle whose desks the programs are for")
+    fixits, book = load_fixits(), load_book()
+    fix = book_puzzle = None
+    if args.puzzle in fixits.ids():
+        fix = fixits.fixit(args.puzzle)
+        base = fix.puzzle.machine
+        title = fix.title
+    elif args.puzzle in book.ids():
+        book_puzzle = book.puzzle(args.puzzle)
+        base = book_puzzle.machine
+        title = book_puzzle.title
+    else:
+        parser.error(f"unknown puzzle {args.puzzle!r} (fix-its: {', '.join(fixits.ids())}; "
+                     f"the book: {', '.join(book.ids())})")
+    try:
+        with open(args.program, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        parser.error(f"--program {args.program}: cannot read it ({getattr(error, 'strerror', None) or error})")
+    try:
+        programs = read_programs(text, args.program, base, fix)
+    except ProgramFileError as error:
+        parser.error(str(error))
+    machine = (fix.machine(programs) if fix is not None else
+               Machine(base.tables, tuple(replace(d, lines=p) for d, p in zip(base.desks, programs)),
+                       base.opening, base.closed))
+    try:
+        report = check(machine)
+    except TooLarge as error:
+        parser.error(f"too large to check: {error}")
+    target: dict[str, Any] = {"puzzle": args.puzzle, "title": title, "program": args.program}
+    if fix is not None:
+        mine, par = cost(programs), smallest_fix(fix).cost
+        target["fix"] = {"held": mine.held, "tickets": mine.tickets, "serialized": mine.serialized or None,
+                         "par_held": par.held, "par_tickets": par.tickets,
+                         "stars": stars(mine, par, report.verdict == "safe")}
+    if args.json:
+        print(json.dumps({**target, **report.as_dict()}))
+        return 0
+    print(f"{title} ({args.program}): {report.verdict}{f' ({report.kind})' if report.kind else ''}")
+    print(report.summary())
+    if report.verdict != "safe":
+        loop = f" (loop from step {report.loop_from + 1})" if report.loop_from >= 0 else ""
+        print(f"shortest ({report.par} steps){loop}: {' → '.join(report.shortest_names)}")
+    if "fix" in target:
+        f = target["fix"]
+        print(f"ticket-held steps {f['held']} (par {f['par_held']}) · tickets {f['tickets']} (par {f['par_tickets']})"
+              f" · stars {f['stars']}/3" + (f" · serialized on {f['serialized']}" if f["serialized"] else ""))
     return 0
 
 

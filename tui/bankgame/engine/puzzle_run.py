@@ -338,7 +338,7 @@ class PuzzleRun:
                 shown.append(f"{name} = #{seq + 1} {kind + ' ' if kind else ''}{dollars(value)}")
                 continue
             note = f" (stale: {m.tables.accounts[source]} changed)" if stale and source >= 0 else ""
-            shown.append(f"{name} = {dollars(value)}{note}")
+            shown.append(f"{name} = {dollars(value) if value >= 0 else '-' + dollars(-value)}{note}")
         return shown
 
     def board(self) -> list[str]:

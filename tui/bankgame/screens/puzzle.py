@@ -16,14 +16,15 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ..engine.machine import ASLEEP, RUNNING
 from ..engine.puzzle_run import PuzzleRun
 from ..engine.puzzles import Book, Puzzle
 from ..engine.python_code import DeskPython
 from ..widgets.puzzle_desk import PuzzleDesk
 from ..widgets.python_view import PythonView
 
-PUZZLE_ORDER_NOTE = ("You pick the order here, and the checker tried every order. "
-                     "An export (x) runs these desks as real processes and lets the OS pick one.")
+PUZZLE_ORDER_NOTE = "You pick the order; the checker tried them all. x: a script where the OS picks."
+"""Who picks the order, said where the player reads the real code."""
 
 WIN_WORDS = {
     "broken": "break it", "deadlocked": "jam it", "livelocked": "make it loop",
@@ -70,7 +71,7 @@ class PuzzleScreen(Screen[None]):
     #pz-verdict { height: auto; min-height: 3; border: heavy $primary; padding: 0 1; border-title-color: $text-accent; }
     #pz-verdict.-won { border: heavy $success; }
     #pz-verdict.-lost { border: heavy $warning; }
-    #pz-python { width: 2fr; display: none; background: $surface; }
+    #pz-python { width: 55%; display: none; background: $surface; }
     """
 
     def __init__(self, book: Book, puzzle: Puzzle, store: Any = None) -> None:
@@ -195,8 +196,13 @@ class PuzzleScreen(Screen[None]):
         pc = run.next_line(index)
         movable = index in run.movable() or machine.finished(run.state, index)
         more = "y: next desk" if index + 1 < len(machine.desks) else "y: close"
-        view.show(code, code.line_for(pc), mark="▶" if movable else "◷",
-                  title=f"Python · {machine.names[index]} · {more}", comment=leaving(machine, index, pc))
+        line, comment = code.line_for(pc), leaving(machine, index, pc)
+        if run.state.status[index] != RUNNING:
+            # Asleep on a condition (or woken, taking the lock back): inside the wait() call.
+            line, comment = line + 1, ("asleep: the lock given back" if run.state.status[index] == ASLEEP
+                                       else "woken: taking the lock back")
+        view.show(code, line, mark="▶" if movable else "◷",
+                  title=f"Python · {machine.names[index]} · {more}", comment=comment)
 
 
     def _saved(self) -> Any:

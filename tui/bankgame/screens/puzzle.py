@@ -322,8 +322,9 @@ class PuzzleScreen(Screen[None]):
         except OSError as error:
             self.notify(f"Not written: {error}", title="Export", severity="error")
             return
-        self.notify(f"Wrote {path}\nRun it with python: the checker tried every order; the script lets the OS pick.",
-                    title="Exported to Python", timeout=8)
+        # Short and brief: the toast sits over the order and the verdict.
+        self.notify(f"Wrote {path}: the checker tried every order; run it and the OS picks.",
+                    title="Exported to Python", timeout=5)
 
     def palette_commands(self) -> Iterator[SystemCommand]:
         """Yield the palette entries of this screen: the Python of each desk and the export."""

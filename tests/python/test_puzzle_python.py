@@ -86,3 +86,59 @@ def test_the_current_step_maps_to_its_line() -> None:
     assert lines[code.line_for(0)] == "with ticket_a:"
     assert lines[code.line_for(2)] == "if b < 7000:"
     assert code.line_for(len(machine.programs[0])) == -1  # done: nothing marked
+
+
+def serial_end(machine):
+    """The state after each desk runs its whole program in turn, or None if one would wait or never end."""
+    state = machine.initial()
+    for desk in range(len(machine.desks)):
+        for _ in range(200):
+            if machine.finished(state, desk):
+                break
+            outcome = machine.step(state, desk)
+            if outcome is None:
+                return None
+            state = outcome.state
+        else:
+            return None
+    return state
+
+
+SERIAL = [p for p in BOOK.puzzles if serial_end(p.machine) is not None]
+
+
+def test_most_puzzles_can_run_one_desk_after_another() -> None:
+    assert len(SERIAL) >= 15  # the ones that cannot: a desk waits for another, or loops for ever
+
+
+@pytest.mark.parametrize("puzzle", SERIAL, ids=lambda p: p.id)
+def test_the_python_does_what_the_game_s_steps_do(puzzle) -> None:
+    # Run the desks' Python one after another, for real (multiprocessing's objects, in this
+    # process), and compare the ledger with the machine's after the same order.
+    machine = puzzle.machine
+    expected = serial_end(machine)
+    functions = []
+    scope: dict = {}
+    for desk in range(len(machine.desks)):
+        code = puzzle_desk_python(machine, desk)
+        text = code.listing.text()
+        head = text.split("\ndef ")[0]
+        if desk:  # the shared objects once: every desk's set-up lines are the same
+            assert head == first
+            text = "def " + text.split("\ndef ", 1)[1]
+        else:
+            first = head
+        exec(compile(text, f"{puzzle.id}-{desk}", "exec"), scope)
+        if desk == 0:
+            for i, cents in enumerate(machine.opening):
+                scope["ledger"][i] = cents
+        functions.append(scope[[n for n in scope if callable(scope[n]) and n == _function_name(machine, desk)][0]])
+    for function in functions:
+        function()
+    assert list(scope["ledger"]) == list(expected.ledger)
+
+
+def _function_name(machine, desk: int) -> str:
+    from bankgame.engine.puzzle_python import variable
+
+    return variable(machine.names[desk])

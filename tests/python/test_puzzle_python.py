@@ -119,6 +119,7 @@ def test_the_python_does_what_the_game_s_steps_do(puzzle) -> None:
     expected = serial_end(machine)
     functions = []
     scope: dict = {}
+    first = ""
     for desk in range(len(machine.desks)):
         code = puzzle_desk_python(machine, desk)
         text = code.listing.text()
@@ -128,11 +129,11 @@ def test_the_python_does_what_the_game_s_steps_do(puzzle) -> None:
             text = "def " + text.split("\ndef ", 1)[1]
         else:
             first = head
-        exec(compile(text, f"{puzzle.id}-{desk}", "exec"), scope)
+        exec(compile(text, f"{puzzle.id}-{desk}", "exec"), scope)  # noqa: S102 - our own translation, run to check it
         if desk == 0:
             for i, cents in enumerate(machine.opening):
                 scope["ledger"][i] = cents
-        functions.append(scope[[n for n in scope if callable(scope[n]) and n == _function_name(machine, desk)][0]])
+        functions.append(scope[_function_name(machine, desk)])
     for function in functions:
         function()
     assert list(scope["ledger"]) == list(expected.ledger)

@@ -119,6 +119,10 @@ def _add_export_parser(commands: Any) -> None:
     export.add_argument("-o", "--output", metavar="FILE", help="where to write the script (default: the level's name .py)")
     export.add_argument("--operations", type=int, default=0, metavar="N",
                         help="transactions each desk runs (default: 60000 shared, 10000 message)")
+    export.add_argument("--puzzle", metavar="ID",
+                        help="a Puzzle Book puzzle instead: its desks as real processes, the OS picking the order")
+    export.add_argument("--rounds", type=int, default=0, metavar="N",
+                        help="with --puzzle: rounds the script races by default (1 to 100000; default: 200)")
     export.set_defaults(usage_parser=export)
 
 
@@ -129,6 +133,10 @@ def run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     from .engine import Branch, load_level, make_day
     from .exporting import branch_script, default_name, write_script
 
+    if args.puzzle is not None:
+        return run_export_puzzle(args, parser)
+    if args.rounds:
+        parser.error("--rounds goes with --puzzle ID")
     if args.operations < 0:
         parser.error("--operations must be 1 or more (0: the default)")
     options = day_options(args)
@@ -149,6 +157,32 @@ def run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     except OSError as error:
         parser.error(f"-o {path}: cannot write it ({error.strerror or error})")
     print(f"Wrote {written}: run it with  python {written}")
+    return 0
+
+
+def run_export_puzzle(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Write the script of a Puzzle Book puzzle: ``bankgame export --puzzle ID [--rounds N] [-o FILE]``."""
+    from pathlib import Path
+
+    from .engine.puzzles import load_book
+    from .exporting import puzzle_script, write_script
+
+    given = [f"--{key.replace('_', '-')}" for key, value in day_options(args).items() if value is not None]
+    if args.level != "sandbox" or args.seed is not None or given or args.operations:
+        parser.error(f"--puzzle takes no day options ({', '.join(given) or '--level/--seed/--operations'} given)")
+    if not 0 <= args.rounds <= 100_000:
+        parser.error("--rounds must be from 1 to 100000 (0: the default, 200)")
+    book = load_book()
+    if args.puzzle not in book.ids():
+        parser.error(f"unknown puzzle {args.puzzle!r} (puzzles: {', '.join(book.ids())})")
+    puzzle = book.puzzle(args.puzzle)
+    path = Path(args.output) if args.output else Path(f"puzzle-{puzzle.id}.py")
+    try:
+        written = write_script(path, puzzle_script(puzzle, args.rounds))
+    except OSError as error:
+        parser.error(f"-o {path}: cannot write it ({error.strerror or error})")
+    print(f"Wrote {written}: run it with  python {written}")
+    print("The game's checker tried every order; the script lets the OS pick one each round.")
     return 0
 
 

@@ -8,7 +8,7 @@ from bankgame.app import BankApp
 from bankgame.day import open_day
 from bankgame.screens.branch import BranchScreen
 from bankgame.store import Store
-from storm_support import in_loop, send_storm
+from storm_support import send_storm
 
 
 def branch_app(level: str = "sandbox", seed: int | None = 1, options: dict[str, Any] | None = None,
@@ -56,6 +56,3 @@ async def fast_storm(pilot: Any, seed: int, count: int = 2000, keys: tuple[str, 
     app.exit = lambda *args, **kwargs: setattr(app, "quit_requested", app.quit_requested + 1)
     await send_storm(pilot, seed, count, keys, clicks=0.3, spare_edges=True)
 
-
-synced = in_loop
-"""Run an ``async def`` test in its own event loop."""

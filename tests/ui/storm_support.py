@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import random
-from collections.abc import Callable
 from typing import Any
 
 CHARS = {"space": " ", "full_stop": ".", "plus": "+", "minus": "-", "question_mark": "?"}
@@ -52,13 +50,3 @@ async def send_storm(pilot: Any, seed: int, count: int, keys: tuple[str, ...], c
             app._driver.send_message(event)
         await asyncio.sleep(0.002 if index % 5 == 4 else 0)
     await pilot.pause()
-
-
-def in_loop(test: Callable[..., Any]) -> Callable[..., None]:
-    """Run an ``async def`` test in its own event loop (no asyncio plugin needed)."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run

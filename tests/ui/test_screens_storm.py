@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from screens_support import ScreensApp, in_loop, played_day, storm
+from screens_support import ScreensApp, played_day, storm
 
 from bankgame.engine import load_level
 from bankgame.screens.briefing import BriefingScreen
@@ -28,7 +28,6 @@ SCREENS = {
 
 
 @pytest.mark.parametrize("name", list(SCREENS))
-@in_loop
 async def test_a_storm_raises_nothing(name: str) -> None:
     app = ScreensApp(SCREENS[name], home=name != "title")
     app.keep_open = True

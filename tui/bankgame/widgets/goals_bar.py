@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from rich.text import Text
-from .lines import TextLines
 
 from ..engine import Goal, money
+from .panel import Panel
 
 METRIC_TEXT = {
     "served": "served", "left": "left unhappy", "errors": "errors", "lost_updates": "lost updates",
@@ -42,7 +44,16 @@ def goal_progress(goal: Goal, value: float, over: bool) -> tuple[str, str]:
     return ("✗" if final else "◷"), progress
 
 
-class GoalsBar(TextLines):
+class Progress(NamedTuple):
+    """Where the day stands against its goals."""
+
+    values: dict[str, float]
+    """The metrics of the day so far."""
+    stars: int
+    over: bool
+
+
+class GoalsBar(Panel[Progress]):
     """One line per goal: the star it gives, the goal, the progress, a mark."""
 
     COMPONENT_CLASSES = {"goals--star", "goals--met", "goals--missed", "goals--open", "goals--note"}
@@ -52,37 +63,31 @@ class GoalsBar(TextLines):
     """
 
     def __init__(self, title: str, goals: tuple[Goal, ...], *, id: str | None = None) -> None:
-        super().__init__(id=id)
+        super().__init__(Progress({}, 0, False), id=id)
         self.goals = goals
-        self.values: dict[str, float] = {}
-        self.over = False
-        self.stars = 0
         self.border_title = f"Goals · {title}"
 
-    def show(self, values: dict[str, float], stars: int, over: bool) -> None:
-        """Draw the goals against ``values`` (the metrics of the day so far)."""
-        wanted = {goal.metric: values[goal.metric] for goal in self.goals}
-        if (wanted, stars, over) != (self.values, self.stars, self.over):
-            self.values, self.stars, self.over = wanted, stars, over
-            self.refresh()
+    def signature(self, state: Progress) -> tuple:
+        # Only the metrics of this level's goals: the others change without changing the bar.
+        return (tuple(state.values.get(goal.metric, 0) for goal in self.goals), state.stars, state.over)
 
     def get_content_height(self, container, viewport, width: int) -> int:  # noqa: D102
         return 1
 
-    def render(self) -> Text:
+    def draw(self, state: Progress) -> Text:
         if not self.goals:
             return Text("No goals here: break it, fix it, compare.", style=self.get_component_rich_style("goals--note"))
         # Full goal texts when they fit, the metric's short name when they do not.
-        text = self._line(full=True)
-        return text if text.cell_len <= self.size.width else self._line(full=False)
+        text = self._line(state, full=True)
+        return text if text.cell_len <= self.size.width else self._line(state, full=False)
 
-    def _line(self, full: bool) -> Text:
+    def _line(self, state: Progress, full: bool) -> Text:
         style = self.get_component_rich_style
         text = Text(no_wrap=True, overflow="ellipsis")
         for number, goal in enumerate(self.goals, 1):
             if number > 1:
                 text.append("   ")
-            mark, progress = goal_progress(goal, self.values.get(goal.metric, 0), self.over)
+            mark, progress = goal_progress(goal, state.values.get(goal.metric, 0), state.over)
             mark_style = {"✓": "goals--met", "✗": "goals--missed"}.get(mark, "goals--open")
             text.append("★" * number, style("goals--star"))
             text.append(f" {goal.text if full else METRIC_TEXT.get(goal.metric, goal.metric)} ")

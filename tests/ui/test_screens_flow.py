@@ -9,7 +9,7 @@ from screens_support import SOME_STARS, ScreensApp, fake_lab, played_day
 from textual.widgets import Button, DataTable, OptionList, ProgressBar, Static
 
 from bankgame.campaign import MemoryProgress, campaign_levels, level_after, level_states, next_to_play
-from bankgame.engine import IntegrityError, load_level
+from bankgame.engine import IntegrityError, TrailStep, load_level
 from bankgame.screens.briefing import BriefingScreen
 from bankgame.screens.lab import LabScreen, lab_rows, method_text
 from bankgame.screens.level_select import LevelSelectScreen
@@ -188,7 +188,7 @@ async def test_next_opens_the_next_briefing_only_after_a_pass() -> None:
 
 def test_worst_error_prefers_a_replayable_large_one() -> None:
     def error(kind: str, gap: int, steps: bool) -> IntegrityError:
-        return IntegrityError(kind, 5, "A", 1000 + gap, 1000, ("Ann", "Ben"), "", ((1, "Ann", "r = read A"),) if steps else ())
+        return IntegrityError(kind, 5, "A", 1000 + gap, 1000, ("Ann", "Ben"), "", (TrailStep(1, "Ann", "r = read A", "read", "A", 1000),) if steps else ())
 
     errors = [error("lost_update", 50, True), error("audit", 900, False), error("lost_update", 300, True), error("overdraft", 999, False)]
     assert worst_error(errors) is errors[2]
@@ -199,7 +199,8 @@ def test_worst_error_prefers_a_replayable_large_one() -> None:
 def test_timeline_puts_each_tick_on_one_row_and_marks_the_culprit() -> None:
     error = IntegrityError(
         "lost_update", 4, "A", 105500, 101200, ("Ben", "Ann"), "",
-        ((2, "Ben", "r = read A"), (2, "Ann", "write A = r"), (3, "Ben", "r = r + 1200")),
+        (TrailStep(2, "Ben", "r = read A", "read", "A", 100000), TrailStep(2, "Ann", "write A = r", "write", "A", 105500),
+         TrailStep(3, "Ben", "r = r + 1200")),
     )
     timeline = Timeline()
     timeline.show_error(error)
@@ -208,7 +209,8 @@ def test_timeline_puts_each_tick_on_one_row_and_marks_the_culprit() -> None:
     assert rows[:2] == [(2, {"Ben": "r = read A", "Ann": "write A = r"}, ""), (3, {"Ben": "r = r + 1200"}, "")]
     assert rows[-1] == (4, {"Ben": "write A = $1,012.00  ✗ $43.00 lost"}, "Ben")
     # The culprit shares its tick's row with what the other cashier did then.
-    timeline.show(((3, "Ann", "r = read A"), (4, "Ben", "b = read B")), ("Ann", "Ben"), (4, "Ann", "write A ✗"))
+    timeline.show((TrailStep(3, "Ann", "r = read A", "read", "A", 100), TrailStep(4, "Ben", "b = read B", "read", "B", 5)),
+                  ("Ann", "Ben"), TrailStep(4, "Ann", "write A ✗", "write", "A", 90))
     assert timeline.rows() == [(3, {"Ann": "r = read A"}, ""), (4, {"Ben": "b = read B", "Ann": "write A ✗"}, "Ann")]
     assert culprit_step(IntegrityError("audit", 9, "", 1, 2, (), "")) is None
 

@@ -74,8 +74,9 @@ SCREEN_MODULES: dict[str, tuple[str, str]] = {
 
 
 def _stylesheets() -> list[str]:
-    # Every .tcss in assets/styles: other screens drop their own file there.
-    return [str(path) for path in sorted((assets_dir() / "styles").glob("*.tcss"))]
+    # The app's own look (modals, the too-small notice, the footer). Each screen
+    # loads its own file through its CSS_PATH, once, when it is first shown.
+    return [str(assets_dir() / "styles" / "app.tcss")]
 
 
 class BankApp(App[None]):

@@ -17,6 +17,7 @@ from ..app import SPEEDS
 from ..engine import Branch, Level, make_report
 from ..engine.report import metrics
 from ..engine.rewind import Action, Tape
+from ..paths import assets_dir
 from ..widgets.deadlock_panel import DeadlockPanel
 from ..widgets.desk_card import DeskCard
 from ..widgets.goals_bar import GoalsBar, Progress
@@ -86,6 +87,7 @@ class BranchScreen(Screen[None]):
     ]
 
     AUTO_FOCUS = ""
+    CSS_PATH = assets_dir() / "styles" / "branch.tcss"
 
     def __init__(self, level: Level, branch: Branch, *, paused: bool = False, speed: float = 1.0,
                  recorded: list[Action] | None = None, end: int = 0) -> None:

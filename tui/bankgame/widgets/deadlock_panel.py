@@ -15,6 +15,9 @@ class DeadlockPanel(BranchPanel):
 
     DEFAULT_CSS = """
     DeadlockPanel { height: auto; max-height: 8; }
+    DeadlockPanel > .deadlock--ok { color: $text-success; }
+    DeadlockPanel > .deadlock--cycle { color: $text-error; text-style: bold; }
+    DeadlockPanel > .deadlock--note { color: $text-warning; }
     """
 
     RELAYOUT = True  # rare: its height changes only with a new deadlock

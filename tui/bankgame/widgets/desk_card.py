@@ -19,7 +19,14 @@ class DeskCard(BranchPanel):
     }
 
     DEFAULT_CSS = """
-    DeskCard { height: 1fr; }
+    DeskCard > .desk--customer { text-style: bold; }
+    DeskCard > .desk--running { color: $text-success; }
+    DeskCard > .desk--waiting { color: $text-warning; text-style: bold; }
+    DeskCard > .desk--idle { color: $text-muted; }
+    DeskCard > .desk--lineno { color: $text-muted; }
+    DeskCard > .desk--done { color: $text-muted; }
+    DeskCard > .desk--todo { }
+    DeskCard > .desk--current { background: $primary 30%; text-style: bold; }
     """
 
     def __init__(self, branch: Branch, index: int) -> None:

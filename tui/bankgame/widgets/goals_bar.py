@@ -60,6 +60,11 @@ class GoalsBar(Panel[Progress]):
 
     DEFAULT_CSS = """
     GoalsBar { height: auto; }
+    GoalsBar > .goals--star { color: $warning; }
+    GoalsBar > .goals--met { color: $text-success; text-style: bold; }
+    GoalsBar > .goals--missed { color: $text-error; text-style: bold; }
+    GoalsBar > .goals--open { color: $text-muted; }
+    GoalsBar > .goals--note { color: $text-muted; }
     """
 
     def __init__(self, title: str, goals: tuple[Goal, ...], *, id: str | None = None) -> None:

@@ -58,6 +58,10 @@ class IntegrityPanel(BranchPanel, can_focus=True):
 
     DEFAULT_CSS = """
     IntegrityPanel { height: 1fr; min-height: 3; }
+    IntegrityPanel > .integrity--ok { color: $text-success; }
+    IntegrityPanel > .integrity--error { color: $text-error; }
+    IntegrityPanel > .integrity--cursor { background: $accent 30%; }
+    IntegrityPanel > .integrity--note { color: $text-muted; }
     """
 
     cursor: reactive[int] = reactive(-1)

@@ -16,6 +16,10 @@ class LedgerPanel(BranchPanel):
 
     DEFAULT_CSS = """
     LedgerPanel { height: auto; }
+    LedgerPanel > .ledger--name { color: $text-muted; }
+    LedgerPanel > .ledger--ok { color: $text-success; }
+    LedgerPanel > .ledger--bad { color: $text-error; text-style: bold; }
+    LedgerPanel > .ledger--note { color: $text-muted; }
     """
 
     def __init__(self, branch: Branch, *, id: str | None = None) -> None:

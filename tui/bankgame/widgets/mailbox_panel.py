@@ -16,6 +16,11 @@ class MailboxPanel(BranchPanel):
 
     DEFAULT_CSS = """
     MailboxPanel { height: auto; }
+    MailboxPanel > .mailbox--up { text-style: bold; }
+    MailboxPanel > .mailbox--down { color: $text-error; text-style: bold; }
+    MailboxPanel > .mailbox--restarted { color: $text-warning; text-style: bold; }
+    MailboxPanel > .mailbox--message { color: $text-muted; }
+    MailboxPanel > .mailbox--note { color: $text-muted; }
     """
 
     def __init__(self, branch: Branch, *, id: str | None = None) -> None:

@@ -24,6 +24,11 @@ class QueueLane(BranchPanel):
 
     DEFAULT_CSS = """
     QueueLane { height: 4; }
+    QueueLane > .queue--id { color: $text-muted; }
+    QueueLane > .queue--patience { color: $text-success; }
+    QueueLane > .queue--impatient { color: $text-error; text-style: bold; }
+    QueueLane > .queue--more { color: $text-accent; text-style: bold; }
+    QueueLane > .queue--empty { color: $text-muted; }
     """
 
     def __init__(self, branch: Branch, *, id: str | None = None) -> None:

@@ -39,6 +39,13 @@ class Scrubber(Panel[Tape], can_focus=True):
 
     DEFAULT_CSS = """
     Scrubber { height: 1; }
+    Scrubber > .scrubber--label { color: $text-muted; }
+    Scrubber > .scrubber--past { color: $text-accent; }
+    Scrubber > .scrubber--ahead { color: $text-muted; }
+    Scrubber > .scrubber--head { color: $text-warning; text-style: bold; }
+    Scrubber > .scrubber--error { color: $text-error; text-style: bold; }
+    Scrubber > .scrubber--action { color: $text-success; }
+    Scrubber > .scrubber--hint { color: $text-muted; }
     """
 
     @dataclass

@@ -22,6 +22,10 @@ class StatsPanel(BranchPanel):
 
     DEFAULT_CSS = """
     StatsPanel { height: 4; }
+    StatsPanel > .stats--label { color: $text-muted; }
+    StatsPanel > .stats--value { text-style: bold; }
+    StatsPanel > .stats--spark { color: $text-accent; }
+    StatsPanel > .stats--bad { color: $text-error; }
     """
 
     def __init__(self, branch: Branch, *, id: str | None = None) -> None:

@@ -27,6 +27,11 @@ class StatusBar(Panel[Clock]):
 
     DEFAULT_CSS = """
     StatusBar { height: 1; }
+    StatusBar > .status--paused { background: $warning; color: $text; text-style: bold; }
+    StatusBar > .status--running { background: $success; color: $background; text-style: bold; }
+    StatusBar > .status--over { background: $primary; color: $background; text-style: bold; }
+    StatusBar > .status--mode { text-style: bold; color: $text-accent; }
+    StatusBar > .status--note { color: $text-warning; }
     """
 
     def __init__(self, branch: Branch, *, id: str | None = None) -> None:

@@ -39,6 +39,11 @@ class TicketBoard(BranchPanel, can_focus=True):
 
     DEFAULT_CSS = """
     TicketBoard { height: auto; max-height: 14; }
+    TicketBoard > .board--on { color: $text-success; text-style: bold; }
+    TicketBoard > .board--off { color: $text-muted; }
+    TicketBoard > .board--note { color: $text-muted; }
+    TicketBoard > .board--waiting { color: $text-warning; }
+    TicketBoard > .board--cursor { background: $accent 30%; }
     """
 
     cursor: reactive[int] = reactive(0)

@@ -1,4 +1,10 @@
-"""A seeded storm of 2,000 random keys and clicks on each screen of the branch raises nothing."""
+"""A seeded storm of random keys and clicks on each screen of the branch.
+
+Every 50 events, and at the end, the storm checks what must always hold:
+nothing raised, a screen stack that makes sense (one day at most, the one the
+app plays), and the day's invariants (customers accounted for, ticket holders
+agreed between the board and the desks, the audit adding up).
+"""
 
 from __future__ import annotations
 

@@ -21,9 +21,28 @@ import time
 
 ROUNDS = 9
 
-MINIMAL = """
-import sys, time
+FIRST_PAINT = """
+import time
 from textual.app import App
+
+_display = App._display
+
+
+def _first_paint(self, screen, renderable):
+    # The first frame: the first whole screen written out (before any work the app does after it).
+    _display(self, screen, renderable)
+    if renderable is not None and not self._batch_count and not getattr(self, "_painted", False):
+        self._painted = True
+        with open("/proc/self/status") as status:
+            rss = next(line.split()[1] for line in status if line.startswith("VmHWM"))
+        print("frame", type(screen).__name__, rss, flush=True)
+        self.exit()
+
+
+App._display = _first_paint
+"""
+
+MINIMAL = FIRST_PAINT + """
 from textual.widgets import Footer, Header, Static
 
 class Minimal(App):
@@ -32,13 +51,15 @@ class Minimal(App):
         yield Static("a minimal Textual app")
         yield Footer()
 
-async def first_frame(pilot):
-    await pilot.pause()
-    print("frame", flush=True)
-    pilot.app.exit()
-
-Minimal().run(headless=True, size=(120, 36), auto_pilot=first_frame)
+Minimal().run(headless=True, size=(120, 36))
 """
+
+GAME = FIRST_PAINT + """
+from bankgame.app import BankApp
+
+BankApp(backend="inline").run(headless=True, size=(120, 36))
+"""
+
 
 GAME = """
 import sys

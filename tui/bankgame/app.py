@@ -76,9 +76,12 @@ SCREEN_MODULES: dict[str, tuple[str, str]] = {
 
 
 def _stylesheets() -> list[str]:
-    # The app's own look (modals, the too-small notice, the footer). Each screen
-    # loads its own file through its CSS_PATH, once, when it is first shown.
-    return [str(assets_dir() / "styles" / "app.tcss")]
+    # The app's own look (modals, the too-small notice, the footer), and the
+    # title's: the title is the default screen, whose CSS_PATH Textual does not
+    # read. Every other screen loads its own file through its CSS_PATH, once,
+    # when it is first shown (a file already read is not read again).
+    styles = assets_dir() / "styles"
+    return [str(styles / "app.tcss"), str(styles / "title.tcss")]
 
 
 class BankApp(App[None]):

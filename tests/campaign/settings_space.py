@@ -3,7 +3,10 @@
 A setting is what the player can choose on a level: the mode (where both are
 offered), the tickets (the whole vault, any subset of the accounts, the rate
 board), the ticket scope, the lock order, the open desks and the clerks
-(where the level lets them change), and killing a clerk (in message mode).
+(where the level lets them change), and killing a clerk (in message mode, on
+a level whose goals ask for a recovered clerk: elsewhere a kill is a fault the
+player injects to watch, not a way to play the level, and the clerk really is
+down for a while; ``fault_settings_of`` gives those).
 Each combination is played from the opening (tick 0, the same as choosing it
 on the briefing) on the in-process backend.
 
@@ -62,21 +65,33 @@ class Setting:
         return " · ".join(parts)
 
 
-def settings_of(level: Level) -> Iterator[Setting]:
+def kill_is_played(level: Level) -> bool:
+    """Whether killing a clerk is part of playing ``level``: its goals ask for a recovery."""
+    return any(goal.metric == "recovered_clerks" for goal in level.goals)
+
+
+def fault_settings_of(level: Level) -> Iterator[Setting]:
+    """Yield every message-mode combination of ``level`` with a clerk killed."""
+    yield from settings_of(level, kills=(True,))
+
+
+def settings_of(level: Level, kills: tuple[bool, ...] | None = None) -> Iterator[Setting]:
     """Yield every combination of the settings ``level`` offers the player."""
+    if kills is None:
+        kills = (False, True) if kill_is_played(level) else (False,)
     day = level.day
     modes = [m for m, ok in (("shared", day.shared_available), ("message", day.message_available)) if ok]
     desk_choices = range(1, day.cashiers + 1) if day.open_desks else [0]
     for mode, desks in itertools.product(modes, desk_choices):
-        if mode == "shared":
+        if mode == "shared" and False in kills:
             subsets = [frozenset(c) for n in range(day.accounts + 1) for c in itertools.combinations(range(day.accounts), n)]
             for vault, accounts, rates, scope, order in itertools.product(
                 (False, True), subsets, (False, True), ("write", "check"), ("any", "account"),
             ):
                 yield Setting("shared", vault, accounts, rates, scope, order, desks)
-        else:
+        elif mode == "message":
             clerk_choices = range(1, min(day.max_clerks, day.accounts) + 1) if day.max_clerks else [0]
-            for clerks, kill in itertools.product(clerk_choices, (False, True)):
+            for clerks, kill in itertools.product(clerk_choices, kills):
                 yield Setting("message", desks=desks, clerks=clerks, kill=kill)
 
 
@@ -111,13 +126,13 @@ def same_day_key(level: Level, setting: Setting, seed: int, customers: dict[int,
     return (seed, setting.desks, programs)
 
 
-def three_star_table(level_id: str, seeds: list[int]) -> dict[Setting, dict[int, int]]:
-    """Return, for every setting of ``level_id``, the stars it earns on each seed."""
+def three_star_table(level_id: str, seeds: list[int], faults: bool = False) -> dict[Setting, dict[int, int]]:
+    """Return, for every setting of ``level_id`` (or, with ``faults``, every one with a clerk killed), its stars on each seed."""
     level = load_level(level_id)
     cache: dict[tuple, int] = {}
     customers: dict[int, list] = {}
     table: dict[Setting, dict[int, int]] = {}
-    for setting in settings_of(level):
+    for setting in (fault_settings_of(level) if faults else settings_of(level)):
         row = table.setdefault(setting, {})
         for seed in seeds:
             key = same_day_key(level, setting, seed, customers)

@@ -40,3 +40,19 @@ def test_three_stars_are_exactly_the_lessons_settings(level_id: str) -> None:
     print(f"\n{level.title}: {LESSON[level_id][0]}")
     for line in describe([s for s in table if all(v == 3 for v in table[s].values())]):
         print("  ★★★", line)
+
+
+def test_a_killed_clerk_costs_hot_account_a_star_only_when_a_owner_also_serves_others() -> None:
+    """A kill is a fault there, not a way to play: the clerk is down for a while and its mailbox fills.
+
+    With A's owner serving A alone (three or four clerks) the backlog clears
+    within the wait goal on every seed; with one clerk the day misses it
+    anyway; with two (A's owner also serves C) the kill may cost the star.
+    """
+    level = load_level("hot-account")
+    table = three_star_table("hot-account", [level.seed, *OTHER_SEEDS], faults=True)
+    by_clerks = {s.clerks: stars for s, stars in table.items()}
+    assert sorted(by_clerks) == [1, 2, 3, 4]
+    assert all(v == 3 for c in (3, 4) for v in by_clerks[c].values()), by_clerks
+    assert all(v < 3 for v in by_clerks[1].values()), by_clerks
+    assert any(v < 3 for v in by_clerks[2].values()), by_clerks

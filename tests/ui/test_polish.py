@@ -265,6 +265,7 @@ def test_a_timeline_shows_only_the_two_transactions_with_what_each_read_and_wrot
 async def test_the_results_explain_created_money_once() -> None:
     from bankgame.app import BankApp
     from bankgame.store import Store
+    from bankgame.screens.results import CREATED_OTHERS
     from bankgame.widgets.text import CREATED_WHY
     from textual.widgets import Static
 
@@ -277,6 +278,9 @@ async def test_the_results_explain_created_money_once() -> None:
         wrong = str(app.screen.query_one("#results-wrong", Static).render())
         summary = str(app.screen.query_one("#results-summary", Static).render())
         assert wrong.count(CREATED_WHY) == 1
+        # The sentence above it tells the worst error: if that one lost money, the why is said of the others.
+        worst = app.screen.worst
+        assert (CREATED_OTHERS in wrong) == (worst.actual < worst.expected), (worst, wrong)
         assert no_signed_amounts(wrong) and no_signed_amounts(summary) and "audit: $" in summary
 
 

@@ -100,6 +100,10 @@ def test_the_game_leaves_nothing(tmp_path: Path, way: str) -> None:
         if way == "group":
             assert names_of(game.pid)  # nobody was left to free them
             assert "Removed" in next_start(tmp_path)
+        elif way == "SIGKILL":
+            # Its resource tracker freed its names; only the folder of its forkserver's socket is left.
+            assert not names_of(game.pid)
+            assert "Removed 1 temporary folder left" in next_start(tmp_path)
         assert not names_of(game.pid)
         assert "Removed" not in next_start(tmp_path)
         assert b"Traceback" not in game.output or way == "SIGINT"

@@ -128,6 +128,11 @@ def expected_report(mode: str) -> dict:
     return json.loads(_expected_report(mode))
 
 
+def temp_folder(home: Path, pid: int) -> Path:
+    """The ``multiprocessing`` folder that running game ``pid`` named in its record."""
+    return Path((home / "games" / str(pid)).read_text().splitlines()[1])
+
+
 def next_start(home: Path) -> str:
     """Start bankgame again (a quick headless day); return what it said on stderr."""
     out = subprocess.run(
@@ -151,6 +156,8 @@ def test_nothing_of_the_game_is_left(tmp_path: Path, mode: str, kill: str) -> No
                         or game.process.poll() is not None)
         assert game.process.poll() is None, game.process.communicate()
         assert names_of(game.pid), "the game's names are not in /dev/shm: nothing would be tested"
+        folder = temp_folder(tmp_path, game.pid)
+        assert folder.name.startswith("pymp-") and folder.is_dir(), folder
         if kill == "parent":
             os.kill(game.pid, signal.SIGKILL)
         elif kill == "group":
@@ -187,15 +194,24 @@ def test_nothing_of_the_game_is_left(tmp_path: Path, mode: str, kill: str) -> No
             if kill != "worker":
                 assert all(h in err for h in kill.replace("tracker", "resource tracker").split("-then-")), err
         assert wait_for(lambda: not marked(game.marker)), [cmdline(p) for p in marked(game.marker)]
-        if kill != "group":
+        if kill not in ("parent", "group"):
             assert not names_of(game.pid)  # freed by the game, or by its resource tracker
+            assert not folder.exists()
+            assert "Removed" not in next_start(tmp_path)
+        elif kill == "parent":
+            # Its resource tracker freed the names; the folder of its forkserver's socket is the next start's.
+            assert not names_of(game.pid)
+            assert folder.is_dir()
+            said = next_start(tmp_path)
+            assert "Removed 1 temporary folder left behind by 1 earlier game" in said, said
+            assert not folder.exists()
             assert "Removed" not in next_start(tmp_path)
         else:
             # Nobody was left to free them: the next start does, and says so once.
             assert names_of(game.pid)
             said = next_start(tmp_path)
-            assert "Removed" in said and "earlier game" in said, said
-            assert not names_of(game.pid)
+            assert "Removed" in said and "earlier game" in said and "temporary folder" in said, said
+            assert not names_of(game.pid) and not folder.exists()
             assert "Removed" not in next_start(tmp_path)
     finally:
         game.end()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import signal
@@ -55,6 +56,15 @@ def test_a_clerk_killed_from_outside_is_noticed_too() -> None:
         assert backend.recovered() == [0]
 
 
+def comparable(report, network: bool) -> str:
+    """The report as JSON, less what only a clerk across a socket has: its measured latency and frame sizes."""
+    data = report.as_dict()
+    data.pop("remote", None)
+    if network:  # the process backend puts a second branch on a socket: JSON frames, not pickles
+        data["messages"].pop("bytes_copied")
+    return json.dumps(data, ensure_ascii=False)
+
+
 @pytest.mark.parametrize(("level_id", "seed", "every"), [("back-office", 3, 7), ("hot-account", 2, 5), ("second-branch", 4, 9)])
 def test_kill_clerk_every_keeps_the_audit_exact(level_id: str, seed: int, every: int) -> None:
     reports = {}
@@ -67,7 +77,8 @@ def test_kill_clerk_every_keeps_the_audit_exact(level_id: str, seed: int, every:
     assert real.recovered_clerks > 0
     assert real.actual_total == real.expected_total
     assert not [e for e in real.errors if e.kind == "audit"]
-    assert real.to_json() == reports["inline"].to_json()
+    network = level_id == "second-branch"
+    assert comparable(real, network) == comparable(reports["inline"], network)
 
 
 def test_a_killed_cashier_is_restarted_holding_its_ticket() -> None:

@@ -154,6 +154,8 @@ class BankApp(App[None]):
         self.register_theme(HIGH_CONTRAST)
         self.store = store
         self.notice = notice
+        self.network: dict[str, Any] = {}
+        """``remote`` and ``authkey_file`` for a level with a second branch."""
         """Saved progress and settings; ``app.progress`` is the same object."""
         self.start_level_file = level_file
         self.start_replay = (replay, replay_file) if replay is not None else None
@@ -439,7 +441,7 @@ class BankApp(App[None]):
 
         if opener is None:
             def opener(backend: str) -> tuple[Level, Branch]:
-                return open_day(level_id, seed, options, backend)
+                return open_day(level_id, seed, options, backend, **self.network)
 
         try:
             return opener(self.backend_name)

@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, metavar="N", help="seed for the level")
     parser.add_argument("--tutorial", action="store_true", help="start the guided tutorial")
     _add_teacher_options(parser)
+    _add_network_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     simulate = commands.add_parser("simulate", help="play a day headless and print its report")
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--json", action="store_true", help="print one JSON object")
     _add_simulate_teacher_options(simulate)
     _add_action_option(simulate)
+    _add_network_options(simulate)
     simulate.set_defaults(usage_parser=simulate)  # errors show the subcommand's usage
 
     web = commands.add_parser("web", help="serve the game to a web browser, one game per tab (needs bankgame[web])")
@@ -70,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--ops", type=int, default=200_000, metavar="N", help="deposits in all, each way (default: 200000)")
     lab.add_argument("--json", action="store_true", help="print one JSON object")
     lab.set_defaults(usage_parser=lab)
+
+    clerk = commands.add_parser("clerk", help="serve the second branch's accounts over TCP, for --remote")
+    clerk.add_argument("--listen", default="127.0.0.1:7040", metavar="HOST:PORT",
+                       help="address to listen on (default: 127.0.0.1:7040, this machine only)")
+    clerk.add_argument("--authkey-file", metavar="FILE",
+                       help="the key a branch must prove it holds (default: kept with the saved progress)")
+    clerk.set_defaults(usage_parser=clerk)
 
     _add_check_command(commands)
     _add_export_parser(commands)
@@ -141,6 +150,49 @@ def run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         parser.error(f"-o {path}: cannot write it ({error.strerror or error})")
     print(f"Wrote {written}: run it with  python {written}")
     return 0
+
+
+def _add_network_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--remote", metavar="HOST:PORT",
+                        help="the second branch's clerk: a running `bankgame clerk` (default: one started on loopback)")
+    parser.add_argument("--authkey-file", metavar="FILE",
+                        help="the key shared with the remote clerk (default: kept with the saved progress)")
+
+
+def check_network_options(parser: argparse.ArgumentParser, level: str | None, args: argparse.Namespace) -> None:
+    """Refuse, with exit status 2, a ``--remote`` that cannot serve ``level``: a bad address, a wrong key, nobody there."""
+    remote, key_file = getattr(args, "remote", None), getattr(args, "authkey_file", None)
+    if remote is None and key_file is None:
+        return
+    from .engine import load_level
+    from .workers.remote_clerk import parse_address
+    from .workers.wire import WireError, load_key
+
+    if level is None or not load_level(level).day.remote_clerks:
+        parser.error("--remote and --authkey-file: only a level with a second branch (second-branch) has a remote clerk")
+    try:
+        key = load_key(key_file)
+    except WireError as error:
+        parser.error(f"--authkey-file: {error}")
+    if remote is None:
+        return
+    try:
+        address = parse_address(remote)
+    except ValueError as error:
+        parser.error(f"--remote: {error}")
+    from .workers.remote import RemoteClerk
+    from .workers.wire import AuthError
+
+    probe = RemoteClerk(address, key)
+    try:
+        probe.connect()
+    except AuthError as error:
+        parser.error(f"--remote {remote}: the clerk does not share our key ({error}); "
+                     "give both sides the same --authkey-file")
+    except (OSError, WireError) as error:
+        parser.error(f"--remote {remote}: cannot reach a clerk there ({error})")
+    finally:
+        probe.close()
 
 
 def _add_check_command(commands: Any) -> None:
@@ -291,14 +343,17 @@ def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         level, branch = open_level_file_or_exit(parser, args.level_file, args.seed, day_options(args), args.backend)
     else:
         check_level_options(parser, args.level, day_options(args))
+        check_network_options(parser, args.level, args)
     try:
         if not args.level_file:
-            level, branch = open_day(args.level, args.seed, day_options(args), args.backend)
+            level, branch = open_day(args.level, args.seed, day_options(args), args.backend, args.remote, args.authkey_file)
     except KeyError:
         parser.error(f"unknown level {args.level!r} (levels: {', '.join(level_ids())})")
     except LevelError as error:
         parser.error(str(error))
     from .engine.replay import ActionError, play_actions
+    from .workers.remote import RemoteUnreachable
+    from .workers.wire import WireError
 
     actions: dict[tuple[int, str, str], str] = {}
     for text in args.action:
@@ -312,6 +367,9 @@ def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
             play_actions(branch, list(actions), kill_clerk_every=args.kill_clerk_every, strict=True)
         except ActionError as error:
             parser.error(f"--action {actions[error.action]!r}: {error.reason}")
+        except (RemoteUnreachable, WireError) as error:  # WireError covers a key that stopped matching
+            print(f"bankgame simulate: {error}", file=sys.stderr)
+            return 1
         report = make_report(branch, level.id, level.goals)
         for notice in getattr(branch.backend, "take_notices", list)():  # a helper process that died, and what was done
             print(f"bankgame: {notice}", file=sys.stderr)
@@ -441,6 +499,16 @@ def main(argv: list[str] | None = None) -> int:
         if host_problem(args.host):
             args.usage_parser.error(host_problem(args.host))
         return run_web(args.host, args.port, args.max_games)
+    if args.command == "clerk":
+        from .workers.remote_clerk import clerk_command, parse_address
+        from .workers.wire import WireError, load_key
+
+        try:
+            parse_address(args.listen)
+            load_key(args.authkey_file)
+        except (ValueError, WireError) as error:
+            args.usage_parser.error(str(error))
+        return clerk_command(args.listen, args.authkey_file)
     if args.command == "replay":
         from .workers.helpers import exit_on_signals
 
@@ -451,16 +519,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sandbox":
         return run_game(args.usage_parser, level=args.level, seed=args.seed, options=day_options(args),
                         backend=args.backend, swept=swept)
+    check_network_options(parser, args.level, args)
     if args.level_file:
         open_level_file_or_exit(parser, args.level_file, args.seed, {}, "inline")[1].close()  # checked before the screen
     return run_game(parser, level=args.level, seed=args.seed, tutorial=args.tutorial,
-                    level_file=args.level_file, unlock_all=args.unlock_all, swept=swept)
+                    level_file=args.level_file, unlock_all=args.unlock_all, swept=swept,
+                    network={"remote": args.remote, "authkey_file": args.authkey_file})
 
 
 def run_game(parser: argparse.ArgumentParser, level: str | None = None, seed: int | None = None,
              options: dict[str, Any] | None = None, backend: str = "process", tutorial: bool = False,
              level_file: str | None = None, unlock_all: bool = False, replay: Any = None,
-             replay_file: str = "", swept: str = "") -> int:
+             replay_file: str = "", swept: str = "", network: dict[str, Any] | None = None) -> int:
     """Play the game in this terminal: the title, or a level or the sandbox straight away.
 
     ``swept`` says what an earlier game left behind and was removed (shown once, as a notice).
@@ -480,6 +550,7 @@ def run_game(parser: argparse.ArgumentParser, level: str | None = None, seed: in
     start = "tutorial" if tutorial else ("level" if level is not None else "title")
     app = BankApp(start=start, level=level, seed=seed, options=options, backend=backend, handle_signals=True,
                   notice=notice, level_file=level_file, unlock_all=unlock_all, replay=replay, replay_file=replay_file)
+    app.network = network or {}
     try:
         app.run()
     finally:

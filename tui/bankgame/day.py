@@ -17,7 +17,8 @@ from .engine import (
 from .workers import make_backend
 
 
-def open_day(level_id: str, seed: int | None = None, options: dict[str, Any] | None = None, backend: str = "inline") -> tuple[Level, Branch]:
+def open_day(level_id: str, seed: int | None = None, options: dict[str, Any] | None = None, backend: str = "inline",
+             remote: str | None = None, authkey_file: str | None = None) -> tuple[Level, Branch]:
     """Return the level and a new day at its branch.
 
     Args:
@@ -25,6 +26,11 @@ def open_day(level_id: str, seed: int | None = None, options: dict[str, Any] | N
         seed: overrides the level's seed.
         options: ``DayConfig`` fields that override the level's.
         backend: ``inline`` or ``process``.
+        remote: ``HOST:PORT`` of a ``bankgame clerk`` serving the second
+            branch. Without it, the ``process`` backend starts that clerk itself
+            on loopback (a real socket); ``inline`` keeps it in this process.
+        authkey_file: the key shared with the remote clerk (default: beside
+            the saved progress).
 
     Raises:
         KeyError: no such level.
@@ -32,7 +38,17 @@ def open_day(level_id: str, seed: int | None = None, options: dict[str, Any] | N
     """
     level = load_level(level_id)
     day = make_day(options or {}, name="options", prefix="--", base=level.day)
-    return level, Branch(day, seed=level.seed if seed is None else seed, backend=make_backend(backend))
+    chosen = make_backend(backend)
+    if day.remote_clerks and (remote is not None or backend == "process"):
+        from .workers.remote import network_backend
+
+        try:
+            chosen = network_backend(chosen, day.clerks, day.remote_clerks, remote, authkey_file)
+        except BaseException:
+            chosen.close()
+            raise
+    branch = Branch(day, seed=level.seed if seed is None else seed, backend=chosen)
+    return level, branch
 
 
 def load_custom_level(path: str | Path) -> Level:

@@ -7,7 +7,7 @@ decides; a backend (``InlineBackend`` here, real processes in
 
 from __future__ import annotations
 
-from .backend import Backend, BackendSetup, InlineBackend, Reply, apply_message
+from .backend import Backend, BackendLost, BackendSetup, InlineBackend, Reply, apply_message
 from .branch import Branch, Clerk, Desk, Message, account_index
 from .customers import Customer, Workload, generate_customers
 from .events import Deadlock, Event, IntegrityError, TrailStep
@@ -17,7 +17,7 @@ from .report import Report, make_report
 
 __all__ = [
     "Backend", "BackendSetup", "Branch", "Clerk", "Customer", "DayConfig", "Deadlock", "Desk",
-    "Event", "Goal", "InlineBackend", "IntegrityError", "Level", "LevelError", "Message", "Reply",
+    "BackendLost", "Event", "Goal", "InlineBackend", "IntegrityError", "Level", "LevelError", "Message", "Reply",
     "Report", "TrailStep", "Workload", "account_index", "account_name", "all_levels", "apply_message",
     "generate_customers", "level_ids", "load_level", "load_level_file", "make_day", "make_report", "money",
 ]

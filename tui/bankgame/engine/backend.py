@@ -38,6 +38,8 @@ class Reply:
     balance: int
     size: int
     """Bytes of the reply as it was really copied."""
+    wall_ms: float | None = None
+    """The round trip measured on a network socket, in milliseconds of wall time (shown, never decided on)."""
 
 
 def apply_message(
@@ -64,13 +66,22 @@ def apply_message(
     return True, balance
 
 
+class BackendLost(RuntimeError):
+    """The backend lost a worker it cannot get back (a remote clerk that no longer answers)."""
+
+
 class Backend(Protocol):
     """What the engine asks of a backend. All calls come from one thread."""
 
     name: str
+    shared_block: str
+    """What a clerk across a network found when it tried the branch's shared-memory block ("" with none)."""
 
     def open(self, setup: BackendSetup) -> None:
         """Create the ledger, desks, clerks and tickets."""
+
+    def fresh(self) -> Backend:
+        """Return a new, unopened backend of the same kind: the day played again from its start (step back)."""
 
     def read(self, desk: int, slot: int) -> int:
         """Desk ``desk`` reads ledger slot ``slot``."""
@@ -126,6 +137,7 @@ class InlineBackend:
     """
 
     name = "inline"
+    shared_block = ""
 
     def __init__(self) -> None:
         self._ledger: list[int] = []
@@ -137,6 +149,9 @@ class InlineBackend:
         self._recovered: list[int] = []
         self._mode = "shared"
         self._closed: frozenset[int] = frozenset()
+
+    def fresh(self) -> InlineBackend:
+        return InlineBackend()
 
     def open(self, setup: BackendSetup) -> None:
         self._ledger = list(setup.balances)

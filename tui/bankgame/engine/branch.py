@@ -28,6 +28,9 @@ TRAIL = 512  # recent program lines, in the order they ran, kept for timelines
 EVENTS = 10_000  # events not yet drained: a UI drains them every frame, a headless day keeps the latest
 FIRST_ERRORS, RECENT_ERRORS = 100, 400  # integrity errors and deadlocks kept: the first ones and the latest
 RECENT_WAITS = 1_000  # waits kept beside their count, sum and maximum
+MESSAGES = 256  # recent messages (and ticks of mailbox depths) kept for the message timeline
+RESTART_TICKS = 8
+"""Ticks a killed clerk stays down before the branch restarts it: long enough to watch its mailbox fill."""
 
 
 class Desk:
@@ -73,6 +76,18 @@ class Message:
     amount: int
     arrives: int
     size: int
+    sent: int = 0
+    """The tick it was sent."""
+    clerk: int = 0
+    handled: int = -1
+    """The tick its clerk handled it (``-1``: not yet)."""
+    replied: int = -1
+    """The tick the reply reaches the desk."""
+    ok: bool = True
+    resent: bool = False
+    """Sent again to a restarted clerk (it was not acknowledged when the clerk died)."""
+    latency_ms: float | None = None
+    """Measured on the socket for a clerk across a network (wall time: shown, never used to decide)."""
 
     def describe(self) -> str:
         """Return the message as the Mailbox panel shows it."""
@@ -91,6 +106,8 @@ class Clerk:
     mailbox: deque[Message] = field(default_factory=deque)
     handled: int = 0
     down: bool = False
+    down_until: int = 0
+    """While down: the tick the branch restarts it."""
     restarts: int = 0
 
 
@@ -177,6 +194,14 @@ class Branch:
         self.messages_sent = 0
         self.recovered_clerks = 0
         self.steps_run = 0
+        self.message_log: deque[Message] = deque(maxlen=MESSAGES)
+        """Recent messages, oldest first, for the message timeline."""
+        self.mailbox_depths: deque[tuple[int, tuple[int, ...]]] = deque(maxlen=MESSAGES)
+        """``(tick, depth of each clerk's mailbox)`` at the end of recent ticks in message mode."""
+        self.clerk_outages: deque[tuple[int, int, int]] = deque(maxlen=MESSAGES)
+        """``(clerk, killed at, restarted at)`` of recent kills."""
+        self._restarted: set[int] = set()
+        """Clerks the branch restarted itself, whose backend has yet to report the restart."""
         self._trail: deque[tuple[int, int, str, str, int, int | None]] = deque(maxlen=TRAIL)
         """``(tick, desk, line, access, account, value)`` of recent steps in the order they ran: the interleaving."""
         self.ticket_holder: dict[str, int] = {}
@@ -244,6 +269,7 @@ class Branch:
             return
         tick = self.tick
         self._arrivals(tick)
+        self._restart_clerks(tick)
         self._apply_pending()
         if not self.changing:
             for desk in self.desks[: self.open_desks]:
@@ -263,6 +289,8 @@ class Branch:
         if any(d.waiting_for for d in self.desks):
             self._detect_deadlock()
         self._note_recoveries()
+        if self.mode == "message":
+            self.mailbox_depths.append((tick, tuple(len(c.mailbox) for c in self.clerks)))
         self.tick = tick + 1
         if self._day_done() or self.tick >= self.max_ticks:
             self._close_day()
@@ -272,7 +300,7 @@ class Branch:
         actors = [d.index for d in self.desks if d.customer is not None]
         base = len(self.desks)
         for clerk in self.clerks:
-            if clerk.mailbox and clerk.mailbox[0].arrives <= self.tick:
+            if not clerk.down and clerk.mailbox and clerk.mailbox[0].arrives <= self.tick:
                 actors.append(base + clerk.index)
         return actors
 
@@ -467,7 +495,10 @@ class Branch:
         op, account, amount = step.message
         clerk = self.clerks[self.clerk_of[account]]
         size = self.backend.send(clerk.index, self._seq, step.message)
-        clerk.mailbox.append(Message(self._seq, desk.index, op, account, amount, self.tick + clerk.latency, size))
+        message = Message(self._seq, desk.index, op, account, amount, self.tick + clerk.latency, size,
+                          sent=self.tick, clerk=clerk.index)
+        clerk.mailbox.append(message)
+        self.message_log.append(message)
         self.bytes_copied += size
         self.messages_sent += 1
         self.events.append(Event(self.tick, "sent", desk.name, f"{step.text} ({size} bytes copied)"))
@@ -494,7 +525,7 @@ class Branch:
 
     # --------------------------------------------------------------- clerks
     def _clerk_step(self, clerk: Clerk) -> None:
-        if not clerk.mailbox or clerk.mailbox[0].arrives > self.tick:
+        if clerk.down or not clerk.mailbox or clerk.mailbox[0].arrives > self.tick:
             return
         message = clerk.mailbox.popleft()
         reply = self.backend.handle(clerk.index)
@@ -506,6 +537,8 @@ class Branch:
         desk = self.desks[message.desk]
         desk.reply = reply
         desk.reply_at = self.tick + clerk.latency
+        message.handled, message.replied, message.ok = self.tick, desk.reply_at, reply.ok
+        message.latency_ms = reply.wall_ms
         self.steps_run += 1
         verdict = "done" if reply.ok else "refused"
         self.events.append(
@@ -524,18 +557,44 @@ class Branch:
         if self.mode != "message" or self.over or not self.clerks:
             return ""
         if index is None:
-            index = max(range(len(self.clerks)), key=lambda i: (len(self.clerks[i].mailbox), -i))
+            up = [i for i, c in enumerate(self.clerks) if not c.down] or [0]
+            index = max(up, key=lambda i: (len(self.clerks[i].mailbox), -i))
         if not 0 <= index < len(self.clerks):
             return ""
         clerk = self.clerks[index]
+        if clerk.down:
+            return f"Clerk {clerk.name} is already down; the branch restarts it at tick {clerk.down_until}."
         self.backend.kill_clerk(index)
         clerk.down = True
+        clerk.down_until = self.tick + RESTART_TICKS
+        self.clerk_outages.append((index, self.tick, clerk.down_until))
         self.actions.append((self.tick, "kill_clerk", str(index)))
         self.events.append(Event(self.tick, "clerk_killed", clerk.name, f"clerk {clerk.name} was killed"))
-        return f"Clerk {clerk.name} was killed; the branch will notice and restart it."
+        return (f"Clerk {clerk.name} was killed; its mailbox fills until the branch restarts it "
+                f"at tick {clerk.down_until}.")
+
+    def _restart_clerks(self, tick: int) -> None:
+        # The branch decides when a killed clerk comes back (the same tick on
+        # every backend); the backend starts the new process on its next use.
+        for clerk in self.clerks:
+            if clerk.down and clerk.down_until <= tick:
+                clerk.down = False
+                clerk.restarts += 1
+                self.recovered_clerks += 1
+                self._restarted.add(clerk.index)
+                for message in clerk.mailbox:
+                    message.resent = True
+                self.events.append(
+                    Event(tick, "clerk_recovered", clerk.name,
+                          f"clerk {clerk.name} restarted with the last acknowledged balances; "
+                          f"{len(clerk.mailbox)} unacknowledged message(s) sent again")
+                )
 
     def _note_recoveries(self) -> None:
         for index in self.backend.recovered():
+            if index in self._restarted:  # counted when the branch restarted it
+                self._restarted.discard(index)
+                continue
             clerk = self.clerks[index]
             clerk.down = False
             clerk.restarts += 1
@@ -705,7 +764,8 @@ class Branch:
         """
         target = "message" if (self.pending_mode or self.mode) == "shared" else "shared"
         if target == "shared" and not self.day.shared_available:
-            return "Shared state cannot reach the second branch: it is on another machine. Only messages can."
+            tried = f" Its clerk tried the branch's block by name: {self.network_note}" if self.network_note else ""
+            return "Shared state cannot reach the second branch: it is on another machine. Only messages can." + tried
         if target == "message" and not self.day.message_available:
             return "There is no back office yet: today every cashier works on the shared ledger."
         self.pending_mode = "" if target == self.mode else target
@@ -826,6 +886,11 @@ class Branch:
     def arrived(self) -> int:
         """Customers who have come through the door so far."""
         return self._next_arrival
+
+    @property
+    def network_note(self) -> str:
+        """What a clerk across a network found when it tried the branch's shared memory (shown, never decided on)."""
+        return self.backend.shared_block
 
     def close(self) -> None:
         """Release the backend (stop its workers)."""

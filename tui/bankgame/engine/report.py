@@ -49,6 +49,8 @@ class Report:
     """The level's watch phase; a change asked for later does not restart the judging."""
     changed_late: bool = False
     """Whether the player changed a setting after the watch phase."""
+    remote: dict | None = None
+    """A clerk across the network: ``{messages, mean_latency_ms}``, measured on the socket (wall time)."""
 
     def metric(self, name: str) -> float:
         """Return the value a goal of metric ``name`` is judged on."""
@@ -77,7 +79,7 @@ class Report:
             "goals": [{"goal": text, "met": met} for text, met in self.goals],
             "judged_from": self.judged_from,
             "settings": self.settings,
-        }
+        } | ({"remote": self.remote} if self.remote is not None else {})
 
     def to_json(self) -> str:
         """Return the report as one JSON object."""
@@ -96,6 +98,13 @@ class Report:
         if self.mode == "message" or self.messages:
             lines.append(f"messages: {self.messages} sent, {self.bytes_copied} bytes copied"
                          + (f", {self.recovered_clerks} clerk(s) recovered" if self.recovered_clerks else ""))
+        if self.remote is not None:
+            lines.append(f"remote clerk: {self.remote['messages']} messages over TCP, "
+                         f"mean round trip {self.remote['mean_latency_ms']:.3f} ms (measured)"
+                         + (f", {self.remote['reconnects']} reconnection(s)" if self.remote.get("reconnects") else "")
+                         + (f", {self.remote['resent']} sent again" if self.remote.get("resent") else ""))
+            if self.remote.get("shared_memory"):
+                lines.append(f"shared memory from the remote clerk: {self.remote['shared_memory']}")
         counts = dict(self.error_counts)
         if counts:
             lines.append("integrity errors: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()))
@@ -212,7 +221,7 @@ def make_report(branch: Branch, level: str = "sandbox", goals: tuple[Goal, ...] 
         error_counts=tuple(branch.errors.counts.items()), deadlock_count=branch.deadlocks.total,
         expected_total=branch.expected_total, actual_total=actual, bytes_copied=branch.bytes_copied,
         messages=branch.messages_sent, recovered_clerks=branch.recovered_clerks,
-        score=score, stars=0, goals=(),
+        score=score, stars=0, goals=(), remote=_remote_stats(branch),
     )
     judged = judged_metrics(branch)
     stars, verdicts = stars_of(goals, judged)
@@ -221,3 +230,9 @@ def make_report(branch: Branch, level: str = "sandbox", goals: tuple[Goal, ...] 
                                changed_late=any(t > branch.day.watch_ticks for t, kind, _ in branch.actions
                                                 if kind != "kill_clerk"))
 
+
+
+def _remote_stats(branch: Branch) -> dict | None:
+    # Only a backend with clerks across a network measures this (wall time, so never in a replay's numbers).
+    stats = getattr(branch.backend, "remote_stats", None)
+    return stats() if stats is not None else None

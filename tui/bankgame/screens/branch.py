@@ -8,13 +8,14 @@ from typing import Any, TypeVar
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.markup import escape
 from textual.containers import Grid, Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from ..app import SPEEDS
-from ..engine import Branch, Level, make_report
+from ..engine import BackendLost, Branch, Level, make_report
 from ..engine.report import metrics
 from ..engine.rewind import Action, Tape
 from ..paths import assets_dir
@@ -26,6 +27,7 @@ from ..widgets.ledger_panel import LedgerPanel
 from ..widgets.mailbox_panel import MailboxPanel
 from ..widgets.panel import BranchPanel
 from ..widgets.python_view import PythonView
+from ..widgets.message_timeline import MessageTimeline
 from ..widgets.queue_lane import QueueLane
 from ..widgets.scrubber import Scrubber
 from ..widgets.stats_panel import StatsPanel
@@ -34,6 +36,9 @@ from ..widgets.ticket_board import TicketBoard
 
 PanelT = TypeVar("PanelT")
 TICKS_PER_SECOND = 10
+PANEL_WHERE_IT_FITS = (160, 45)
+"""The smallest terminal with room for the message timeline as a panel (message mode)."""
+PANEL_HEIGHT = 14
 FRAME = 1 / 30
 """Seconds between two frames: each runs the ticks the clock says are due, then draws the latest state once."""
 CATCH_UP = 0.25
@@ -82,6 +87,7 @@ class BranchScreen(Screen[None]):
         Binding("D", "desks(-1)", "Desk −", show=False),
         Binding("y", "python", "Python", show=False),  # in the help and the palette: the footer is full at 80 columns
         Binding("x", "export", "Export .py", show=False),
+        Binding("l", "messages", "Messages", show=False),
         Binding("i", "integrity", "Integrity", show=False),
         Binding("escape", "leave", "Back", show=False),
     ]
@@ -94,7 +100,7 @@ class BranchScreen(Screen[None]):
         super().__init__()
         self.level = level
         self.branch = branch
-        self.tape = Tape(branch, self._fresh_backend, recorded)
+        self.tape = Tape(branch, lambda: self.branch.backend.fresh(), recorded)
         """The day as a recording: step back and scrub rebuild it from the seed and the actions."""
         self._end = end
         self._scrub_to: int | None = None
@@ -120,6 +126,10 @@ class BranchScreen(Screen[None]):
         """The desk whose transaction is shown as Python (``None``: the Python view is closed)."""
         self._python_cache: tuple[tuple, Any] = ((), None)
         """``(what the code was made from, DeskPython)``: made again only when the desk's program changes."""
+        self.lost = ""
+        """Why the day stopped: a worker the backend could not get back."""
+        self.toasts = True
+        """False while a screen on top draws the events itself (the message timeline)."""
         self.opened: tuple[str, int | None, dict | None] = (level.id, branch.seed, None)
         """``(level_id, seed, options)`` the day was opened with: what "play again" reopens."""
 
@@ -142,6 +152,11 @@ class BranchScreen(Screen[None]):
                 yield LedgerPanel(branch, id="ledger")
                 yield IntegrityPanel(branch, id="integrity")
                 yield DeadlockPanel(branch, id="deadlocks")
+        timeline = MessageTimeline(branch, id="message-panel", classes="panel")
+        timeline.border_title = "Messages · l: full screen"
+        timeline.styles.height = PANEL_HEIGHT
+        timeline.display = False
+        yield timeline
         yield StatsPanel(branch, id="stats")
         yield Footer(compact=True)
 
@@ -192,6 +207,7 @@ class BranchScreen(Screen[None]):
         columns = grid.styles.grid_size_columns or 1
         rows = -(-len(self.branch.desks) // columns)
         grid.styles.grid_rows = str(max(3, min(DESK_ROWS, floor // rows)))
+        self.refresh_view()  # the message timeline panel shows where it fits
 
     # ----------------------------------------------------------------- ticks
     def _on_frame(self) -> None:
@@ -215,8 +231,16 @@ class BranchScreen(Screen[None]):
         """Run ``ticks`` ticks of the engine, then draw the latest state once."""
         if self._gone or self._pruning:  # being taken down (the game is quitting): nothing to draw on
             return
-        if self.tape.forward(ticks, self.panel(StatsPanel).sample, until=self.hold) and self.hold():
-            self.paused = True  # on that very tick, before a cascade of others piles up
+        if self.lost:
+            return
+        try:
+            if self.tape.forward(ticks, self.panel(StatsPanel).sample, until=self.hold) and self.hold():
+                self.paused = True  # on that very tick, before a cascade of others piles up
+        except BackendLost as error:  # a clerk across the network is gone for good
+            self.lost = str(error)
+            self.paused = True
+            self.notify(f"{error}. This day cannot go on; press escape to leave it.",
+                        title="✗ The remote clerk is gone", severity="error", timeout=30)
         self.refresh_view()
 
     def hold(self) -> bool:
@@ -245,11 +269,6 @@ class BranchScreen(Screen[None]):
         if not new.over:
             self._results_shown = False
         self.refresh_view()
-
-    def _fresh_backend(self) -> Any:
-        from ..workers import make_backend
-
-        return make_backend(self.branch.backend.name)
 
     def _rebind(self, old: Branch, new: Branch) -> None:
         """Point the screen, its widgets and the app at the rebuilt day."""
@@ -284,10 +303,12 @@ class BranchScreen(Screen[None]):
         self.panel(Scrubber).show(self.tape)
         report = make_report(branch, self.level.id, self.level.goals)
         self.panel(GoalsBar).show(Progress(metrics(report), report.stars, branch.over))
+        width, height = PANEL_WHERE_IT_FITS
+        self.panel(MessageTimeline).display = not shared and self.size.width >= width and self.size.height >= height
         if not self._branch_panels:
             self._branch_panels = list(self.query(BranchPanel))
         for panel in self._branch_panels:
-            panel.show(branch)  # a hidden one too (the board or the mailboxes): none keeps a day gone
+            panel.show(branch)  # a hidden one too (the board, the mailboxes): none keeps a day gone
         self._show_python()
         self._announce()
         self._announce_processes()
@@ -300,6 +321,9 @@ class BranchScreen(Screen[None]):
 
     def _announce(self) -> None:
         branch = self.branch
+        if not self.toasts:
+            branch.drain_events()
+            return
         for event in branch.drain_events():
             if event.kind == "integrity" and branch.errors:
                 # The first error of each kind gets a toast; the panel keeps them all.
@@ -335,10 +359,11 @@ class BranchScreen(Screen[None]):
 
     def action_toggle_pause(self) -> None:
         """Pause or resume the day."""
+        if self.lost:
+            self.notify(f"{self.lost}. This day cannot go on.", title="✗ The remote clerk is gone", severity="error")
+            return
         self.paused = not self.paused
         self._owed = 0.0
-        self._clock: float | None = None
-        """When the last frame ran ticks (``None``: the day stood still), for counting the ticks due."""
         self._stay()
         self.refresh_view()
 
@@ -352,8 +377,6 @@ class BranchScreen(Screen[None]):
         """Pause and go back exactly one tick (the day is rebuilt from its seed and actions)."""
         self.paused = True
         self._owed = 0.0
-        self._clock: float | None = None
-        """When the last frame ran ticks (``None``: the day stood still), for counting the ticks due."""
         if self.branch.tick == 0:
             self.notify("This is tick 0: the day cannot go further back.", title="Step back", timeout=2)
             self.refresh_view()
@@ -379,8 +402,6 @@ class BranchScreen(Screen[None]):
             return
         self.paused = True
         self._owed = 0.0
-        self._clock: float | None = None
-        """When the last frame ran ticks (``None``: the day stood still), for counting the ticks due."""
         if tick != self.branch.tick:
             self.goto(tick)
         else:
@@ -413,7 +434,7 @@ class BranchScreen(Screen[None]):
             return
         refused = self.branch.switch_mode()
         if refused:
-            self.notify(refused, title="Cannot switch", severity="warning")
+            self.notify(escape(refused), title="Cannot switch", severity="warning")  # a remote clerk's words are not markup
         # A pending switch is in the status bar ("→ message once the desks are free"), not a toast.
         self.refresh_view()
 
@@ -462,6 +483,15 @@ class BranchScreen(Screen[None]):
         if said:
             self.notify(said, title="✗ Clerk killed", severity="warning")
         self.refresh_view()
+
+    def action_messages(self) -> None:
+        """Open the message timeline (message mode): lanes, arrows, mailboxes."""
+        if self.branch.mode != "message":
+            self.notify("Messages flow only in message mode (press m).", title="Message timeline")
+            return
+        from .message_timeline import MessageTimelineScreen
+
+        self.app.push_screen(MessageTimelineScreen(self))
 
     def action_leave(self) -> None:
         """Leave the focused panel, or go back to the screen underneath.
@@ -595,6 +625,8 @@ class BranchScreen(Screen[None]):
         yield SystemCommand("Switch mode", "Shared state ↔ message passing (m)", self.action_switch_mode)
         yield SystemCommand("Ticket board", "Focus the ticket board (t)", self.action_tickets)
         yield SystemCommand("Kill a clerk", "Message mode: kill the busiest clerk; it is restarted (k)", self.action_kill_clerk)
+        yield SystemCommand("Message timeline", "Message mode: every request and reply as lanes and arrows (l)",
+                            self.action_messages)
         yield SystemCommand("Integrity panel", "Focus the list of integrity errors (i)", self.action_integrity)
         yield from self._python_commands()
         if self.branch.mode == "shared":

@@ -24,6 +24,8 @@ from .briefing import goal_bound, reflow
 from .navigation import ask_app, progress_of, show_levels, unwind_to_menu
 
 KIND_WORDS = {"lost_update": "lost update", "overdraft": "overdraft", "audit": "audit gap"}
+CREATED_OTHERS = "Not every error today lost money. "
+"""Before ``CREATED_WHY`` when the error told above lost money and others created it."""
 
 
 def metric_text(metric: str, value: float) -> str:
@@ -228,8 +230,10 @@ class ResultsScreen(Screen[None]):
         lines.append(Content.styled("✗ " + " · ".join(tally), "bold $text-error"))
         if self.worst is not None:
             lines.append(Content(error_sentence(self.worst)))
-        if any(error.kind != "overdraft" and created(error.expected, error.actual) for error in self.errors):
-            lines.append(Content.styled(CREATED_WHY, "$text-muted"))  # once, however many errors created money
+        making = [error for error in self.errors if error.kind != "overdraft" and created(error.expected, error.actual)]
+        if making:  # said once, however many errors created money; never as if it explained a loss
+            other = self.worst not in making and self.worst is not None
+            lines.append(Content.styled(CREATED_OTHERS + CREATED_WHY if other else CREATED_WHY, "$text-muted"))
         if report.deadlocks:
             first = report.deadlocks[0]
             lines.append(Content.assemble(("Deadlock ", "bold"), f"at tick {first.tick}: {first.describe()}; "

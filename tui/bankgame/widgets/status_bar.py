@@ -85,9 +85,10 @@ class StatusBar(Panel[Clock]):
             later = "once the desks are free" if long_pending else "soon"
             text.append(f" → {branch.pending_mode} {later}", style("status--note"))
         if backend:
-            wide = self.size.width >= 110
-            if wide:
-                text.append(" · real worker processes" if branch.backend.name == "process" else " · in-process backend")
+            real = branch.backend.name.startswith("process")
+            tcp = branch.backend.name.endswith("+tcp")  # a clerk across a socket (the second branch)
+            if self.size.width >= 110:
+                text.append((" · real worker processes" if real else " · in-process backend") + (" + a clerk over TCP" if tcp else ""))
             else:
-                text.append(" · processes" if branch.backend.name == "process" else " · in-process")
+                text.append((" · processes" if real else " · in-process") + (" + TCP" if tcp else ""))
         return text

@@ -4,7 +4,9 @@ Every named resource a game creates carries the game's process id:
 
 - shared-memory blocks are ``psm_bankgame_<pid>_<hex>`` (``/dev/shm/psm_…``);
 - named semaphores, which back every ``multiprocessing`` lock, queue and
-  barrier, are ``/mp-bankgame-<pid>-<random>`` (``/dev/shm/sem.mp-…``).
+  barrier, are ``/mp-bankgame-<pid>-<random>`` (``/dev/shm/sem.mp-…``);
+- the one folder ``multiprocessing`` makes for the forkserver's socket
+  (``/tmp/pymp-…``) has a random name: the record keeps it.
 
 The game unlinks them itself when a day closes or the game exits, and the
 resource tracker unlinks what it was told of when the game dies. When nothing
@@ -27,6 +29,9 @@ import contextlib
 import multiprocessing
 import os
 import secrets
+import shutil
+import tempfile
+from multiprocessing import util
 from multiprocessing.shared_memory import SharedMemory
 from pathlib import Path
 
@@ -122,7 +127,7 @@ def _running(pid: int, started: str) -> bool:
 
 
 def record_game(folder: Path | None = None) -> Path | None:
-    """Write this game's record (its pid and start time) before it creates any name.
+    """Write this game's record (its pid, start time and temporary folder) before it creates any name.
 
     The record is removed at exit once nothing of the game is left in
     ``/dev/shm``; otherwise the next start sweeps what is.
@@ -135,13 +140,12 @@ def record_game(folder: Path | None = None) -> Path | None:
     path = _records(folder) / str(os.getpid())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_started(os.getpid()) + "\n")
+        # Made now rather than when the forkserver first needs it, so that the record can name it.
+        path.write_text(f"{_started(os.getpid())}\n{util.get_temp_dir()}\n")
     except OSError:
         return None
     if _record is None:
         # After multiprocessing's own exit handlers (priority 0) have released the locks.
-        from multiprocessing import util
-
         util.Finalize(None, forget_game, exitpriority=-100)
     _record = path
     return path
@@ -167,15 +171,16 @@ def sweep(folder: Path | None = None) -> str:
         entries = list(records.iterdir())
     except OSError:
         return ""
-    blocks = semaphores = games = 0
+    blocks = semaphores = folders = games = 0
     for record in entries:
         if not record.name.isdigit():
             continue
         pid = int(record.name)
         try:
-            started = record.read_text().strip()
+            started, _, folder_line = record.read_text().partition("\n")
         except OSError:
             continue
+        started = started.strip()
         if pid == os.getpid() or _running(pid, started):
             continue
         found = 0
@@ -187,12 +192,26 @@ def sweep(folder: Path | None = None) -> str:
                     semaphores += 1
                 else:
                     blocks += 1
+        if _remove_temp_folder(folder_line.strip()):
+            found += 1
+            folders += 1
         with contextlib.suppress(OSError):
             record.unlink()
         games += found > 0
     if not games:
         return ""
-    things = " and ".join(
-        f"{n} {what}{'s' * (n != 1)}" for n, what in ((blocks, "shared-memory block"), (semaphores, "semaphore")) if n
-    )
+    counted = ((blocks, "shared-memory block"), (semaphores, "semaphore"), (folders, "temporary folder"))
+    parts = [f"{n} {what}{'s' * (n != 1)}" for n, what in counted if n]
+    things = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
     return f"Removed {things} left behind by {games} earlier game{'s' * (games != 1)} that did not close properly."
+
+
+def _remove_temp_folder(name: str) -> bool:
+    """Remove an earlier game's ``multiprocessing`` folder, if it is one and is still there."""
+    folder = Path(name)
+    if not name or folder.parent != Path(tempfile.gettempdir()) or not folder.name.startswith("pymp-"):
+        return False  # not what a record names: never remove anything else
+    if not folder.is_dir():
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    return not folder.exists()

@@ -53,6 +53,7 @@ class ProcessBackend:
     """
 
     name = "process"
+    shared_block = ""
 
     def __init__(self, log_path: str | None = None) -> None:
         self.log_path = log_path
@@ -68,6 +69,10 @@ class ProcessBackend:
         self._helpers: tuple[int | None, int | None] = (None, None)
         self._calls = 0
         self._restarted: list[int] = []
+
+    def fresh(self) -> ProcessBackend | InlineBackend:
+        """A new backend of the kind this one is now: real processes, or in-process once they could not come back."""
+        return InlineBackend() if self.fallback is not None else ProcessBackend()
 
     # ---------------------------------------------------------------- life
     def open(self, setup: BackendSetup) -> None:

@@ -17,18 +17,6 @@ from textual.app import App
 FIXITS = load_fixits()
 
 
-def synced(test: Any) -> Any:
-    """Run an ``async def`` test in its own event loop (no asyncio plugin needed)."""
-    import asyncio
-    import functools
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
 class FixApp(App[None]):
     """Hosts the Puzzle Book and, on top, one fix-it's editor, on an in-memory save."""
 
@@ -79,7 +67,6 @@ def keys_to(fix: FixIt, target: tuple[tuple[str, ...], ...]) -> list[str]:
 
 
 @pytest.mark.parametrize("fix", FIXITS.fixits, ids=lambda f: f.id)
-@synced
 async def test_every_fixit_is_solved_with_keys(fix: FixIt) -> None:
     target = smallest_fix(fix).programs
     app = FixApp(fix.id)
@@ -99,7 +86,6 @@ async def test_every_fixit_is_solved_with_keys(fix: FixIt) -> None:
         assert read_programs(saved.program, "saved", fix.puzzle.machine, fix) == target
 
 
-@synced
 async def test_a_failed_proof_plays_back_to_the_damaging_write() -> None:
     fix = FIXITS.fixit("fix-lost-update")
     app = FixApp(fix.id)
@@ -122,7 +108,6 @@ async def test_a_failed_proof_plays_back_to_the_damaging_write() -> None:
         assert screen.proof is None and isinstance(app.screen, FixProgramScreen)
 
 
-@synced
 async def test_refused_edits_change_nothing_and_undo_works() -> None:
     fix = FIXITS.fixit("fix-lost-update")
     app = FixApp(fix.id)
@@ -139,7 +124,6 @@ async def test_refused_edits_change_nothing_and_undo_works() -> None:
         assert screen.editor.programs == fix.shipped
 
 
-@synced
 async def test_the_book_opens_a_fixit() -> None:
     app = FixApp()
     async with app.run_test(size=(120, 36)) as pilot:
@@ -154,7 +138,6 @@ async def test_the_book_opens_a_fixit() -> None:
         assert isinstance(app.screen, FixProgramScreen) and app.screen.fix.id == FIXITS.ids()[0]
 
 
-@synced
 async def test_write_makes_a_file_the_check_command_reads(tmp_path: Any) -> None:
     fix = FIXITS.fixit("fix-lost-update")
     app = FixApp(fix.id)
@@ -166,7 +149,6 @@ async def test_write_makes_a_file_the_check_command_reads(tmp_path: Any) -> None
         assert read_programs(path.read_text(), str(path), fix.puzzle.machine, fix) == screen.editor.programs
 
 
-@synced
 async def test_the_mouse_picks_a_line_and_inserts_from_the_palette() -> None:
     fix = FIXITS.fixit("fix-lost-update")
     app = FixApp(fix.id)

@@ -12,7 +12,7 @@ from bankgame.screens.puzzle import PuzzleScreen
 from bankgame.widgets.puzzle_desk import PuzzleDesk
 from bankgame.widgets.python_view import PythonView
 
-from .test_puzzle_screens import BOOK, BookApp, synced
+from .test_puzzle_screens import BOOK, BookApp
 
 
 def marked(view: PythonView) -> str:
@@ -20,7 +20,6 @@ def marked(view: PythonView) -> str:
     return view.code.lines[view.current].code
 
 
-@synced
 async def test_y_shows_each_desk_s_python_with_the_next_step_marked() -> None:
     app = BookApp("wait-with-while")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -44,7 +43,6 @@ async def test_y_shows_each_desk_s_python_with_the_next_step_marked() -> None:
         assert screen.python_desk is None and not view.display
 
 
-@synced
 async def test_the_palette_lists_each_desk_s_python_and_the_export() -> None:
     app = BookApp("lost-update")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -58,7 +56,6 @@ async def test_the_palette_lists_each_desk_s_python_and_the_export() -> None:
         assert "Close the Python view" in [command.title for command in screen.palette_commands()]
 
 
-@synced
 async def test_x_writes_the_puzzle_s_script_in_the_save_folder() -> None:
     app = BookApp("transfer-jam")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -97,7 +94,6 @@ def test_a_received_message_shows_its_number_and_amount() -> None:
     assert run.registers(1) == ["m = #1 $50"]
 
 
-@synced
 async def test_the_desks_draw_their_registers() -> None:
     app = BookApp("lost-update")
     async with app.run_test(size=(120, 36)) as pilot:

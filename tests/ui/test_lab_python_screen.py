@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from screens_support import ScreensApp, fake_lab
-from storm_support import in_loop
 from textual.widgets import DataTable, Static
 
 from bankgame.screens.lab import LabScreen, lab_rows
@@ -48,7 +47,6 @@ def test_the_lab_with_the_python_runs(snap_compare: Any) -> None:
     assert snap_compare(PythonLabApp(), terminal_size=(120, 50), run_before=settle)
 
 
-@in_loop
 async def test_every_run_has_a_row_and_the_charts_split_races_from_costs() -> None:
     app = PythonLabApp()
     async with app.run_test(size=(120, 50)) as pilot:

@@ -26,7 +26,7 @@ import importlib
 import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -36,7 +36,9 @@ from textual.driver import Driver
 from textual.screen import Screen
 from textual.theme import Theme
 
-from .engine import Branch, Level, LevelError, make_report
+# The engine is imported where a day is opened, not here: the title's first frame does not wait for it.
+if TYPE_CHECKING:
+    from .engine import Branch, Level
 from .paths import assets_dir
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 
@@ -74,8 +76,12 @@ SCREEN_MODULES: dict[str, tuple[str, str]] = {
 
 
 def _stylesheets() -> list[str]:
-    # Every .tcss in assets/styles: other screens drop their own file there.
-    return [str(path) for path in sorted((assets_dir() / "styles").glob("*.tcss"))]
+    # The app's own look (modals, the too-small notice, the footer), and the
+    # title's: the title is the default screen, whose CSS_PATH Textual does not
+    # read. Every other screen loads its own file through its CSS_PATH, once,
+    # when it is first shown (a file already read is not read again).
+    styles = assets_dir() / "styles"
+    return [str(styles / "app.tcss"), str(styles / "title.tcss")]
 
 
 class BankApp(App[None]):
@@ -343,6 +349,8 @@ class BankApp(App[None]):
             return self.open_level_file(self.level_files[level_id], seed, options)
         if self._player_schedules(level_id):
             return True
+        from .engine import LevelError
+
         try:
             level, branch = self._open_day(level_id, seed, options)
         except KeyError:
@@ -359,7 +367,7 @@ class BankApp(App[None]):
         screen_class = self.screen_class("scheduler")
         if screen_class is None:
             return False
-        from .engine import load_level
+        from .engine import LevelError, load_level
 
         try:
             level = load_level(level_id)
@@ -381,6 +389,7 @@ class BankApp(App[None]):
             Whether the day opened (a bad file names the file, the key and the reason in a notice).
         """
         from .day import load_custom_level, open_file_day
+        from .engine import LevelError
 
         try:
             level = load_custom_level(path)
@@ -412,6 +421,7 @@ class BankApp(App[None]):
             self.level_files[level.id] = source
 
         def opener(backend: str) -> tuple[Level, Branch]:
+            from .engine import Branch
             from .workers import make_backend
 
             return level, Branch(day, seed=replay.seed, backend=make_backend(backend))
@@ -427,6 +437,7 @@ class BankApp(App[None]):
     def _open_day(self, level_id: str, seed: int | None, options: dict[str, Any] | None,
                   opener: Callable[[str], tuple[Level, Branch]] | None = None) -> tuple[Level, Branch]:
         from .day import open_day
+        from .engine import LevelError
 
         if opener is None:
             def opener(backend: str) -> tuple[Level, Branch]:
@@ -488,6 +499,8 @@ class BankApp(App[None]):
 
     def show_results(self, level: Level, branch: Branch) -> None:
         """Record the day in the saved progress and show how it went on the results screen."""
+        from .engine import make_report
+
         report = make_report(branch, level.id, level.goals)
         opened = getattr(self.screen, "opened", (level.id, branch.seed, None))
         if self.store is not None:

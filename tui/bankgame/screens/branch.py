@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from time import monotonic
 from typing import Any, TypeVar
 
 from textual.app import ComposeResult, SystemCommand
@@ -17,18 +18,20 @@ from ..app import SPEEDS
 from ..engine import BackendLost, Branch, Level, make_report
 from ..engine.report import metrics
 from ..engine.rewind import Action, Tape
+from ..paths import assets_dir
 from ..widgets.deadlock_panel import DeadlockPanel
 from ..widgets.desk_card import DeskCard
-from ..widgets.goals_bar import GoalsBar, watch_note
+from ..widgets.goals_bar import GoalsBar, Progress, watch_note
 from ..widgets.integrity_panel import KIND_TEXT, IntegrityPanel, error_explanation
 from ..widgets.ledger_panel import LedgerPanel
 from ..widgets.mailbox_panel import MailboxPanel
+from ..widgets.panel import BranchPanel
 from ..widgets.python_view import PythonView
 from ..widgets.message_timeline import MessageTimeline
 from ..widgets.queue_lane import QueueLane
 from ..widgets.scrubber import Scrubber
 from ..widgets.stats_panel import StatsPanel
-from ..widgets.status_bar import StatusBar
+from ..widgets.status_bar import Clock, StatusBar
 from ..widgets.ticket_board import TicketBoard
 
 PanelT = TypeVar("PanelT")
@@ -36,8 +39,10 @@ TICKS_PER_SECOND = 10
 PANEL_WHERE_IT_FITS = (160, 45)
 """The smallest terminal with room for the message timeline as a panel (message mode)."""
 PANEL_HEIGHT = 14
-FRAME = 0.05
-"""Seconds between two timer callbacks; fast speeds run several ticks per frame."""
+FRAME = 1 / 30
+"""Seconds between two frames: each runs the ticks the clock says are due, then draws the latest state once."""
+CATCH_UP = 0.25
+"""The most seconds of ticks one frame runs after a late one: a stalled machine slows the day rather than jumps it."""
 # A killed clerk is not here: the key that killed it already said so.
 TOASTED = {"deadlock", "clerk_recovered", "mode", "day_over"}
 SPEED_KEYS = Binding.Group("Speed", compact=True)
@@ -88,6 +93,7 @@ class BranchScreen(Screen[None]):
     ]
 
     AUTO_FOCUS = ""
+    CSS_PATH = assets_dir() / "styles" / "branch.tcss"
 
     def __init__(self, level: Level, branch: Branch, *, paused: bool = False, speed: float = 1.0,
                  recorded: list[Action] | None = None, end: int = 0) -> None:
@@ -101,12 +107,14 @@ class BranchScreen(Screen[None]):
         self.paused = paused
         self.speed = speed if speed in SPEEDS else 1.0
         self._owed = 0.0
+        self._clock: float | None = None
+        """When the last frame ran ticks (``None``: the day stood still), for counting the ticks due."""
         self._seen_error_kinds: set[str] = set()
         self._results_shown = False
         self.note = ""
         self._shown_mode = ""
         self._panels: dict[type, Any] = {}
-        self._cards: list[DeskCard] = []
+        self._branch_panels: list[BranchPanel] = []
         self._gone = False
         """Set once the screen is unmounted: keys still queued for it change nothing."""
         self._leaving = False
@@ -205,8 +213,14 @@ class BranchScreen(Screen[None]):
     def _on_frame(self) -> None:
         # The day stands still while another screen (help, settings, a timeline) is on top.
         if self._gone or self._pruning or self.paused or self.branch.over or self.app.screen is not self:
+            self._clock = None
             return
-        self._owed += TICKS_PER_SECOND * self.speed * FRAME
+        # Ticks are counted from the clock, not from the frames: a frame that comes late
+        # (a slow drawing, a busy machine) runs the ticks it missed, so 8× stays 80 ticks a second.
+        now = monotonic()
+        elapsed = FRAME if self._clock is None else min(CATCH_UP, now - self._clock)
+        self._clock = now
+        self._owed += TICKS_PER_SECOND * self.speed * elapsed
         ticks = int(self._owed)
         if not ticks:
             return
@@ -214,7 +228,7 @@ class BranchScreen(Screen[None]):
         self.advance(ticks)
 
     def advance(self, ticks: int = 1) -> None:
-        """Run ``ticks`` ticks of the engine, then redraw what changed."""
+        """Run ``ticks`` ticks of the engine, then draw the latest state once."""
         if self._gone or self._pruning:  # being taken down (the game is quitting): nothing to draw on
             return
         if self.lost:
@@ -259,12 +273,7 @@ class BranchScreen(Screen[None]):
     def _rebind(self, old: Branch, new: Branch) -> None:
         """Point the screen, its widgets and the app at the rebuilt day."""
         self.branch = new
-        for widget in self.query("*"):
-            if getattr(widget, "branch", None) is old:
-                widget.branch = new  # type: ignore[attr-defined]
-                if hasattr(widget, "_signature"):
-                    widget._signature = ()  # type: ignore[attr-defined]
-                widget.refresh()
+        # Every panel is shown the new day by the next refresh_view (a new state is always drawn).
         swap = getattr(self.app, "swap_branch", None)
         if swap is not None:
             swap(old, new)
@@ -290,25 +299,17 @@ class BranchScreen(Screen[None]):
             if not shared and board.has_focus:
                 self.set_focus(None)
         self.tape.sync()
-        self.panel(StatusBar).show(self.paused, self.speed, self.note)
-        self.panel(Scrubber).update_view()
+        self.panel(StatusBar).show(Clock(branch, self.paused, self.speed, self.note))
+        self.panel(Scrubber).show(self.tape)
         report = make_report(branch, self.level.id, self.level.goals)
-        self.panel(GoalsBar).show(metrics(report), report.stars, branch.over,
-                                  watch_note(branch.day.watch_ticks, branch.tick, branch.judged_from))
-        self.panel(QueueLane).update_view()
-        if not self._cards:
-            self._cards = list(self.query(DeskCard))
-        for card in self._cards:
-            card.update_view()
-        (board if shared else mailbox).update_view()
-        timeline = self.panel(MessageTimeline)
+        watch = watch_note(branch.day.watch_ticks, branch.tick, branch.judged_from)
+        self.panel(GoalsBar).show(Progress(metrics(report), report.stars, branch.over, watch))
         width, height = PANEL_WHERE_IT_FITS
-        timeline.display = not shared and self.size.width >= width and self.size.height >= height
-        if timeline.display:
-            timeline.update_view()
-        self.panel(LedgerPanel).update_view()
-        self.panel(IntegrityPanel).update_view()
-        self.panel(DeadlockPanel).update_view()
+        self.panel(MessageTimeline).display = not shared and self.size.width >= width and self.size.height >= height
+        if not self._branch_panels:
+            self._branch_panels = list(self.query(BranchPanel))
+        for panel in self._branch_panels:
+            panel.show(branch)  # a hidden one too (the board, the mailboxes): none keeps a day gone
         self._show_python()
         self._announce()
         self._announce_processes()

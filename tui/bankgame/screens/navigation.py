@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
-from ..campaign import MemoryProgress, Progress
-
 if TYPE_CHECKING:
     from textual.screen import Screen
+
+    # Read when first asked (after the title's first frame): the campaign imports the engine.
+    from ..campaign import Progress
 
 
 def progress_of(app: App, given: Progress | None = None) -> Progress:
@@ -26,6 +27,8 @@ def progress_of(app: App, given: Progress | None = None) -> Progress:
         found = getattr(app, name, None)
         if found is not None and callable(getattr(found, "stars", None)):
             return found
+    from ..campaign import MemoryProgress
+
     return MemoryProgress()
 
 

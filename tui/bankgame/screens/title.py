@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,9 +15,12 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from .. import __version__
-from ..campaign import Progress, next_to_play
 from ..paths import assets_dir
 from .navigation import ask_app, progress_of
+
+# The campaign (and the engine under it) is read after the first frame, for Continue's hint.
+if TYPE_CHECKING:
+    from ..campaign import Progress
 
 MENU: tuple[tuple[str, str, str], ...] = (
     ("continue", "Continue", "c"),
@@ -92,6 +97,8 @@ class TitleScreen(Screen[None]):
         return options
 
     def _continue_hint(self) -> str:
+        from ..campaign import next_to_play
+
         try:
             state = next_to_play(self.progress)
         except Exception:  # a broken save must not keep the title from showing
@@ -126,6 +133,7 @@ class TitleScreen(Screen[None]):
         self.chosen.append(choice)
         app = self.app
         if choice == "continue":
+            from ..campaign import next_to_play
             from .briefing import BriefingScreen
             from .level_select import LevelSelectScreen
 

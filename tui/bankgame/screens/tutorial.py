@@ -16,6 +16,7 @@ from textual.binding import Binding
 
 from ..day import open_day
 from ..engine import Branch, Level, load_level
+from ..paths import assets_dir
 from ..tutorial import Tutorial, holds, load_tutorial
 from ..widgets.integrity_panel import IntegrityPanel
 from ..widgets.tutorial_panel import TutorialPanel
@@ -36,6 +37,8 @@ class TutorialScreen(BranchScreen):
         paused: start the chapter's day paused (the first step says so).
         speed: one of ``SPEEDS``.
     """
+
+    CSS_PATH = [BranchScreen.CSS_PATH, assets_dir() / "styles" / "tutorial.tcss"]
 
     BINDINGS = [
         # The tutorial's panel always says these two: the footer keeps its room for the day's keys.

@@ -27,6 +27,6 @@ def test_the_integrity_panel_is_on_screen_at_80x24() -> None:
                 assert region.height >= 2 and side.region.contains_region(region), (panel.__name__, region, side.region)
             # The watch phase has its own line in the borderless goals bar.
             bar = screen.query_one(GoalsBar)
-            assert bar.watch.startswith("watching: goals count from your change") and bar.region.height == 2
+            assert bar.state.watch.startswith("watching: goals count from your change") and bar.region.height == 2
 
     asyncio.run(play())

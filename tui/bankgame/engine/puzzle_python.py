@@ -39,9 +39,12 @@ from .primitives import (
     NOTIFY,
     READ,
     RECEIVE,
+    REPLY,
+    REQUEST,
     RESTART,
     SEEN,
     SEND,
+    SERVE,
     TAKE,
     TRY,
     WAIT,
@@ -144,6 +147,12 @@ ROWS: dict[int, Row] = {
     ACK: lambda i, n: (f'acked[{n.reg(i.reg)}["seq"]] = 1', "it arrived: never sent again"),
     RESTART: lambda i, n: (f"restart({variable(n.tables.desks[i.a])})",
                            "the power cut: what was not acked is sent again"),
+    # The branch's message mode, as ``bankgame check --level`` runs it.
+    REQUEST: lambda i, n: (f'{mailbox_variable(n.tables.mailboxes[i.a])}.put({{"kind": "{i.kind}", '
+                           f'"amount": {_cents(i.amount)}}})', "a request, copied into the owner's mailbox"),
+    REPLY: lambda i, n: ('if not replies.get()["ok"]:', "blocks until the owner answers; refused: the end"),
+    SERVE: lambda i, n: (f"serve({mailbox_variable(n.tables.mailboxes[i.a])}.get())",
+                         "the owner checks and acts in one go, then answers"),
 }
 """Every opcode the puzzle machine runs, as Python (a test keeps it complete)."""
 

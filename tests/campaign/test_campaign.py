@@ -10,7 +10,7 @@ import pytest
 from bankgame.day import open_day
 from bankgame.engine import all_levels, load_level
 
-from .plays import NOT_YET, PLAYS, SEEDS, play
+from .plays import PLAYS, SEEDS, play
 
 CASES = [
     pytest.param(level_id, stars, actions, id=f"{level_id}-{stars}-{what}")
@@ -26,17 +26,6 @@ def test_the_play_earns_its_stars_on_every_seed(level_id: str, stars: int, actio
         assert report.stars == stars, (seed, report.to_text())
 
 
-@pytest.mark.parametrize(
-    ("level_id", "stars", "actions"),
-    [pytest.param(level_id, stars, actions, id=f"{level_id}-{stars}-{what}")
-     for level_id, plays in NOT_YET.items() for stars, what, actions in plays],
-)
-@pytest.mark.xfail(strict=True, reason="not yet: on seeds 11 and 13 the transfer desk's lesson misses the wait goal")
-def test_not_yet_plays_earn_three_stars_on_every_seed(level_id: str, stars: int, actions: list) -> None:
-    for seed in SEEDS:
-        assert play(level_id, seed, actions).stars == stars, seed
-
-
 # What the day as given misses: the lesson's reason, named by its goal's metric.
 NAIVE_MISSES = {
     "rush-hour": "lost_updates",
@@ -45,8 +34,8 @@ NAIVE_MISSES = {
     "transfer-desk": "deadlocks",
     "rate-board": "mean_wait",
     "back-office": "recovered_clerks",
-    "hot-account": "left",
-    "second-branch": "left",
+    "hot-account": "max_wait",
+    "second-branch": "mean_wait",
 }
 
 

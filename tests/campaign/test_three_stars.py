@@ -15,16 +15,10 @@ from .lessons import LESSON, applies_lesson
 from .settings_space import describe, three_star_table
 
 OTHER_SEEDS = [11, 12, 13, 14, 15]
-NOT_YET = {
-    "transfer-desk": "not yet: on seed 11 the lesson with scope check+write misses the 30-tick wait goal, "
-                     "and on seed 15 the vault ticket (scope write) meets it",
-}
 
 
 @pytest.mark.parametrize("level_id", list(LESSON))
 def test_three_stars_are_exactly_the_lessons_settings(level_id: str) -> None:
-    if level_id in NOT_YET:
-        pytest.xfail(NOT_YET[level_id])
     level = load_level(level_id)
     seeds = [level.seed, *OTHER_SEEDS]
     table = three_star_table(level_id, seeds)
@@ -42,17 +36,19 @@ def test_three_stars_are_exactly_the_lessons_settings(level_id: str) -> None:
         print("  ★★★", line)
 
 
-def test_a_killed_clerk_costs_hot_account_a_star_only_when_a_owner_also_serves_others() -> None:
+def test_a_killed_clerk_costs_hot_account_its_wait_star_only_when_a_owner_also_serves_others() -> None:
     """A kill is a fault there, not a way to play: the clerk is down for a while and its mailbox fills.
 
-    With A's owner serving A alone (three or four clerks) the backlog clears
-    within the wait goal on every seed; with one clerk the day misses it
-    anyway; with two (A's owner also serves C) the kill may cost the star.
+    The second star is the worst-wait goal. With three or four clerks the
+    backlog clears within it on every seed (and the third star is lost anyway:
+    clerks wait for mail); with one clerk the day misses it anyway; with two
+    (A's owner also serves C) the kill may cost it.
     """
     level = load_level("hot-account")
+    assert level.goals[1].metric == "max_wait"
     table = three_star_table("hot-account", [level.seed, *OTHER_SEEDS], faults=True)
     by_clerks = {s.clerks: stars for s, stars in table.items()}
     assert sorted(by_clerks) == [1, 2, 3, 4]
-    assert all(v == 3 for c in (3, 4) for v in by_clerks[c].values()), by_clerks
-    assert all(v < 3 for v in by_clerks[1].values()), by_clerks
-    assert any(v < 3 for v in by_clerks[2].values()), by_clerks
+    assert all(v == 2 for c in (3, 4) for v in by_clerks[c].values()), by_clerks
+    assert all(v < 2 for v in by_clerks[1].values()), by_clerks
+    assert any(v < 2 for v in by_clerks[2].values()), by_clerks

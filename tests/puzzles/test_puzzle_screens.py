@@ -17,18 +17,6 @@ from bankgame.store import Store
 BOOK = load_book()
 
 
-def synced(test: Any) -> Any:
-    """Run an ``async def`` test in its own event loop (no asyncio plugin needed)."""
-    import asyncio
-    import functools
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
 class BookApp(BankApp, inherit_bindings=False):
     """Hosts the Puzzle Book (or one puzzle) on an in-memory save."""
 
@@ -56,7 +44,6 @@ def keys_for(schedule: tuple[int, ...]) -> list[str]:
 
 
 @pytest.mark.parametrize("puzzle", BOOK.puzzles, ids=lambda p: p.id)
-@synced
 async def test_every_puzzle_is_won_with_keys(puzzle: Any) -> None:
     app = BookApp(puzzle.id)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -72,7 +59,6 @@ async def test_every_puzzle_is_won_with_keys(puzzle: Any) -> None:
         assert "★★★" in str(screen.query_one("#pz-verdict").render())
 
 
-@synced
 async def test_undo_hints_and_the_checker_s_order_with_keys() -> None:
     app = BookApp("transfer-jam")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -95,7 +81,6 @@ async def test_undo_hints_and_the_checker_s_order_with_keys() -> None:
         assert "1 of 28 won" in str(app.screen.query_one("#book-list").border_subtitle)
 
 
-@synced
 async def test_the_book_opens_where_break_the_bank_was() -> None:
     from bankgame.app import BankApp
 

@@ -12,8 +12,6 @@ from bankgame.store import Store, TutorialState, open_store
 from bankgame.widgets.ticket_board import TicketBoard
 from bankgame.widgets.tutorial_panel import TutorialPanel
 
-from .walk import synced
-
 SIZE = (120, 36)
 MOST_TICKS = 300
 
@@ -74,7 +72,6 @@ async def do_step(pilot: Pilot) -> None:
     raise AssertionError(f"{position} did not complete")
 
 
-@synced
 async def test_the_whole_tutorial_played_with_the_keys(bankgame_home: Path) -> None:
     store = open_store()
     app = tutorial_app(store)
@@ -104,7 +101,6 @@ def screen_chapters():
     return load_tutorial()
 
 
-@synced
 async def test_it_resumes_in_the_app_where_it_was_left(bankgame_home: Path) -> None:
     store = open_store()
     store.set_tutorial("transfers/order")
@@ -121,7 +117,6 @@ async def test_it_resumes_in_the_app_where_it_was_left(bankgame_home: Path) -> N
         assert saved.tutorial().status == "skipped"
 
 
-@synced
 async def test_every_highlight_names_a_widget_on_the_screen() -> None:
     for chapter in screen_chapters():
         store = Store.memory()
@@ -134,7 +129,6 @@ async def test_every_highlight_names_a_widget_on_the_screen() -> None:
                 assert len(screen(app).query(f"#{step.highlight}")) == 1, (chapter.id, step.id, step.highlight)
 
 
-@synced
 async def test_a_chapter_day_that_ends_opens_again_without_results() -> None:
     from bankgame.tutorial import Chapter, Step, Tutorial
 
@@ -156,7 +150,6 @@ async def test_a_chapter_day_that_ends_opens_again_without_results() -> None:
         assert all(isinstance(s, TutorialScreen) or type(s).__name__ in ("Screen", "TitleScreen") for s in app.screen_stack)
 
 
-@synced
 async def test_the_hint_shows_once_the_player_has_been_stuck_a_while() -> None:
     app = tutorial_app(Store.memory())
     async with app.run_test(size=SIZE) as pilot:
@@ -175,7 +168,7 @@ async def test_the_hint_shows_once_the_player_has_been_stuck_a_while() -> None:
         assert tutorial_screen.tutorial.position == "one-cashier/program"
 
 
-def test_a_tutorial_without_real_processes_says_it_plays_in_process(monkeypatch) -> None:
+async def test_a_tutorial_without_real_processes_says_it_plays_in_process(monkeypatch) -> None:
     import bankgame.screens.tutorial as tutorial_screen
 
     real_open_day = tutorial_screen.open_day
@@ -187,15 +180,11 @@ def test_a_tutorial_without_real_processes_says_it_plays_in_process(monkeypatch)
 
     monkeypatch.setattr(tutorial_screen, "open_day", open_day)
 
-    @synced
-    async def scenario() -> None:
-        app = BankApp(start="tutorial", backend="process", store=Store.memory())
-        async with app.run_test(size=SIZE) as pilot:
-            await app.workers.wait_for_complete()  # real processes are tried off the UI thread
-            await pilot.pause()
-            assert app.backend_name == "inline"
-            assert screen(app).branch.backend.name == "inline"
-            notices = [n.message for n in app._notifications]
-            assert any("in-process backend" in text and "no processes here" in text for text in notices), notices
-
-    scenario()
+    app = BankApp(start="tutorial", backend="process", store=Store.memory())
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()  # real processes are tried off the UI thread
+        await pilot.pause()
+        assert app.backend_name == "inline"
+        assert screen(app).branch.backend.name == "inline"
+        notices = [n.message for n in app._notifications]
+        assert any("in-process backend" in text and "no processes here" in text for text in notices), notices

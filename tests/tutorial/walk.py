@@ -64,15 +64,3 @@ def walk(tutorial: Tutorial, steps: int | None = None) -> dict[str, int]:
     if branch is not None:
         branch.close()
     return needed
-
-
-def synced(test: Any) -> Any:
-    """Run an ``async def`` test in its own event loop (no asyncio plugin needed)."""
-    import asyncio
-    import functools
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run

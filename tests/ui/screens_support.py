@@ -19,7 +19,7 @@ from bankgame.day import open_day
 from bankgame.engine import Branch, Level, Report, make_report
 from bankgame.store import Store
 from bankgame.workers.lab import LabResult, LabRun
-from storm_support import in_loop, send_storm  # noqa: F401 - in_loop is the screen tests' too
+from storm_support import send_storm
 
 SOME_STARS = {"opening-day": 3, "rush-hour": 2, "vault": 1, "check-then-withdraw": 0}
 """Progress of a player part-way through: levels 1–3 passed, 4 open, 5–10 locked."""
@@ -114,6 +114,6 @@ STORM_KEYS = (
 )
 
 
-async def storm(pilot: Any, seed: int, count: int = 2000) -> None:
+async def storm(pilot: Any, seed: int, count: int = 800) -> None:
     """Send ``count`` random keys and clicks (seeded) anywhere on the screen; see ``send_storm``."""
     await send_storm(pilot, seed, count, STORM_KEYS, clicks=0.25, spare_edges=False)

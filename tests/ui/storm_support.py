@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import random
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +11,20 @@ CHARS = {"space": " ", "full_stop": ".", "plus": "+", "minus": "-", "question_ma
 """Keys whose character is not their name."""
 
 
-async def send_storm(pilot: Any, seed: int, count: int, keys: tuple[str, ...], clicks: float, spare_edges: bool) -> None:
+CHECK_EVERY = 50
+"""Events between two checks of the app during a storm."""
+
+
+def assert_app_sane(app: Any) -> None:
+    """Assert what must hold of an app however it was played: nothing raised, a stack that makes sense."""
+    assert app._exception is None, f"an exception reached the app: {app._exception!r}"
+    stack = app.screen_stack
+    assert stack, "the app has no screen"
+    assert len({id(screen) for screen in stack}) == len(stack), f"a screen is on the stack twice: {stack}"
+
+
+async def send_storm(pilot: Any, seed: int, count: int, keys: tuple[str, ...], clicks: float, spare_edges: bool,
+                     check: Callable[[Any], None] = assert_app_sane) -> None:
     """Send ``count`` random keys and clicks (seeded), the way the terminal driver would.
 
     ``Pilot.press`` waits for the app to go idle after every key (~40–50 ms),
@@ -27,6 +39,7 @@ async def send_storm(pilot: Any, seed: int, count: int, keys: tuple[str, ...], c
         clicks: the share of events that are clicks.
         spare_edges: leave the first and last rows alone (the Header's icon
             opens Textual's command palette, the Footer's ``^q`` quits).
+        check: asserts what must hold of the app; called every ``CHECK_EVERY`` events, once the app has caught up.
     """
     from textual import events
     from textual.pilot import _get_mouse_message_arguments
@@ -51,14 +64,8 @@ async def send_storm(pilot: Any, seed: int, count: int, keys: tuple[str, ...], c
             event.set_sender(app)
             app._driver.send_message(event)
         await asyncio.sleep(0.002 if index % 5 == 4 else 0)
+        if index % CHECK_EVERY == CHECK_EVERY - 1:
+            await pilot.pause()
+            check(app)
     await pilot.pause()
-
-
-def in_loop(test: Callable[..., Any]) -> Callable[..., None]:
-    """Run an ``async def`` test in its own event loop (no asyncio plugin needed)."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
+    check(app)

@@ -9,12 +9,11 @@ from bankgame.screens.settings import SettingsScreen
 from bankgame.screens.timeline import TimelineScreen
 from bankgame.screens.too_small import TooSmallScreen
 from bankgame.widgets.ticket_board import TicketBoard
-from branch_support import branch_app, branch_screen, run_until, synced
+from branch_support import branch_app, branch_screen, run_until
 
 SIZE = (120, 36)
 
 
-@synced
 async def test_one_tick_advances_the_engine_by_one_and_pauses() -> None:
     app = branch_app(paused=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -29,7 +28,6 @@ async def test_one_tick_advances_the_engine_by_one_and_pauses() -> None:
         assert screen.paused
 
 
-@synced
 async def test_space_pauses_and_resumes_the_day() -> None:
     app = branch_app(paused=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -51,7 +49,6 @@ async def test_space_pauses_and_resumes_the_day() -> None:
         assert app.branch.tick == stopped
 
 
-@synced
 async def test_speed_goes_up_and_down_within_its_range() -> None:
     app = branch_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -67,7 +64,6 @@ async def test_speed_goes_up_and_down_within_its_range() -> None:
         assert screen.speed == 0.25
 
 
-@synced
 async def test_ticket_board_places_and_removes_a_ticket_on_an_account() -> None:
     app = branch_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -82,7 +78,6 @@ async def test_ticket_board_places_and_removes_a_ticket_on_an_account() -> None:
         assert app.branch.layout.vault
 
 
-@synced
 async def test_ticket_board_scope_and_order_rows() -> None:
     app = branch_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -93,7 +88,6 @@ async def test_ticket_board_scope_and_order_rows() -> None:
         assert app.branch.layout.scope == "write"
 
 
-@synced
 async def test_clicking_a_ticket_row_places_a_ticket() -> None:
     app = branch_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -106,7 +100,6 @@ async def test_clicking_a_ticket_row_places_a_ticket() -> None:
         assert board.has_focus
 
 
-@synced
 async def test_m_asks_for_message_mode_and_it_happens_once_the_desks_are_free() -> None:
     app = branch_app(ticks=5)
     async with app.run_test(size=SIZE) as pilot:
@@ -124,7 +117,6 @@ async def test_m_asks_for_message_mode_and_it_happens_once_the_desks_are_free() 
         assert branch.pending_mode == "shared"
 
 
-@synced
 async def test_k_kills_a_clerk_who_is_then_recovered() -> None:
     app = branch_app(options={"mode": "message", "cashiers": 4}, ticks=12)
     async with app.run_test(size=SIZE) as pilot:
@@ -139,7 +131,6 @@ async def test_k_kills_a_clerk_who_is_then_recovered() -> None:
         assert not any(clerk.down for clerk in branch.clerks)
 
 
-@synced
 async def test_k_in_shared_mode_kills_nobody() -> None:
     app = branch_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -147,7 +138,6 @@ async def test_k_in_shared_mode_kills_nobody() -> None:
         assert not any(clerk.down for clerk in app.branch.clerks)
 
 
-@synced
 async def test_selecting_an_integrity_error_opens_its_timeline() -> None:
     app = branch_app("rush-hour", seed=2)
     run_until(app.handed_day[1], lambda b: b.errors)
@@ -159,7 +149,6 @@ async def test_selecting_an_integrity_error_opens_its_timeline() -> None:
         assert branch_screen(app)
 
 
-@synced
 async def test_help_and_settings_open_and_close() -> None:
     app = branch_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -172,7 +161,6 @@ async def test_help_and_settings_open_and_close() -> None:
         assert branch_screen(app)
 
 
-@synced
 async def test_settings_change_the_theme_and_the_speed() -> None:
     app = branch_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -186,7 +174,6 @@ async def test_settings_change_the_theme_and_the_speed() -> None:
         assert app.store.settings()["speed"] == 4.0
 
 
-@synced
 async def test_a_small_terminal_shows_the_minimum_and_recovers_on_resize() -> None:
     app = branch_app()
     async with app.run_test(size=(70, 20)) as pilot:
@@ -197,7 +184,6 @@ async def test_a_small_terminal_shows_the_minimum_and_recovers_on_resize() -> No
         assert branch_screen(app)
 
 
-@synced
 async def test_the_end_of_the_day_shows_how_it_went() -> None:
     app = branch_app(options={"customers": 3})
     async with app.run_test(size=SIZE) as pilot:
@@ -214,7 +200,6 @@ async def test_the_end_of_the_day_shows_how_it_went() -> None:
         assert branch_screen(app).branch.tick == 0, "play again opens a fresh day"
 
 
-@synced
 async def test_a_finished_day_is_saved_with_its_stars() -> None:
     app = branch_app("opening-day", seed=1)
     run_until(app.handed_day[1], lambda branch: branch.tick >= 1)
@@ -229,7 +214,6 @@ async def test_a_finished_day_is_saved_with_its_stars() -> None:
         assert app.screen.report.stars == record.stars
 
 
-@synced
 async def test_every_control_is_in_the_command_palette() -> None:
     app = branch_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -243,7 +227,6 @@ async def test_every_control_is_in_the_command_palette() -> None:
         assert 0 in app.branch.layout.accounts
 
 
-@synced
 async def test_an_unavailable_backend_falls_back_to_in_process_with_a_notice() -> None:
     from bankgame.app import BankApp
     from bankgame.store import Store
@@ -266,7 +249,6 @@ def test_the_help_page_names_every_binding_of_the_branch() -> None:
         assert f"`{shown}`" in text, shown
 
 
-@synced
 async def test_leaving_the_branch_closes_the_day() -> None:
     from bankgame.app import BankApp
     from bankgame.store import Store

@@ -20,7 +20,6 @@ from bankgame.store import Store
 from bankgame.workers import helpers
 from bankgame.workers.leftovers import SHM_DIR
 from branch_support import branch_screen
-from storm_support import in_loop
 
 OPTIONS = {"tickets": "accounts", "customers": 60}
 
@@ -45,7 +44,6 @@ def day_names(branch) -> list[str]:
     return [backend.ledger.name] + ["sem." + lock._semlock.name.lstrip("/") for lock in backend.locks]
 
 
-@in_loop
 async def test_a_live_day_goes_on_when_its_helpers_are_killed_and_retry_opens_on_real_processes() -> None:
     day = open_day("sandbox", 4, OPTIONS, "process")
     level, branch = day

@@ -25,3 +25,20 @@ def test_the_audit_is_judged_at_closing() -> None:
     assert goal_progress(audit, 0, over=False) == ("◷", "at closing")
     assert goal_progress(audit, 0, over=True) == ("✓", "exact")
     assert goal_progress(audit, 4300, over=True) == ("✗", "off by $43.00")
+
+
+def test_a_share_of_the_day_is_judged_at_closing() -> None:
+    busy = Goal("Desks busy 65% of the time or more", "desk_use", at_least=65)
+    assert goal_progress(busy, 100.0, over=False) == ("◷", "100% (≥65%)")  # it can still fall
+    assert goal_progress(busy, 70.4, over=True) == ("✓", "70% (≥65%)")
+    assert goal_progress(busy, 58.7, over=True)[0] == "✗"
+
+
+def test_the_watch_phase_is_named_while_it_lasts_then_when_judging_started() -> None:
+    from bankgame.widgets.goals_bar import watch_note
+
+    assert watch_note(0, 10, 0) == ""
+    assert watch_note(120, 0, 0) == "watching: goals count from your change, 120 ticks left to change"
+    assert watch_note(120, 119, 40) == "watching: goals count from your change at tick 40, 1 tick left to change"
+    assert watch_note(120, 121, 40) == "judging started at tick 40"
+    assert watch_note(120, 300, 0) == "judging started at tick 0"

@@ -10,7 +10,6 @@ from bankgame.screens.lab import LabScreen, lab_rows
 from bankgame.widgets.bar_chart import BarChart
 from bankgame.workers.lab import LabResult, LabRun
 from screens_support import ScreensApp, fake_lab
-from storm_support import in_loop
 
 
 def python_lab(processes: int | None, ops: int, progress: Any = None) -> LabResult:
@@ -48,7 +47,6 @@ def test_the_lab_with_the_python_runs(snap_compare: Any) -> None:
     assert snap_compare(PythonLabApp(), terminal_size=(120, 50), run_before=settle)
 
 
-@in_loop
 async def test_every_run_has_a_row_and_the_charts_split_races_from_costs() -> None:
     app = PythonLabApp()
     async with app.run_test(size=(120, 50)) as pilot:

@@ -11,7 +11,7 @@ from typing import Any
 from bankgame.engine.branch import RESTART_TICKS
 from bankgame.screens.message_timeline import MessageTimelineScreen
 from bankgame.widgets.message_timeline import MessageTimeline, build_rows
-from branch_support import branch_app, branch_screen, synced
+from branch_support import branch_app, branch_screen
 
 
 def play(ticks: int = 0, until: Any = None, kill_at: int = -1, after: int = 0) -> Any:
@@ -57,7 +57,6 @@ def test_a_refund_on_the_second_branch(snap_compare: Any) -> None:
     assert snap_compare(app, terminal_size=(100, 30), run_before=play(until=refunded, after=3))
 
 
-@synced
 async def test_l_opens_the_timeline_which_runs_the_day_and_kills_a_clerk() -> None:
     app = branch_app("back-office", 3, ticks=20)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -89,7 +88,6 @@ async def test_l_opens_the_timeline_which_runs_the_day_and_kills_a_clerk() -> No
         assert app.screen is branch_screen(app)
 
 
-@synced
 async def test_the_timeline_is_only_for_message_mode() -> None:
     app = branch_app("rush-hour", 2)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -124,7 +122,6 @@ def test_the_panel_where_it_fits(snap_compare: Any) -> None:
     assert snap_compare(app, terminal_size=(200, 50), run_before=run_before)
 
 
-@synced
 async def test_the_panel_stays_away_where_it_does_not_fit() -> None:
     app = branch_app("second-branch", 4)
     async with app.run_test(size=(120, 36)) as pilot:

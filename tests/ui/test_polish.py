@@ -6,7 +6,7 @@ from typing import Any
 
 from textual import events
 
-from branch_support import branch_app, branch_screen, run_until, synced
+from branch_support import branch_app, branch_screen, run_until
 
 
 def send_keys(app: Any, *keys: str) -> None:
@@ -18,7 +18,6 @@ def send_keys(app: Any, *keys: str) -> None:
 
 
 # ------------------------------------------------------------- the palette
-@synced
 async def test_page_keys_while_the_palette_opens_do_not_crash() -> None:
     app = branch_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -49,7 +48,6 @@ async def end_the_day(pilot: Any) -> None:
     await pilot.pause()
 
 
-@synced
 async def test_leaving_a_sandbox_day_s_results_lands_on_the_title_not_a_blank_screen() -> None:
     from textual.widgets import Footer
 
@@ -71,7 +69,6 @@ async def test_leaving_a_sandbox_day_s_results_lands_on_the_title_not_a_blank_sc
             assert app.screen_stack and app._exception is None
 
 
-@synced
 async def test_a_sandbox_day_offers_no_next_level_and_goes_back_to_the_title() -> None:
     from textual.widgets import Button
 
@@ -99,7 +96,6 @@ def test_the_sandbox_day_lasts_minutes_not_seconds() -> None:
 
 
 # ------------------------------------------------- escape, settings and "s"
-@synced
 async def test_escape_racing_settings_done_pauses_the_day_instead_of_closing_it() -> None:
     from textual.widgets import Button
 
@@ -126,7 +122,6 @@ async def test_escape_racing_settings_done_pauses_the_day_instead_of_closing_it(
         assert left == [screen], "the second escape leaves a day under way"
 
 
-@synced
 async def test_a_modal_dismissed_twice_closes_only_itself() -> None:
     from bankgame.screens.help import HelpScreen
 
@@ -142,7 +137,6 @@ async def test_a_modal_dismissed_twice_closes_only_itself() -> None:
         assert app.screen is screen
 
 
-@synced
 async def test_s_on_the_day_does_not_open_settings_but_o_does_and_says_so() -> None:
     from textual.widgets import Footer
 
@@ -162,7 +156,6 @@ async def test_s_on_the_day_does_not_open_settings_but_o_does_and_says_so() -> N
         assert isinstance(app.screen, SettingsScreen)
 
 
-@synced
 async def test_retry_then_a_habitual_s_does_not_change_the_theme() -> None:
     from bankgame.app import BankApp
     from bankgame.screens.branch import BranchScreen
@@ -183,7 +176,6 @@ async def test_retry_then_a_habitual_s_does_not_change_the_theme() -> None:
         assert app.theme == theme
 
 
-@synced
 async def test_the_status_bar_keeps_a_pending_switch_whole_at_120_and_80_columns() -> None:
     from bankgame.widgets.status_bar import StatusBar
 
@@ -274,7 +266,6 @@ def test_a_timeline_shows_only_the_two_transactions_with_what_each_read_and_wrot
         assert all("$" in line for line in lines if "read" in line or "write" in line)
 
 
-@synced
 async def test_the_results_explain_created_money_once() -> None:
     from textual.widgets import Static
 
@@ -308,7 +299,6 @@ def tutorial_at(chapter_id: str) -> Any:
     return tutorial
 
 
-@synced
 async def test_the_tutorial_stops_on_the_first_lost_update_and_i_opens_that_one() -> None:
     from bankgame.app import BankApp
     from bankgame.screens.timeline import TimelineScreen
@@ -338,7 +328,6 @@ async def test_the_tutorial_stops_on_the_first_lost_update_and_i_opens_that_one(
         assert app.screen.error is screen.branch.errors[0]
 
 
-@synced
 async def test_chapter_one_lets_the_player_watch_and_the_queue_is_there_to_see() -> None:
     from bankgame.app import BankApp
     from bankgame.screens.tutorial import TutorialScreen, chapter_day
@@ -363,7 +352,6 @@ async def test_chapter_one_lets_the_player_watch_and_the_queue_is_there_to_see()
         assert len(screen.branch.queue) >= 5, "the queue the step points at is not empty"
 
 
-@synced
 async def test_no_lesson_code_reaches_the_player() -> None:
     import re
 
@@ -391,7 +379,6 @@ async def test_no_lesson_code_reaches_the_player() -> None:
         assert not [text for text in texts if code.search(text)]
 
 
-@synced
 async def test_escape_after_the_tutorial_opens_the_campaign() -> None:
     from bankgame.app import BankApp
     from bankgame.screens.level_select import LevelSelectScreen
@@ -413,7 +400,6 @@ async def test_escape_after_the_tutorial_opens_the_campaign() -> None:
 
 
 # ----------------------------------------------------------------- toasts
-@synced
 async def test_ticket_changes_make_no_pile_of_toasts_and_toasts_stay_off_the_side_column() -> None:
     from textual.widgets._toast import Toast
 
@@ -450,7 +436,6 @@ async def test_ticket_changes_make_no_pile_of_toasts_and_toasts_stay_off_the_sid
         assert "ticket" not in screen.note
 
 
-@synced
 async def test_the_results_screen_carries_no_toast_from_the_day() -> None:
     from bankgame.screens.results import ResultsScreen
 
@@ -468,7 +453,6 @@ async def test_the_results_screen_carries_no_toast_from_the_day() -> None:
 
 
 # --------------------------------------------------- one consistent tick
-@synced
 async def test_a_desk_and_the_board_agree_on_a_ticket_every_tick() -> None:
     from bankgame.widgets.desk_card import DeskCard
     from bankgame.widgets.ticket_board import TicketBoard
@@ -500,7 +484,6 @@ async def test_a_desk_and_the_board_agree_on_a_ticket_every_tick() -> None:
 
 
 # ----------------------------------------------------------------- layout
-@synced
 async def test_the_too_small_message_fits_a_60x18_terminal_whole() -> None:
     from bankgame.screens.too_small import TooSmallScreen
 
@@ -512,7 +495,6 @@ async def test_the_too_small_message_fits_a_60x18_terminal_whole() -> None:
         assert box.x >= 0 and box.right <= 60 and box.bottom <= 18, box
 
 
-@synced
 async def test_desk_cards_stay_program_sized_on_a_200x50_terminal() -> None:
     from bankgame.screens.branch import DESK_ROWS
     from bankgame.widgets.desk_card import DeskCard
@@ -529,7 +511,6 @@ async def test_desk_cards_stay_program_sized_on_a_200x50_terminal() -> None:
         assert all(card.size.height >= 6 for card in cards), [card.size for card in cards]
 
 
-@synced
 async def test_the_footer_at_80_columns_has_every_day_key_and_a_whole_palette_key() -> None:
     from textual.widgets import Footer
 
@@ -547,7 +528,6 @@ async def test_the_footer_at_80_columns_has_every_day_key_and_a_whole_palette_ke
         assert {"Pause", "Step", "Mode", "Tickets", "Settings", "Help"} <= described
 
 
-@synced
 async def test_the_tutorial_brings_the_widget_it_points_at_into_view_at_80x24() -> None:
     from bankgame.app import BankApp
     from bankgame.screens.tutorial import TutorialScreen, chapter_day
@@ -573,7 +553,6 @@ def test_borders_are_drawn_in_a_colour_that_reads_on_light_themes() -> None:
     assert "$panel-lighten-2" not in styles
 
 
-@synced
 async def test_i_then_enter_typed_together_open_the_timeline() -> None:
     from bankgame.screens.timeline import TimelineScreen
 
@@ -588,7 +567,6 @@ async def test_i_then_enter_typed_together_open_the_timeline() -> None:
         assert isinstance(app.screen, TimelineScreen)
 
 
-@synced
 async def test_a_sandbox_day_s_results_have_no_empty_debrief() -> None:
     app = sandbox_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -596,7 +574,6 @@ async def test_a_sandbox_day_s_results_have_no_empty_debrief() -> None:
         assert not app.screen.query("#results-debrief")
 
 
-@synced
 async def test_the_stats_keep_served_and_left_apart() -> None:
     from bankgame.widgets.stats_panel import StatsPanel
 

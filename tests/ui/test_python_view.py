@@ -11,7 +11,7 @@ from bankgame.engine.customers import Customer
 from bankgame.engine.programs import TicketLayout, compile_message, compile_shared
 from bankgame.engine.python_code import desk_python
 from bankgame.widgets.python_view import PythonView
-from branch_support import branch_app, branch_screen, synced
+from branch_support import branch_app, branch_screen
 
 TWO = frozenset({0, 1})
 
@@ -78,7 +78,6 @@ def test_the_branch_with_the_python_view(snap_compare: Any) -> None:
     assert snap_compare(branch_app("check-then-withdraw", seed=3), terminal_size=(120, 36), run_before=run_before)
 
 
-@synced
 async def test_y_walks_the_desks_and_follows_the_current_step() -> None:
     app = branch_app("rush-hour", seed=2)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -108,7 +107,6 @@ async def test_y_walks_the_desks_and_follows_the_current_step() -> None:
         assert screen.python_desk is None and not view.display
 
 
-@synced
 async def test_the_palette_offers_each_desk_and_the_export() -> None:
     app = branch_app("rush-hour", seed=2)
     async with app.run_test(size=(120, 36)):
@@ -119,7 +117,6 @@ async def test_the_palette_offers_each_desk_and_the_export() -> None:
         assert screen.python_desk == 1
 
 
-@synced
 async def test_x_exports_the_day_and_names_the_file(tmp_path: Path) -> None:
     app = branch_app("rush-hour", seed=2)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -136,7 +133,6 @@ async def test_x_exports_the_day_and_names_the_file(tmp_path: Path) -> None:
         assert '"shared-unlocked"' in text  # Rush Hour opens without tickets
 
 
-@synced
 async def test_an_errors_timeline_reads_as_python() -> None:
     from bankgame.screens.timeline import TimelineScreen
     from bankgame.widgets.timeline import Timeline, step_mark
@@ -151,14 +147,14 @@ async def test_an_errors_timeline_reads_as_python() -> None:
         app.push_screen(TimelineScreen(app.branch.errors[0]))
         await pilot.pause()
         timeline = app.screen.query_one(Timeline)
-        game = [line for _, _, line in timeline.steps]
+        game = [step.line for step in timeline.steps]
         assert any(line.startswith(("r = read", "write ")) for line in game)
         await pilot.press("y")
-        python = [line for _, _, line in timeline.steps]
+        python = [step.line for step in timeline.steps]
         assert len(python) == len(game)
         assert any(line.startswith("r = ledger[") for line in python)
         assert not any(line.startswith(("r = read", "write ")) for line in python)
         account = app.branch.errors[0].account
-        assert "◆ " in {step_mark(line, account) for line in python}  # reads still marked, in Python
+        assert "◆ " in {step_mark([step], account) for step in timeline.steps}  # reads still marked, in Python
         await pilot.press("y")
-        assert [line for _, _, line in timeline.steps] == game
+        assert [step.line for step in timeline.steps] == game

@@ -9,7 +9,7 @@ from bankgame.store import Store
 from bankgame.workers.remote import NetworkBackend
 from bankgame.workers.remote_clerk import ClerkServer
 from bankgame.workers.wire import load_key
-from branch_support import branch_screen, synced
+from branch_support import branch_screen
 
 
 def serve() -> ClerkServer:
@@ -18,7 +18,6 @@ def serve() -> ClerkServer:
     return server
 
 
-@synced
 async def test_remote_plays_the_level_against_a_listening_clerk_and_survives_it_going_away() -> None:
     server = serve()
     app = BankApp(start="level", level="second-branch", backend="inline", paused=True, store=Store.memory())

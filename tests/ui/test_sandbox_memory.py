@@ -11,7 +11,6 @@ from textual.widget import Widget
 from bankgame.app import BankApp
 from bankgame.screens.branch import BranchScreen
 from bankgame.store import Store
-from branch_support import synced
 
 SIZE = (120, 36)
 VISITS = 6
@@ -21,7 +20,6 @@ def live_widgets(app: BankApp) -> list[Widget]:
     return [node for screen in app.screen_stack for node in screen.walk_children(with_self=True)]
 
 
-@synced
 async def test_leaving_the_sandbox_frees_its_screen_and_widgets() -> None:
     app = BankApp(backend="inline", store=Store.memory())
     app.animation_level = "none"

@@ -8,14 +8,14 @@ import pytest
 from textual.widgets import Button, DataTable, OptionList, ProgressBar, Static
 
 from bankgame.campaign import MemoryProgress, campaign_levels, level_after, level_states, next_to_play
-from bankgame.engine import IntegrityError, load_level
+from bankgame.engine import IntegrityError, TrailStep, load_level
 from bankgame.screens.briefing import BriefingScreen
 from bankgame.screens.lab import LabScreen, lab_rows, method_text
 from bankgame.screens.level_select import LevelSelectScreen
 from bankgame.screens.results import ResultsScreen, worst_error
 from bankgame.screens.title import TitleScreen
 from bankgame.widgets.timeline import Timeline, culprit_step
-from screens_support import SOME_STARS, ScreensApp, fake_lab, in_loop, played_day
+from screens_support import SOME_STARS, ScreensApp, fake_lab, played_day
 
 SIZE = (100, 30)
 
@@ -46,7 +46,6 @@ def test_locks_follow_passed_levels() -> None:
 
 
 # -------------------------------------------------------------- level select
-@in_loop
 async def test_level_select_shows_stars_and_refuses_locked_levels() -> None:
     app = ScreensApp(lambda: LevelSelectScreen())
     async with app.run_test(size=SIZE) as pilot:
@@ -71,7 +70,6 @@ async def test_level_select_shows_stars_and_refuses_locked_levels() -> None:
         assert isinstance(app.screen, BriefingScreen) and app.screen.level.id == "check-then-withdraw"
 
 
-@in_loop
 async def test_level_select_redraws_when_a_level_is_passed() -> None:
     progress = MemoryProgress(SOME_STARS)
     app = ScreensApp(lambda: LevelSelectScreen(), progress=progress)
@@ -90,7 +88,6 @@ async def test_level_select_redraws_when_a_level_is_passed() -> None:
 
 
 # ------------------------------------------------------------------ briefing
-@in_loop
 async def test_briefing_shows_goals_and_starts_the_level() -> None:
     level = load_level("rush-hour")
     app = ScreensApp(lambda: LevelSelectScreen())
@@ -121,7 +118,6 @@ def results_app(level_id: str = "rush-hour", progress: MemoryProgress | None = N
     return app, report
 
 
-@in_loop
 async def test_results_show_the_reports_stars_goals_and_worst_error() -> None:
     app, report = results_app()
     level, branch, _ = app.day
@@ -145,7 +141,6 @@ async def test_results_show_the_reports_stars_goals_and_worst_error() -> None:
         assert "Lost updates: " in str(screen.query_one("#results-debrief", Static).render())
 
 
-@in_loop
 async def test_retry_restarts_the_same_level_with_the_same_seed() -> None:
     app, report = results_app()
     level, branch, _ = app.day
@@ -159,7 +154,6 @@ async def test_retry_restarts_the_same_level_with_the_same_seed() -> None:
         assert isinstance(app.screen, LevelSelectScreen)
 
 
-@in_loop
 async def test_next_opens_the_next_briefing_only_after_a_pass() -> None:
     app, report = results_app("rush-hour", MemoryProgress({"opening-day": 3}), {"tickets": "accounts"})
     level, branch, _ = app.day
@@ -194,7 +188,7 @@ async def test_next_opens_the_next_briefing_only_after_a_pass() -> None:
 
 def test_worst_error_prefers_a_replayable_large_one() -> None:
     def error(kind: str, gap: int, steps: bool) -> IntegrityError:
-        return IntegrityError(kind, 5, "A", 1000 + gap, 1000, ("Ann", "Ben"), "", ((1, "Ann", "r = read A"),) if steps else ())
+        return IntegrityError(kind, 5, "A", 1000 + gap, 1000, ("Ann", "Ben"), "", (TrailStep(1, "Ann", "r = read A", "read", "A", 1000),) if steps else ())
 
     errors = [error("lost_update", 50, True), error("audit", 900, False), error("lost_update", 300, True), error("overdraft", 999, False)]
     assert worst_error(errors) is errors[2]
@@ -205,7 +199,8 @@ def test_worst_error_prefers_a_replayable_large_one() -> None:
 def test_timeline_puts_each_tick_on_one_row_and_marks_the_culprit() -> None:
     error = IntegrityError(
         "lost_update", 4, "A", 105500, 101200, ("Ben", "Ann"), "",
-        ((2, "Ben", "r = read A"), (2, "Ann", "write A = r"), (3, "Ben", "r = r + 1200")),
+        (TrailStep(2, "Ben", "r = read A", "read", "A", 100000), TrailStep(2, "Ann", "write A = r", "write", "A", 105500),
+         TrailStep(3, "Ben", "r = r + 1200")),
     )
     timeline = Timeline()
     timeline.show_error(error)
@@ -214,7 +209,8 @@ def test_timeline_puts_each_tick_on_one_row_and_marks_the_culprit() -> None:
     assert rows[:2] == [(2, {"Ben": "r = read A", "Ann": "write A = r"}, ""), (3, {"Ben": "r = r + 1200"}, "")]
     assert rows[-1] == (4, {"Ben": "write A = $1,012.00  ✗ $43.00 lost"}, "Ben")
     # The culprit shares its tick's row with what the other cashier did then.
-    timeline.show(((3, "Ann", "r = read A"), (4, "Ben", "b = read B")), ("Ann", "Ben"), (4, "Ann", "write A ✗"))
+    timeline.show((TrailStep(3, "Ann", "r = read A", "read", "A", 100), TrailStep(4, "Ben", "b = read B", "read", "B", 5)),
+                  ("Ann", "Ben"), TrailStep(4, "Ann", "write A ✗", "write", "A", 90))
     assert timeline.rows() == [(3, {"Ann": "r = read A"}, ""), (4, {"Ben": "b = read B", "Ann": "write A ✗"}, "Ann")]
     assert culprit_step(IntegrityError("audit", 9, "", 1, 2, (), "")) is None
 
@@ -224,7 +220,6 @@ def test_timeline_puts_each_tick_on_one_row_and_marks_the_culprit() -> None:
     ("key", "expect"),
     [("p", LevelSelectScreen), ("c", BriefingScreen), ("l", LabScreen)],
 )
-@in_loop
 async def test_title_menu_keys_open_their_screens(key: str, expect: type) -> None:
     app = ScreensApp(lambda: TitleScreen())
     async with app.run_test(size=SIZE) as pilot:
@@ -236,7 +231,6 @@ async def test_title_menu_keys_open_their_screens(key: str, expect: type) -> Non
             assert app.screen.level.id == "check-then-withdraw"
 
 
-@in_loop
 async def test_title_asks_the_app_for_the_tutorial_sandbox_settings_and_quit() -> None:
     app = ScreensApp(lambda: TitleScreen())
     app.keep_open = True
@@ -252,7 +246,6 @@ async def test_title_asks_the_app_for_the_tutorial_sandbox_settings_and_quit() -
 
 
 # ----------------------------------------------------------------------- lab
-@in_loop
 async def test_lab_runs_off_the_ui_thread_and_fills_table_and_charts() -> None:
     release = threading.Event()
     threads: list[str] = []
@@ -295,7 +288,6 @@ async def test_lab_runs_off_the_ui_thread_and_fills_table_and_charts() -> None:
         assert cancels[0].is_set()  # leaving the lab stops a run under way
 
 
-@in_loop
 async def test_a_failing_lab_says_so_and_the_screen_lives_on() -> None:
     def broken(processes: int, ops: int, progress=None) -> dict:
         raise OSError("no processes here")

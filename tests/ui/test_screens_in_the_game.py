@@ -11,7 +11,6 @@ from bankgame.screens.level_select import LevelSelectScreen
 from bankgame.screens.results import ResultsScreen
 from bankgame.screens.title import TitleScreen
 from bankgame.store import Store
-from screens_support import in_loop
 
 SIZE = (120, 36)
 
@@ -31,7 +30,6 @@ async def finish_day(pilot) -> None:
     await pilot.pause()
 
 
-@in_loop
 async def test_a_campaign_day_from_the_title_to_the_debrief_and_back() -> None:
     store = Store.memory()
     app = BankApp(backend="inline", paused=True, store=store)
@@ -63,7 +61,6 @@ async def test_a_campaign_day_from_the_title_to_the_debrief_and_back() -> None:
         assert app.screen is app.screen_stack[0] and isinstance(app.screen, TitleScreen)
 
 
-@in_loop
 async def test_retry_restarts_the_same_level_on_a_new_day() -> None:
     app = BankApp(level="rush-hour", seed=5, backend="inline", paused=True, store=Store.memory())
     async with app.run_test(size=SIZE) as pilot:
@@ -78,7 +75,6 @@ async def test_retry_restarts_the_same_level_on_a_new_day() -> None:
         assert not any(isinstance(screen, ResultsScreen) for screen in app.screen_stack)
 
 
-@in_loop
 async def test_next_goes_to_the_next_levels_briefing() -> None:
     app = BankApp(level="opening-day", backend="inline", paused=True, store=Store.memory())
     async with app.run_test(size=SIZE) as pilot:

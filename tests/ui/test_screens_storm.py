@@ -1,4 +1,7 @@
-"""A storm of 2,000 random keys and clicks on each screen around the branch raises nothing."""
+"""A storm of random keys and clicks on each screen around the branch: nothing raised, a stack that makes sense.
+
+The checks run every 50 events, and at the end (see ``storm_support.send_storm``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from bankgame.screens.lab import LabScreen
 from bankgame.screens.level_select import LevelSelectScreen
 from bankgame.screens.results import ResultsScreen
 from bankgame.screens.title import TitleScreen
-from screens_support import ScreensApp, in_loop, played_day, storm
+from screens_support import ScreensApp, played_day, storm
 
 
 def results() -> ResultsScreen:
@@ -28,7 +31,6 @@ SCREENS = {
 
 
 @pytest.mark.parametrize("name", list(SCREENS))
-@in_loop
 async def test_a_storm_raises_nothing(name: str) -> None:
     app = ScreensApp(SCREENS[name], home=name != "title")
     app.keep_open = True
@@ -36,7 +38,7 @@ async def test_a_storm_raises_nothing(name: str) -> None:
         await pilot.pause()
         # Storms wander: Start, Retry and Next leave the first screen; each
         # way back is part of the storm.
-        await storm(pilot, seed=sum(map(ord, name)), count=2000)
+        await storm(pilot, seed=sum(map(ord, name)), count=800)
         await app.workers.wait_for_complete()
         await pilot.pause()
         # The app is alive (run_test re-raises any error) and never stranded on an empty screen.

@@ -16,7 +16,7 @@ from bankgame.screens.results import ResultsScreen
 from bankgame.store import Store
 from bankgame.widgets.scrubber import Scrubber
 from bankgame.widgets.status_bar import StatusBar
-from branch_support import branch_app, branch_screen, synced
+from branch_support import branch_app, branch_screen
 
 SIZE = (120, 36)
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example-level.toml"
@@ -35,7 +35,6 @@ def reference(level: str, seed: int, ticks: int, actions: list[tuple[int, str]])
     return state_of(branch)
 
 
-@synced
 async def test_step_back_returns_the_screen_to_the_earlier_tick() -> None:
     app = branch_app("rush-hour", seed=4)
     async with app.run_test(size=SIZE) as pilot:
@@ -60,7 +59,6 @@ async def test_step_back_returns_the_screen_to_the_earlier_tick() -> None:
         assert state_of(app.branch) == reference("rush-hour", 4, 15, [(12, "A")])
 
 
-@synced
 async def test_step_back_at_tick_zero_stays_there() -> None:
     app = branch_app("rush-hour", seed=4)
     async with app.run_test(size=SIZE) as pilot:
@@ -68,7 +66,6 @@ async def test_step_back_at_tick_zero_stays_there() -> None:
         assert app.branch.tick == 0
 
 
-@synced
 async def test_the_scrubber_jumps_with_keys_and_the_mouse() -> None:
     app = branch_app("rush-hour", seed=4)
     async with app.run_test(size=SIZE) as pilot:
@@ -106,7 +103,6 @@ async def test_the_scrubber_jumps_with_keys_and_the_mouse() -> None:
         assert not scrubber.has_focus
 
 
-@synced
 async def test_step_back_on_real_processes_rebuilds_on_fresh_workers() -> None:
     from bankgame.workers import start_process_helpers
 
@@ -136,7 +132,6 @@ async def test_step_back_on_real_processes_rebuilds_on_fresh_workers() -> None:
     app.close_branches()
 
 
-@synced
 async def test_w_saves_a_replay_that_plays_the_same_day(tmp_path: Path) -> None:
     app = branch_app("rush-hour", seed=4)
     async with app.run_test(size=SIZE) as pilot:
@@ -151,7 +146,6 @@ async def test_w_saves_a_replay_that_plays_the_same_day(tmp_path: Path) -> None:
         assert (replay.level, replay.seed, replay.actions) == ("rush-hour", 4, ((0, "ticket_on", "A"),))
 
 
-@synced
 async def test_a_replay_opens_paused_at_tick_zero_and_steps_both_ways(tmp_path: Path) -> None:
     _, day = open_day("rush-hour", 4, None, "inline")
     day.place_ticket("B")
@@ -176,7 +170,6 @@ async def test_a_replay_opens_paused_at_tick_zero_and_steps_both_ways(tmp_path: 
         assert screen.tape.recorded == [(0, "ticket_on", "B"), (6, "ticket_on", "A")]
 
 
-@synced
 async def test_a_broken_replay_on_screen_says_why() -> None:
     from bankgame.replays import Replay
 
@@ -186,7 +179,6 @@ async def test_a_broken_replay_on_screen_says_why() -> None:
         assert any("there is no level 'nope'" in n.message for n in app._notifications)
 
 
-@synced
 async def test_a_level_file_plays_on_screen_to_its_results() -> None:
     app = BankApp(level_file=str(EXAMPLE), backend="inline", paused=True, store=Store.memory())
     app.animation_level = "none"
@@ -204,7 +196,6 @@ async def test_a_level_file_plays_on_screen_to_its_results() -> None:
         assert isinstance(app.screen, BranchScreen) and app.screen.level.title == "Payday"
 
 
-@synced
 async def test_a_broken_level_file_on_screen_names_file_key_and_reason(tmp_path: Path) -> None:
     file = tmp_path / "bad.toml"
     file.write_text('id = "x"\ntitle = "X"\n[day]\naccounts = 0\n')
@@ -214,7 +205,6 @@ async def test_a_broken_level_file_on_screen_names_file_key_and_reason(tmp_path:
         assert any(f"{file}: key 'day.accounts': must be between 1 and 52" in n.message for n in app._notifications)
 
 
-@synced
 async def test_ctrl_s_saves_a_picture_named_by_level_seed_and_tick() -> None:
     app = branch_app("rush-hour", seed=4)
     async with app.run_test(size=SIZE) as pilot:
@@ -225,7 +215,6 @@ async def test_ctrl_s_saves_a_picture_named_by_level_seed_and_tick() -> None:
         assert any(str(picture) in n.message for n in app._notifications)
 
 
-@synced
 async def test_unlock_all_opens_every_level() -> None:
     store = Store.memory()
     app = BankApp(start="levels", store=store, unlock_all=True, backend="inline")
@@ -244,7 +233,6 @@ async def test_unlock_all_opens_every_level() -> None:
         assert not any(state.locked for state in app.screen.states)
 
 
-@synced
 async def test_the_unlock_all_setting_is_saved_from_the_settings_screen() -> None:
     app = branch_app()
     store = app.store  # branch_app's in-memory save
@@ -257,7 +245,6 @@ async def test_the_unlock_all_setting_is_saved_from_the_settings_screen() -> Non
         assert store.setting("unlock_all") is True and app.unlock_all
 
 
-@synced
 async def test_a_storm_of_teacher_keys_raises_nothing_and_leaves_one_day() -> None:
     from branch_support import fast_storm
 
@@ -275,7 +262,6 @@ async def test_a_storm_of_teacher_keys_raises_nothing_and_leaves_one_day() -> No
             assert screen.tape.branch is screen.branch
 
 
-@synced
 async def test_a_tutorial_chapter_saves_a_replay_of_its_own_day() -> None:
     from bankgame.replays import play_replay
     from bankgame.screens.tutorial import TutorialScreen
@@ -294,7 +280,6 @@ async def test_a_tutorial_chapter_saves_a_replay_of_its_own_day() -> None:
         assert replayed.day == screen.branch.day and replayed.seed == screen.branch.seed
 
 
-@synced
 async def test_the_results_go_back_into_the_day_one_tick_before_its_end() -> None:
     app = branch_app("rush-hour", seed=4, options={"customers": 12})
     async with app.run_test(size=SIZE) as pilot:

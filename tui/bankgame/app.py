@@ -78,8 +78,12 @@ HIGH_CONTRAST = Theme(
 
 
 def _stylesheets() -> list[str]:
-    # Every .tcss in assets/styles: other screens drop their own file there.
-    return [str(path) for path in sorted((assets_dir() / "styles").glob("*.tcss"))]
+    # The app's own look (modals, the too-small notice, the footer), and the
+    # title's: the title is the default screen, whose CSS_PATH Textual does not
+    # read. Every other screen loads its own file through its CSS_PATH, once,
+    # when it is first shown (a file already read is not read again).
+    styles = assets_dir() / "styles"
+    return [str(styles / "app.tcss"), str(styles / "title.tcss")]
 
 
 class BankApp(App[None]):
@@ -395,6 +399,7 @@ class BankApp(App[None]):
             Whether the day opened (a bad file names the file, the key and the reason in a notice).
         """
         from .day import load_custom_level, open_file_day
+        from .engine import LevelError
 
         try:
             level = load_custom_level(path)

@@ -147,6 +147,7 @@ METRIC_WORDS = {
     "lost_updates": "lost updates", "overdrafts": "overdrafts", "deadlocks": "deadlocks",
     "mean_wait": "mean wait", "max_wait": "longest wait", "ticks": "ticks",
     "audit_gap": "audit gap", "score": "score", "recovered_clerks": "clerks recovered",
+    "desk_use": "open desks busy", "clerk_use": "clerks busy",
 }
 """How each goal metric is named to the player."""
 

@@ -127,6 +127,10 @@ def _add_export_parser(commands: Any) -> None:
     export.add_argument("-o", "--output", metavar="FILE", help="where to write the script (default: the level's name .py)")
     export.add_argument("--operations", type=int, default=0, metavar="N",
                         help="transactions each desk runs (default: 60000 shared, 10000 message)")
+    export.add_argument("--puzzle", metavar="ID",
+                        help="a Puzzle Book puzzle instead: its desks as real processes, the OS picking the order")
+    export.add_argument("--rounds", type=int, default=0, metavar="N",
+                        help="with --puzzle: rounds the script races by default (1 to 100000; default: 200)")
     export.set_defaults(usage_parser=export)
 
 
@@ -137,6 +141,10 @@ def run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     from .engine import Branch, load_level, make_day
     from .exporting import branch_script, default_name, write_script
 
+    if args.puzzle is not None:
+        return run_export_puzzle(args, parser)
+    if args.rounds:
+        parser.error("--rounds goes with --puzzle ID")
     if args.operations < 0:
         parser.error("--operations must be 1 or more (0: the default)")
     options = day_options(args)
@@ -157,6 +165,32 @@ def run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     except OSError as error:
         parser.error(f"-o {path}: cannot write it ({error.strerror or error})")
     print(f"Wrote {written}: run it with  python {written}")
+    return 0
+
+
+def run_export_puzzle(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Write the script of a Puzzle Book puzzle: ``bankgame export --puzzle ID [--rounds N] [-o FILE]``."""
+    from pathlib import Path
+
+    from .engine.puzzles import load_book
+    from .exporting import puzzle_script, write_script
+
+    given = [f"--{key.replace('_', '-')}" for key, value in day_options(args).items() if value is not None]
+    if args.level != "sandbox" or args.seed is not None or given or args.operations:
+        parser.error(f"--puzzle takes no day options ({', '.join(given) or '--level/--seed/--operations'} given)")
+    if not 0 <= args.rounds <= 100_000:
+        parser.error("--rounds must be from 1 to 100000 (0: the default, 200)")
+    book = load_book()
+    if args.puzzle not in book.ids():
+        parser.error(f"unknown puzzle {args.puzzle!r} (puzzles: {', '.join(book.ids())})")
+    puzzle = book.puzzle(args.puzzle)
+    path = Path(args.output) if args.output else Path(f"puzzle-{puzzle.id}.py")
+    try:
+        written = write_script(path, puzzle_script(puzzle, args.rounds))
+    except OSError as error:
+        parser.error(f"-o {path}: cannot write it ({error.strerror or error})")
+    print(f"Wrote {written}: run it with  python {written}")
+    print("The game's checker tried every order; the script lets the OS pick one each round.")
     return 0
 
 
@@ -207,7 +241,9 @@ def _add_check_command(commands: Any) -> None:
     """``bankgame check``: the checker over every order of a puzzle or of a small day."""
     check = commands.add_parser(
         "check", help="try every order of a puzzle's (or a small day's) steps: broken, deadlocked, livelocked or safe")
-    check.add_argument("--puzzle", metavar="ID", help="a Puzzle Book puzzle")
+    check.add_argument("--puzzle", metavar="ID", help="a Puzzle Book puzzle, or a Fix the Program puzzle")
+    check.add_argument("--program", metavar="FILE",
+                       help="with --puzzle: check these programs instead (one [Desk] section per desk)")
     _add_day_options(check)  # --level ID --customers N and the day options
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.set_defaults(usage_parser=check)
@@ -221,6 +257,8 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .engine.levels import LevelError
 
     target: dict[str, Any]
+    if args.program is not None:
+        return run_check_program(args, parser)
     if args.puzzle is not None:
         from .engine.puzzles import load_book
 
@@ -257,6 +295,70 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if report.verdict != "safe":
         loop = f" (loop from step {report.loop_from + 1})" if report.loop_from >= 0 else ""
         print(f"shortest ({report.par} steps){loop}: {' → '.join(report.shortest_names)}")
+    return 0
+
+
+def run_check_program(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """``bankgame check --puzzle ID --program FILE``: the checker on programs read from a file."""
+    import json
+    from dataclasses import replace
+
+    from .engine.checker import TooLarge, check
+    from .engine.fix_search import cost, smallest_fix, stars
+    from .engine.fixits import load_fixits
+    from .engine.machine import Machine
+    from .engine.program_text import ProgramFileError, read_programs
+    from .engine.puzzles import load_book
+
+    if args.puzzle is None:
+        parser.error("--program needs --puzzle ID: the puzzle whose desks the programs are for")
+    fixits, book = load_fixits(), load_book()
+    fix = book_puzzle = None
+    if args.puzzle in fixits.ids():
+        fix = fixits.fixit(args.puzzle)
+        base = fix.puzzle.machine
+        title = fix.title
+    elif args.puzzle in book.ids():
+        book_puzzle = book.puzzle(args.puzzle)
+        base = book_puzzle.machine
+        title = book_puzzle.title
+    else:
+        parser.error(f"unknown puzzle {args.puzzle!r} (fix-its: {', '.join(fixits.ids())}; "
+                     f"the book: {', '.join(book.ids())})")
+    try:
+        with open(args.program, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        parser.error(f"--program {args.program}: cannot read it ({getattr(error, 'strerror', None) or error})")
+    try:
+        programs = read_programs(text, args.program, base, fix)
+    except ProgramFileError as error:
+        parser.error(str(error))
+    machine = (fix.machine(programs) if fix is not None else
+               Machine(base.tables, tuple(replace(d, lines=p) for d, p in zip(base.desks, programs)),
+                       base.opening, base.closed))
+    try:
+        report = check(machine)
+    except TooLarge as error:
+        parser.error(f"too large to check: {error}")
+    target: dict[str, Any] = {"puzzle": args.puzzle, "title": title, "program": args.program}
+    if fix is not None:
+        mine, par = cost(programs), smallest_fix(fix).cost
+        target["fix"] = {"held": mine.held, "tickets": mine.tickets, "serialized": mine.serialized or None,
+                         "par_held": par.held, "par_tickets": par.tickets,
+                         "stars": stars(mine, par, report.verdict == "safe")}
+    if args.json:
+        print(json.dumps({**target, **report.as_dict()}))
+        return 0
+    print(f"{title} ({args.program}): {report.verdict}{f' ({report.kind})' if report.kind else ''}")
+    print(report.summary())
+    if report.verdict != "safe":
+        loop = f" (loop from step {report.loop_from + 1})" if report.loop_from >= 0 else ""
+        print(f"shortest ({report.par} steps){loop}: {' → '.join(report.shortest_names)}")
+    if "fix" in target:
+        f = target["fix"]
+        print(f"ticket-held steps {f['held']} (par {f['par_held']}) · tickets {f['tickets']} (par {f['par_tickets']})"
+              f" · stars {f['stars']}/3" + (f" · serialized on {f['serialized']}" if f["serialized"] else ""))
     return 0
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from .engine import Branch
 from .engine.export import export_script, script_name, spec_of_branch
+from .engine.puzzle_export import puzzle_script as export_puzzle
+from .engine.puzzles import Puzzle
 
 
 def branch_script(branch: Branch, title: str, source: str, operations: int = 0) -> str:
@@ -39,3 +41,9 @@ def export_folder() -> Path:
 def default_name(title: str) -> str:
     """Return the file name of a script of ``title``."""
     return script_name(title)
+
+
+def puzzle_script(puzzle: Puzzle, rounds: int = 0) -> str:
+    """Return the script of a Puzzle Book puzzle: its desks as real processes, the OS picking the order."""
+    source = f"bankgame export --puzzle {puzzle.id}" + (f" --rounds {rounds}" if rounds else "")
+    return export_puzzle(puzzle, source, rounds)

@@ -87,6 +87,9 @@ _SCHEMA = {
     # The Puzzle Book (see the section at the end of Store).
     "puzzles": "puzzle_id TEXT PRIMARY KEY, won INTEGER NOT NULL DEFAULT 0, stars INTEGER NOT NULL DEFAULT 0, "
     "best_steps INTEGER, hints INTEGER NOT NULL DEFAULT 0",
+    # Fix the Program: the best program per fix-it puzzle (see the section at the end of Store).
+    "fixits": "puzzle_id TEXT PRIMARY KEY, stars INTEGER NOT NULL DEFAULT 0, held INTEGER NOT NULL DEFAULT 0, "
+    "tickets INTEGER NOT NULL DEFAULT 0, program TEXT NOT NULL DEFAULT ''",
     "aside": "id INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL, row TEXT NOT NULL, "
     "reason TEXT NOT NULL, set_aside_at REAL NOT NULL",
 }
@@ -651,6 +654,27 @@ class Store:
         )])
 
 
+    # -------------------------------------------------------- Fix the Program
+    def fixits(self) -> dict[str, FixitProgress]:
+        """Return each fix-it puzzle's best fix: its stars, cost and program (as a program file's text)."""
+        rows = self._read("SELECT puzzle_id, stars, held, tickets, program FROM fixits")
+        return {row[0]: FixitProgress(row[1], row[2], row[3], row[4]) for row in rows
+                if _is_int(row[1]) and 0 <= row[1] <= 3 and isinstance(row[4], str)}
+
+    def record_fixit(self, puzzle_id: str, stars: int, held: int, tickets: int, program: str) -> bool:
+        """Keep this fix if it is the best so far (more stars, then fewer ticket-held steps, then fewer tickets);
+        return whether it was kept."""
+        if not 1 <= stars <= 3 or held < 0 or tickets < 0:
+            raise ValueError("a saved fix has 1..3 stars and a cost of zero or more")
+        best = self.fixits().get(puzzle_id)
+        if best is not None and (-best.stars, best.held, best.tickets) <= (-stars, held, tickets):
+            return False
+        return self._write([(
+            "INSERT OR REPLACE INTO fixits (puzzle_id, stars, held, tickets, program) VALUES (?, ?, ?, ?, ?)",
+            (puzzle_id, stars, held, tickets, program),
+        )])
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -756,6 +780,17 @@ class PuzzleProgress:
     best_steps: int | None = None
     hints: int = 0
     """The most hints used in an attempt."""
+
+
+@dataclass(frozen=True, slots=True)
+class FixitProgress:
+    """One fix-it puzzle's best fix."""
+
+    stars: int = 0
+    held: int = 0
+    tickets: int = 0
+    program: str = ""
+    """The programs as a program file's text (``engine.program_text``)."""
 
 
 def _fits(key: str, value: Any) -> bool:

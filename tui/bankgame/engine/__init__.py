@@ -10,7 +10,7 @@ from __future__ import annotations
 from .backend import Backend, BackendLost, BackendSetup, InlineBackend, Reply, apply_message
 from .branch import Branch, Clerk, Desk, Message, account_index
 from .customers import Customer, Workload, generate_customers
-from .events import Deadlock, Event, IntegrityError
+from .events import Deadlock, Event, IntegrityError, TrailStep
 from .levels import DayConfig, Goal, Level, LevelError, all_levels, level_ids, load_level, load_level_file, make_day
 from .names import account_name, money
 from .report import Report, make_report
@@ -18,6 +18,6 @@ from .report import Report, make_report
 __all__ = [
     "Backend", "BackendSetup", "Branch", "Clerk", "Customer", "DayConfig", "Deadlock", "Desk",
     "BackendLost", "Event", "Goal", "InlineBackend", "IntegrityError", "Level", "LevelError", "Message", "Reply",
-    "Report", "Workload", "account_index", "account_name", "all_levels", "apply_message",
+    "Report", "TrailStep", "Workload", "account_index", "account_name", "all_levels", "apply_message",
     "generate_customers", "level_ids", "load_level", "load_level_file", "make_day", "make_report", "money",
 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .backend import Backend, BackendSetup, InlineBackend, Reply
 from .customers import Customer, Workload, generate_customers
-from .events import BoundedLog, Deadlock, Event, IntegrityError, Tally
+from .events import BoundedLog, Deadlock, Event, IntegrityError, Tally, TrailStep
 from .levels import DayConfig
 from .names import account_name, cashier_name, clerk_name, dollars, money
 from .primitives import Holders, branch_tickets
@@ -50,6 +50,28 @@ RECENT_WAITS = 1_000  # waits kept beside their count, sum and maximum
 MESSAGES = 256  # recent messages (and ticks of mailbox depths) kept for the message timeline
 RESTART_TICKS = 8
 """Ticks a killed clerk stays down before the branch restarts it: long enough to watch its mailbox fill."""
+
+
+@dataclass(slots=True)
+class StaffTicks:
+    """Desk-ticks and clerk-ticks of a day: how many were open, how many at work."""
+
+    desks: int = 0
+    desks_busy: int = 0
+    clerks: int = 0
+    clerks_busy: int = 0
+    """Ticks a clerk handled a message (one a tick at most)."""
+
+    def count_desks(self, desks: list[Desk], open_desks: int) -> None:
+        """Count one tick of the desks: a closing desk still serving its customer is open until it is done."""
+        busy = sum(1 for d in desks if d.customer is not None)
+        self.desks += max(open_desks, busy)
+        self.desks_busy += busy
+
+    def since(self, base: StaffTicks) -> StaffTicks:
+        """Return the ticks counted after ``base``."""
+        return StaffTicks(self.desks - base.desks, self.desks_busy - base.desks_busy,
+                          self.clerks - base.clerks, self.clerks_busy - base.clerks_busy)
 
 
 class Desk:
@@ -173,6 +195,10 @@ class Branch:
         player's last change took effect, if that was within the watch phase."""
         self._judged_base: tuple[dict[str, int], int, int] = ({}, 0, 0)
         """At ``judged_from``: errors by kind, deadlocks, and ``money_wrong``."""
+        self.staff_ticks = StaffTicks()
+        """Ticks the open desks and the clerks were at work, and idle: what a day's staff costs."""
+        self._judged_staff = StaffTicks()
+        """``staff_ticks`` at ``judged_from``."""
         self.error_counts: dict[str, int] = {}
         """Integrity errors of the day by kind (``lost_update``, ``overdraft``, ``audit``)."""
         self.money_wrong = 0
@@ -232,8 +258,8 @@ class Branch:
         """``(clerk, killed at, restarted at)`` of recent kills."""
         self._restarted: set[int] = set()
         """Clerks the branch restarted itself, whose backend has yet to report the restart."""
-        self._trail: deque[tuple[int, int, str]] = deque(maxlen=TRAIL)
-        """``(tick, desk, line)`` of recent steps in the order they ran: the interleaving."""
+        self._trail: deque[tuple[int, int, str, str, int, int | None]] = deque(maxlen=TRAIL)
+        """``(tick, desk, line, access, account, value)`` of recent steps in the order they ran: the interleaving."""
         self.ticket_serving: dict[str, int] = {}
         """How many holders each ticket has served: "now serving #N"."""
         self.actions: list[tuple[int, str, str]] = []
@@ -308,6 +334,9 @@ class Branch:
             order = self.movable()
             self._rng.shuffle(order)
         desks = len(self.desks)
+        self.staff_ticks.count_desks(self.desks, self.open_desks)
+        if self.mode == "message":
+            self.staff_ticks.clerks += len(self.clerks)
         for actor in order:
             if actor < desks:
                 desk = self.desks[actor]
@@ -384,7 +413,7 @@ class Branch:
             return  # waiting: the step runs again next time
         self.steps_run += 1
         if step.op not in OWN_TRAIL:
-            self._trail.append((self.tick, desk.index, step.text))
+            self._trail.append((self.tick, desk.index, step.text, "", -1, None))
         self.events.append(Event(self.tick, "step", desk.name, step.text))
         desk.pc = next_pc
         if next_pc >= len(desk.program):
@@ -395,12 +424,13 @@ class Branch:
     def _step_read(self, desk: Desk, step: Step) -> int | None:
         if step.account < 0:
             value = RATE_BOARD  # message mode: every desk has its own copy of read-only data
-            self._trail.append((self.tick, desk.index, step.text))
+            self._trail.append((self.tick, desk.index, step.text, "", -1, None))
         else:
             value = self.backend.read(desk.index, step.account)
             self.ledger[step.account] = value
             desk.sources[step.register] = (step.account, value, self._version[step.account], self.tick)
-            self._trail.append((self.tick, desk.index, f"{step.text} = {money(value)}"))  # what was read, for the timelines
+            # What was read, for the timelines.
+            self._trail.append((self.tick, desk.index, f"{step.text} = {money(value)}", "read", step.account, value))
         desk.regs[step.register] = value
         return desk.pc + 1
 
@@ -454,7 +484,7 @@ class Branch:
         # On the trail first (with what it writes), so that an error's timeline ends with the write that did it.
         account = step.account
         value = desk.regs[step.register]
-        self._trail.append((self.tick, desk.index, f"{step.text} = {money(value)}"))
+        self._trail.append((self.tick, desk.index, f"{step.text} = {money(value)}", "write", account, value))
         source = desk.sources.get(step.register)
         before = self.ledger[account]
         expected = before + (value - source[1]) if source is not None else value
@@ -495,9 +525,8 @@ class Branch:
         if other >= 0 and other != culprit.index:
             spans[other] = self._last_write_span[account]
         steps = [
-            (tick, self.desks[index].name, line)
-            for tick, index, line in self._trail
-            if index in spans and spans[index][0] <= tick <= spans[index][1]
+            self._trail_step(entry) for entry in self._trail
+            if entry[1] in spans and spans[entry[1]][0] <= entry[0] <= spans[entry[1]][1]
         ]
         error = IntegrityError(kind, self.tick, account_name(account), expected, actual, cashiers, explanation, tuple(steps))
         self.errors.append(error)
@@ -514,7 +543,7 @@ class Branch:
                 holders = sorted(self.holders.sets[lock])
                 held_by = f" (held by {desk_names(tuple(self.desks[h].name for h in holders))})" if holders else ""
                 self.events.append(Event(self.tick, "waiting", desk.name, f"waiting for {ticket_text(ticket)}{held_by}"))
-            self._trail.append((self.tick, desk.index, f"… waiting for {ticket_text(ticket)}"))
+            self._trail.append((self.tick, desk.index, f"… waiting for {ticket_text(ticket)}", "", -1, None))
             return False
         desk.waiting_for = ""
         self.holders.take(lock, desk.index)
@@ -564,6 +593,7 @@ class Branch:
         if clerk.down or not clerk.mailbox or clerk.mailbox[0].arrives > self.tick:
             return
         message = clerk.mailbox.popleft()
+        self.staff_ticks.clerks_busy += 1
         reply = self.backend.handle(clerk.index)
         if reply.seq != message.seq:
             raise RuntimeError(f"clerk {clerk.name} answered #{reply.seq}, expected #{message.seq}")
@@ -671,7 +701,7 @@ class Branch:
         victim.program = []
         victim.pc = 0
         victim.waiting_for = ""
-        self._trail.append((self.tick, victim.index, "✗ deadlock victim: tickets returned"))
+        self._trail.append((self.tick, victim.index, "✗ deadlock victim: tickets returned", "", -1, None))
         self.events.append(Event(self.tick, "victim", victim.name, f"gave back its tickets; #{customer.id} returns to the front of the queue"))
 
     # ---------------------------------------------------------- the player
@@ -858,6 +888,7 @@ class Branch:
             return
         self.judged_from = self.tick
         self._judged_base = (dict(self.error_counts), self.deadlocks.total, self.money_wrong)
+        self._judged_staff = dataclasses.replace(self.staff_ticks)
         if self.queue:
             # The watch phase does not count: the line it built goes home with
             # apologies, and the judged day starts with the player's fix and an empty line.
@@ -907,9 +938,14 @@ class Branch:
         self.over = True
         self.events.append(Event(self.tick, "day_over", "", f"day over: {self.served} served, {self.left} left"))
 
-    def trail(self, desk: int | None = None) -> list[tuple[int, str, str]]:
-        """Return recent ``(tick, cashier, line)`` steps in the order they ran, of one desk or all."""
-        return [(t, self.desks[d].name, line) for t, d, line in self._trail if desk is None or d == desk]
+    def trail(self, desk: int | None = None) -> list[TrailStep]:
+        """Return recent steps in the order they ran, of one desk or all."""
+        return [self._trail_step(entry) for entry in self._trail if desk is None or entry[1] == desk]
+
+    def _trail_step(self, entry: tuple[int, int, str, str, int, int | None]) -> TrailStep:
+        tick, index, line, access, account, value = entry
+        where = "" if account < 0 else RATES if account == self.rates_slot else account_name(account)
+        return TrailStep(tick, self.desks[index].name, line, access, where, value)
 
     def drain_events(self) -> list[Event]:
         """Return the events since the last call, and forget them."""

@@ -25,6 +25,21 @@ class Event(NamedTuple):
     """What happened, in words a player reads."""
 
 
+class TrailStep(NamedTuple):
+    """One step a cashier ran, as a timeline shows it."""
+
+    tick: int
+    cashier: str
+    line: str
+    """The program's line, with the value read or written (``r = read A = $12``)."""
+    access: str = ""
+    """``read`` or ``write`` when the step read or wrote ``account``; ``""`` for any other step."""
+    account: str = ""
+    """The account (``A``) or ``rates`` it read or wrote."""
+    value: int | None = None
+    """The cents it read or wrote."""
+
+
 @dataclass(frozen=True, slots=True)
 class IntegrityError:
     """An integrity error, caught at the moment it happened."""
@@ -37,8 +52,8 @@ class IntegrityError:
     actual: int
     cashiers: tuple[str, ...]
     explanation: str
-    steps: tuple[tuple[int, str, str], ...] = ()
-    """The interleaving that caused it: ``(tick, cashier, line)`` of each cashier involved."""
+    steps: tuple[TrailStep, ...] = ()
+    """The interleaving that caused it: the steps of each cashier involved."""
 
     def as_dict(self) -> dict[str, object]:
         """Return the fields the JSON report shows."""

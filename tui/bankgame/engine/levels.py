@@ -103,6 +103,7 @@ RANGES: dict[str, tuple[float, float]] = {
 METRICS = (
     "served", "left", "errors", "lost_updates", "overdrafts", "deadlocks",
     "mean_wait", "max_wait", "ticks", "audit_gap", "score", "recovered_clerks",
+    "desk_use", "clerk_use",
 )
 
 

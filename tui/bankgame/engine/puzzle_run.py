@@ -326,6 +326,21 @@ class PuzzleRun:
             return "◷ waiting" + holds
         return "▶ can move" + holds
 
+    def registers(self, desk: int) -> list[str]:
+        """What ``desk`` holds in its own registers: ``r = $150`` (``stale`` once its account changed since)."""
+        m, state = self.machine, self.state
+        shown = []
+        for name, register in zip(m.registers[desk], state.regs[desk]):
+            if register is None:
+                continue
+            value, source, _read, stale, seq, kind = register
+            if seq >= 0:
+                shown.append(f"{name} = #{seq + 1} {kind + ' ' if kind else ''}{dollars(value)}")
+                continue
+            note = f" (stale: {m.tables.accounts[source]} changed)" if stale and source >= 0 else ""
+            shown.append(f"{name} = {dollars(value) if value >= 0 else '-' + dollars(-value)}{note}")
+        return shown
+
     def board(self) -> list[str]:
         """The ledger, the locks, the conditions and the mailboxes, a line each."""
         m, state = self.machine, self.state

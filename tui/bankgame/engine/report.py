@@ -6,7 +6,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 
-from .branch import Branch
+from .branch import Branch, StaffTicks
 from .events import Deadlock, IntegrityError
 from .levels import Goal
 from .names import money
@@ -140,6 +140,8 @@ def metrics(report: Report) -> dict[str, float]:
         "audit_gap": abs(report.actual_total - report.expected_total),
         "score": report.score,
         "recovered_clerks": report.recovered_clerks,
+        "desk_use": report.judged.get("desk_use", 100.0),
+        "clerk_use": report.judged.get("clerk_use", 100.0),
     }
 
 
@@ -175,7 +177,20 @@ def judged_metrics(branch: Branch) -> dict[str, float]:
         "audit_gap": gap,
         "score": score_of(served, left, errors, deadlocks, mean),
         "recovered_clerks": branch.recovered_clerks,
+        **staff_use(branch.staff_ticks.since(branch._judged_staff)),
     }
+
+
+def staff_use(ticks: StaffTicks) -> dict[str, float]:
+    """Return the share of their time (percent) the open desks served a customer and the clerks handled a message.
+
+    Staff costs by the tick whether busy or not: a desk or a clerk more than
+    the work needs brings its share down. Before anyone was counted, 100.
+    """
+    def share(busy: int, total: int) -> float:
+        return round(100 * busy / total, 1) if total else 100.0
+
+    return {"desk_use": share(ticks.desks_busy, ticks.desks), "clerk_use": share(ticks.clerks_busy, ticks.clerks)}
 
 
 def settings_text(settings: dict[str, object]) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, TypeVar
+from time import monotonic
+from typing import Any, ClassVar, TypeVar
 
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult, CSSPathType, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -18,18 +19,20 @@ from ..day import DayOrigin
 from ..engine import BackendLost, Branch, Level, make_report
 from ..engine.report import metrics
 from ..engine.rewind import Action, Tape
+from ..paths import assets_dir
 from ..widgets.deadlock_panel import DeadlockPanel
 from ..widgets.desk_card import DeskCard
-from ..widgets.goals_bar import GoalsBar
+from ..widgets.goals_bar import GoalsBar, Progress, watch_note
 from ..widgets.integrity_panel import KIND_TEXT, IntegrityPanel, error_explanation
 from ..widgets.ledger_panel import LedgerPanel
 from ..widgets.mailbox_panel import MailboxPanel
 from ..widgets.message_timeline import MessageTimeline
+from ..widgets.panel import BranchPanel
 from ..widgets.python_view import PythonView
 from ..widgets.queue_lane import QueueLane
 from ..widgets.scrubber import Scrubber
 from ..widgets.stats_panel import StatsPanel
-from ..widgets.status_bar import StatusBar
+from ..widgets.status_bar import Clock, StatusBar
 from ..widgets.ticket_board import TicketBoard
 from .bank_screen import BankScreen
 from .timeline import TimelineScreen
@@ -38,8 +41,12 @@ PanelT = TypeVar("PanelT", bound=Widget)
 PANEL_WHERE_IT_FITS = (160, 45)
 """The smallest terminal with room for the message timeline as a panel (message mode)."""
 PANEL_HEIGHT = 14
-FRAME = 0.05
-"""Seconds between two timer callbacks; fast speeds run several ticks per frame."""
+BRANCH_CSS = assets_dir() / "styles" / "branch.tcss"
+"""The branch screen's look (the tutorial's screen adds its own to it)."""
+FRAME = 1 / 30
+"""Seconds between two frames: each runs the ticks the clock says are due, then draws the latest state once."""
+CATCH_UP = 0.25
+"""The most seconds of ticks one frame runs after a late one: a stalled machine slows the day rather than jumps it."""
 # A killed clerk is not here: the key that killed it already said so.
 TOASTED = {"deadlock", "clerk_recovered", "mode", "day_over"}
 SPEED_KEYS = Binding.Group("Speed", compact=True)
@@ -91,6 +98,7 @@ class BranchScreen(BankScreen[None]):
     ]
 
     AUTO_FOCUS = ""
+    CSS_PATH: ClassVar[CSSPathType | None] = BRANCH_CSS
     FRAME_SECONDS = FRAME
     """Seconds between two frames; a screen on top that keeps the day's clock (the message timeline) ticks at it too."""
 
@@ -106,12 +114,14 @@ class BranchScreen(BankScreen[None]):
         self.paused = paused
         self.speed = speed if speed in SPEEDS else 1.0
         self._owed = 0.0
+        self._clock: float | None = None
+        """When the last frame ran ticks (``None``: the day stood still), for counting the ticks due."""
         self._seen_error_kinds: set[str] = set()
         self._results_shown = False
         self.note = ""
         self._shown_mode = ""
         self._panels: dict[type, Any] = {}
-        self._cards: list[DeskCard] = []
+        self._branch_panels: list[BranchPanel] = []
         self._gone = False
         """Set once the screen is unmounted: keys still queued for it change nothing."""
         self._leaving = False
@@ -208,8 +218,14 @@ class BranchScreen(BankScreen[None]):
     def _on_frame(self) -> None:
         # The day stands still while another screen (help, settings, a timeline) is on top.
         if self._gone or self._pruning or self.paused or self.branch.over or self.app.screen is not self:
+            self._clock = None
             return
-        self._owed += TICKS_PER_SECOND * self.speed * FRAME
+        # Ticks are counted from the clock, not from the frames: a frame that comes late
+        # (a slow drawing, a busy machine) runs the ticks it missed, so 8× stays 80 ticks a second.
+        now = monotonic()
+        elapsed = FRAME if self._clock is None else min(CATCH_UP, now - self._clock)
+        self._clock = now
+        self._owed += TICKS_PER_SECOND * self.speed * elapsed
         ticks = int(self._owed)
         if not ticks:
             return
@@ -217,7 +233,7 @@ class BranchScreen(BankScreen[None]):
         self.advance(ticks)
 
     def advance(self, ticks: int = 1) -> None:
-        """Run ``ticks`` ticks of the engine, then redraw what changed."""
+        """Run ``ticks`` ticks of the engine, then draw the latest state once."""
         if self._gone or self._pruning:  # being taken down (the game is quitting): nothing to draw on
             return
         if self.lost:
@@ -262,12 +278,7 @@ class BranchScreen(BankScreen[None]):
     def _rebind(self, old: Branch, new: Branch) -> None:
         """Point the screen, its widgets and the app at the rebuilt day."""
         self.branch = new
-        for widget in self.query("*"):
-            if getattr(widget, "branch", None) is old:
-                widget.branch = new  # type: ignore[attr-defined]
-                if hasattr(widget, "_signature"):
-                    widget._signature = ()
-                widget.refresh()
+        # Every panel is shown the new day by the next refresh_view (a new state is always drawn).
         self.app.swap_branch(old, new)
 
     def refresh_view(self) -> None:
@@ -291,24 +302,17 @@ class BranchScreen(BankScreen[None]):
             if not shared and board.has_focus:
                 self.set_focus(None)
         self.tape.sync()
-        self.panel(StatusBar).show(self.paused, self.speed, self.note)
-        self.panel(Scrubber).update_view()
+        self.panel(StatusBar).show(Clock(branch, self.paused, self.speed, self.note))
+        self.panel(Scrubber).show(self.tape)
         report = make_report(branch, self.level.id, self.level.goals)
-        self.panel(GoalsBar).show(metrics(report), report.stars, branch.over)
-        self.panel(QueueLane).update_view()
-        if not self._cards:
-            self._cards = list(self.query(DeskCard))
-        for card in self._cards:
-            card.update_view()
-        (board if shared else mailbox).update_view()
-        timeline = self.panel(MessageTimeline)
+        watch = watch_note(branch.day.watch_ticks, branch.tick, branch.judged_from)
+        self.panel(GoalsBar).show(Progress(metrics(report), report.stars, branch.over, watch))
         width, height = PANEL_WHERE_IT_FITS
-        timeline.display = not shared and self.size.width >= width and self.size.height >= height
-        if timeline.display:
-            timeline.update_view()
-        self.panel(LedgerPanel).update_view()
-        self.panel(IntegrityPanel).update_view()
-        self.panel(DeadlockPanel).update_view()
+        self.panel(MessageTimeline).display = not shared and self.size.width >= width and self.size.height >= height
+        if not self._branch_panels:
+            self._branch_panels = list(self.query(BranchPanel))
+        for panel in self._branch_panels:
+            panel.show(branch)  # a hidden one too (the board, the mailboxes): none keeps a day gone
         self._show_python()
         self._announce()
         self._announce_processes()

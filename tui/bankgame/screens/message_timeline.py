@@ -92,7 +92,7 @@ class MessageTimelineScreen(Screen[None]):
         if branch.network_note:
             title += f"\n{remote[0].name if remote else 'the clerk'} opening the branch's block: {branch.network_note}"
         self.query_one("#message-title", Static).update(Text(title))  # never markup: part of it came from the network
-        self.query_one(MessageTimeline).update_view()
+        self.query_one(MessageTimeline).show(branch)
 
     def action_close(self) -> None:
         """Back to the branch."""

@@ -6,8 +6,10 @@ verdict, the hints, the stars); this screen draws it and passes keys on.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Static
@@ -15,11 +17,17 @@ from textual.widgets import Footer, Header, Static
 from ..constants import BackendName
 from ..day import start_on
 from ..engine import load_level
+from ..engine.machine import ASLEEP, RUNNING
 from ..engine.puzzle_run import PuzzleRun
 from ..engine.puzzles import Book, Puzzle
+from ..engine.python_code import DeskPython
 from ..store import PuzzleProgress, Store
 from ..widgets.puzzle_desk import PuzzleDesk
+from ..widgets.python_view import PythonView
 from .bank_screen import BankScreen
+
+PUZZLE_ORDER_NOTE = "You pick the order; the checker tried them all. x: a script where the OS picks."
+"""Who picks the order, said where the player reads the real code."""
 
 WIN_WORDS = {
     "broken": "break it", "deadlocked": "jam it", "livelocked": "make it loop",
@@ -48,6 +56,8 @@ class PuzzleScreen(BankScreen[None]):
         Binding("h", "hint", "Hint"),
         Binding("space", "guided", "Checker's step", show=False),
         Binding("n", "next", "Next puzzle"),
+        Binding("y", "python", "Python", show=False),  # in the help and the palette, as on the branch
+        Binding("x", "export", "Export", show=False),
         Binding("escape", "leave", "Puzzle Book"),
     ]
 
@@ -64,6 +74,7 @@ class PuzzleScreen(BankScreen[None]):
     #pz-verdict { height: auto; min-height: 3; border: heavy $primary; padding: 0 1; border-title-color: $text-accent; }
     #pz-verdict.-won { border: heavy $success; }
     #pz-verdict.-lost { border: heavy $warning; }
+    #pz-python { width: 55%; display: none; background: $surface; }
     """
 
     def __init__(self, book: Book, puzzle: Puzzle, store: Store | None = None) -> None:
@@ -75,6 +86,9 @@ class PuzzleScreen(BankScreen[None]):
         """Replaced on mount by an attempt on real processes when the game has them."""
         self.hint_text = ""
         self.saved_win = False
+        self.python_desk: int | None = None
+        """The desk whose Python is shown (``None``: the view is closed)."""
+        self._python: dict[int, DeskPython] = {}
 
     @property
     def store(self) -> Store:
@@ -91,6 +105,7 @@ class PuzzleScreen(BankScreen[None]):
                 # Each desk as wide as its longest line allows: a one-line sender needs less room.
                 desk.styles.width = f"{max(len(i.text) for i in program) + 8}fr"
                 yield desk
+            yield PythonView(note=PUZZLE_ORDER_NOTE, id="pz-python")
         with Horizontal(id="pz-low"):
             yield Static(id="pz-board")
             yield Static(id="pz-order")
@@ -166,6 +181,32 @@ class PuzzleScreen(BankScreen[None]):
         box.update(text)
         box.set_class(verdict.won, "-won")
         box.set_class(verdict.over and not verdict.won, "-lost")
+        self._show_python()
+
+    def _show_python(self) -> None:
+        from ..engine.puzzle_python import leaving, puzzle_desk_python
+
+        view = self.query_one(PythonView)
+        index = self.python_desk
+        view.display = index is not None
+        if index is None:
+            return
+        machine = self.puzzle.machine
+        code = self._python.get(index)
+        if code is None:
+            code = self._python[index] = puzzle_desk_python(machine, index, self.puzzle.title)
+        run = self.run
+        pc = run.next_line(index)
+        movable = index in run.movable() or machine.finished(run.state, index)
+        more = "y: next desk" if index + 1 < len(machine.desks) else "y: close"
+        line, comment = code.line_for(pc), leaving(machine, index, pc)
+        if run.state.status[index] != RUNNING:
+            # Asleep on a condition (or woken, taking the lock back): inside the wait() call.
+            line, comment = line + 1, ("asleep: the lock given back" if run.state.status[index] == ASLEEP
+                                       else "woken: taking the lock back")
+        view.show(code, line, mark="▶" if movable else "◷",
+                  title=f"Python · {machine.names[index]} · {more}", comment=comment)
+
 
     def _saved(self) -> PuzzleProgress | None:
         try:
@@ -250,6 +291,46 @@ class PuzzleScreen(BankScreen[None]):
         nxt = puzzles[(index + 1) % len(puzzles)]
         self.run.close()
         self.app.switch_screen(PuzzleScreen(self.book, nxt, self._store))
+
+    def action_python(self) -> None:
+        """Show the next desk's program as Python; after the last desk, close the view."""
+        desks = len(self.puzzle.machine.desks)
+        if self.python_desk is None:
+            self.python_desk = 0
+        elif self.python_desk + 1 < desks:
+            self.python_desk += 1
+        else:
+            self.python_desk = None
+        self._show_python()
+
+    def show_python(self, desk: int | None) -> None:
+        """Show desk ``desk``'s program as Python (``None``: close the view)."""
+        self.python_desk = desk if desk is None or 0 <= desk < len(self.puzzle.machine.desks) else None
+        self._show_python()
+
+    def action_export(self) -> None:
+        """Write this puzzle as a script whose desks are real processes: the OS picks the order."""
+        from ..exporting import export_folder, puzzle_script, write_script
+
+        try:
+            path = write_script(export_folder() / f"puzzle-{self.puzzle.id}.py", puzzle_script(self.puzzle))
+        except OSError as error:
+            self.notify(f"Not written: {error}", title="Export", severity="error")
+            return
+        # Short and brief: the toast sits over the order and the verdict.
+        self.notify(f"Wrote {path}: the checker tried every order; run it and the OS picks.",
+                    title="Exported to Python", timeout=5)
+
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        """Yield the palette entries of this screen: the Python of each desk and the export."""
+        for index, name in enumerate(self.puzzle.machine.names):
+            yield SystemCommand(f"Python of {name}'s desk", "Its program as Python, the next step's line marked (y)",
+                                lambda i=index: self.show_python(i))
+        if self.python_desk is not None:
+            yield SystemCommand("Close the Python view", "Back to the desks alone (y after the last desk)",
+                                lambda: self.show_python(None))
+        yield SystemCommand("Export as a Python script", "This puzzle on real processes: the OS picks the order (x)",
+                            self.action_export)
 
     def action_leave(self) -> None:
         """Back to the Puzzle Book."""

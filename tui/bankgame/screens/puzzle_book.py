@@ -15,8 +15,10 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..engine import Level
+from ..engine.fixits import FixBook, FixIt, load_fixits
 from ..engine.puzzles import Book, Puzzle, load_book
-from ..store import PuzzleProgress, Store
+from ..store import FixitProgress, PuzzleProgress, Store
+from . import fix_program
 from .bank_screen import BankScreen
 from .puzzle import WIN_WORDS, PuzzleScreen
 
@@ -95,6 +97,7 @@ class PuzzleBookScreen(BankScreen[None]):
                 line.append("★" * stars, "bold yellow")
                 line.append("☆" * (3 - stars), "dim")
                 options.append(Option(line, id=puzzle.id))
+        options += fix_program.chapter_options(self.fixits, self._fix_progress())
         listing.clear_options()
         listing.add_options(options)
         listing.border_subtitle = f"{won} of {len(self.book.puzzles)} won"
@@ -106,12 +109,16 @@ class PuzzleBookScreen(BankScreen[None]):
         if listing.highlighted is None:
             return None
         option = listing.get_option_at_index(listing.highlighted)
-        return self.book.puzzle(option.id) if option.id else None
+        return self.book.puzzle(option.id) if option.id and option.id in self.book.ids() else None
 
     @on(OptionList.OptionHighlighted)
     def _detail(self) -> None:
         puzzle = self._highlighted()
         detail = self.query_one("#book-detail", Static)
+        fix = self._highlighted_fix()
+        if fix is not None:
+            detail.update(fix_program.chapter_detail(fix, self._fix_progress().get(fix.id)))
+            return
         if puzzle is None:
             detail.update("")
             return
@@ -141,6 +148,28 @@ class PuzzleBookScreen(BankScreen[None]):
         puzzle = self._highlighted()
         if puzzle is not None:
             self.app.push_screen(PuzzleScreen(self.book, puzzle, self._store))
+        fix = self._highlighted_fix()
+        if fix is not None:
+            self.app.push_screen(fix_program.FixProgramScreen(self.fixits, fix, self.store))
+
+    # ------------------------------------------------ Fix the Program, the last chapter
+    @property
+    def fixits(self) -> FixBook:
+        """The fix-it puzzles (the built-in ones)."""
+        return load_fixits()
+
+    def _fix_progress(self) -> dict[str, FixitProgress]:
+        try:
+            return self.store.fixits()
+        except Exception:  # noqa: BLE001 - a save problem never ends the game
+            return {}
+
+    def _highlighted_fix(self) -> FixIt | None:
+        listing = self.query_one("#book-list", OptionList)
+        if listing.highlighted is None:
+            return None
+        option = listing.get_option_at_index(listing.highlighted)
+        return self.fixits.fixit(option.id) if option.id and option.id in self.fixits.ids() else None
 
     def action_leave(self) -> None:
         """Back to the screen underneath."""

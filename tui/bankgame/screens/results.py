@@ -33,6 +33,8 @@ def metric_text(metric: str, value: float) -> str:
     if metric == "audit_gap":
         return money(int(value))
     text = f"{value:g}" if isinstance(value, float) else str(value)
+    if metric in ("desk_use", "clerk_use"):
+        return f"{text}%"
     return f"{text} ticks" if metric in ("mean_wait", "max_wait") else text
 
 
@@ -211,7 +213,8 @@ class ResultsScreen(BankScreen[None]):
 
     def _numbers(self, goal: Goal) -> str:
         value = self.report.metric(goal.metric)
-        return f"{metric_name(goal.metric)} {metric_text(goal.metric, value)}, needs {goal_bound(goal)}"
+        bound = goal_bound(goal) + ("%" if goal.metric in ("desk_use", "clerk_use") else "")
+        return f"{metric_name(goal.metric)} {metric_text(goal.metric, value)}, needs {bound}"
 
     def _wrong(self) -> Content:
         report = self.report

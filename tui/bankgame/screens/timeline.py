@@ -72,7 +72,8 @@ class TimelineScreen(Modal[None]):
         self.python = not self.python
         error = self.error
         if self.python:
-            error = replace(error, steps=tuple((tick, name, python_line(line)) for tick, name, line in error.steps))
+            # Only the lines change: what each step read or wrote is the same in Python.
+            error = replace(error, steps=tuple(step._replace(line=python_line(step.line)) for step in error.steps))
         self.query_one(Timeline).show_error(error)
         words = "Python: a ticket is lock.acquire() / lock.release(); y: the game's steps"
         self.query_one("#timeline-legend", Static).update(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,9 +14,12 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from .. import __version__
-from ..campaign import Progress, next_to_play
 from ..paths import assets_dir
 from .bank_screen import BankScreen
+
+# The campaign (and the engine under it) is read after the first frame, for Continue's hint.
+if TYPE_CHECKING:
+    from ..campaign import Progress
 
 MENU: tuple[tuple[str, str, str], ...] = (
     ("continue", "Continue", "c"),
@@ -93,6 +96,8 @@ class TitleScreen(BankScreen[None]):
         return options
 
     def _continue_hint(self) -> str:
+        from ..campaign import next_to_play
+
         try:
             state = next_to_play(self.progress)
         except Exception:  # noqa: BLE001 - a broken save must not keep the title from showing
@@ -127,6 +132,8 @@ class TitleScreen(BankScreen[None]):
         self.chosen.append(choice)
         app = self.app
         if choice == "continue":
+            from ..campaign import next_to_play
+
             state = next_to_play(self.progress)
             app.show_levels(self._progress)
             if state is not None:

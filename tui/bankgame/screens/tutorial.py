@@ -17,11 +17,12 @@ from textual.binding import Binding
 from ..constants import BackendName
 from ..day import open_day
 from ..engine import Branch, Level, load_level
+from ..paths import assets_dir
 from ..store import Store
 from ..tutorial import Tutorial, holds, load_tutorial
 from ..widgets.integrity_panel import IntegrityPanel
 from ..widgets.tutorial_panel import TutorialPanel
-from .branch import BranchScreen
+from .branch import BRANCH_CSS, BranchScreen
 
 HIGHLIGHT = "-tutorial-target"
 """The class of the highlighted widget (styled in ``assets/styles/tutorial.tcss``)."""
@@ -54,6 +55,8 @@ class TutorialScreen(BranchScreen):
         paused: start the chapter's day paused (the first step says so).
         speed: one of ``SPEEDS``.
     """
+
+    CSS_PATH = [BRANCH_CSS, assets_dir() / "styles" / "tutorial.tcss"]
 
     BINDINGS = [
         # The tutorial's panel always says these two: the footer keeps its room for the day's keys.

@@ -5,36 +5,38 @@ from __future__ import annotations
 from rich.text import Text
 
 from ..engine import Branch
-from .lines import TextLines
+from .panel import BranchPanel
 
 
-class DeadlockPanel(TextLines):
+class DeadlockPanel(BranchPanel):
     """Shows the newest deadlock's cycle and who gave way, or a calm ✓."""
 
     COMPONENT_CLASSES = {"deadlock--ok", "deadlock--cycle", "deadlock--note"}
 
     DEFAULT_CSS = """
     DeadlockPanel { height: auto; max-height: 8; }
+    DeadlockPanel > .deadlock--ok { color: $text-success; }
+    DeadlockPanel > .deadlock--cycle { color: $text-error; text-style: bold; }
+    DeadlockPanel > .deadlock--note { color: $text-warning; }
     """
 
+    RELAYOUT = True  # rare: its height changes only with a new deadlock
+
     def __init__(self, branch: Branch, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.branch = branch
-        self._signature: tuple = ()
+        super().__init__(branch, id=id)
         self.border_title = "Deadlocks"
 
-    def update_view(self) -> None:
-        """Redraw when a deadlock is found."""
-        signature = (self.branch.deadlocks.total, self.size.width)
-        if signature != self._signature:
-            self._signature = signature
-            count = self.branch.deadlocks.total
-            self.border_title = f"Deadlocks · ⊗ {count}" if count else "Deadlocks · ✓"
-            self.set_class(bool(count), "-deadlocked")
-            self.refresh(layout=True)  # rare: its height changes only with a new deadlock
+    def signature(self, branch: Branch) -> tuple:
+        # The total, not the list: a long day keeps only its first and latest deadlocks.
+        return (branch.deadlocks.total,)
 
-    def render(self) -> Text:
-        deadlocks = self.branch.deadlocks
+    def decorate(self, branch: Branch) -> None:
+        count = branch.deadlocks.total
+        self.border_title = f"Deadlocks · ⊗ {count}" if count else "Deadlocks · ✓"
+        self.set_class(bool(count), "-deadlocked")
+
+    def draw(self, branch: Branch) -> Text:
+        deadlocks = branch.deadlocks
         style = self.get_component_rich_style
         if not deadlocks:
             return Text("✓ no deadlocks: no cycle of waits", style=style("deadlock--ok"))

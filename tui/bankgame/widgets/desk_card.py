@@ -6,11 +6,11 @@ from rich.text import Text
 
 from ..engine import Branch
 from ..engine.programs import ticket_text
-from .lines import TextLines
+from .panel import BranchPanel
 from .text import clip, customer_text
 
 
-class DeskCard(TextLines):
+class DeskCard(BranchPanel):
     """A desk drawn like a tiny code editor: ``▶`` marks the line about to run."""
 
     COMPONENT_CLASSES = {
@@ -19,31 +19,34 @@ class DeskCard(TextLines):
     }
 
     DEFAULT_CSS = """
-    DeskCard { height: 1fr; }
+    DeskCard > .desk--customer { text-style: bold; }
+    DeskCard > .desk--running { color: $text-success; }
+    DeskCard > .desk--waiting { color: $text-warning; text-style: bold; }
+    DeskCard > .desk--idle { color: $text-muted; }
+    DeskCard > .desk--lineno { color: $text-muted; }
+    DeskCard > .desk--done { color: $text-muted; }
+    DeskCard > .desk--todo { }
+    DeskCard > .desk--current { background: $primary 30%; text-style: bold; }
     """
 
     def __init__(self, branch: Branch, index: int) -> None:
-        super().__init__(classes="desk")
-        self.branch = branch
+        super().__init__(branch, classes="desk")
         self.index = index
-        self._signature: tuple = ()
 
-    def update_view(self) -> None:
-        """Redraw if this desk changed since the last drawing."""
-        desk = self.branch.desks[self.index]
+    def signature(self, branch: Branch) -> tuple:
+        desk = branch.desks[self.index]
         customer = desk.customer
-        signature = (
-            customer.id if customer else -1, desk.pc, desk.waiting_for, tuple(desk.held),
-            desk.served, self.size,
-            self.branch.ticket_holder.get(desk.waiting_for, -1) if desk.waiting_for else -1,
+        return (
+            customer.id if customer else -1, desk.pc, desk.waiting_for, tuple(desk.held), desk.served,
+            branch.ticket_holder.get(desk.waiting_for, -1) if desk.waiting_for else -1,
+            tuple(step.text for step in desk.program),  # a new layout mid-day gives the same customer new lines
         )
-        if signature == self._signature:
-            return
-        self._signature = signature
+
+    def decorate(self, branch: Branch) -> None:
+        desk = branch.desks[self.index]
         # The title shows a waiting desk (a class toggle would restyle the desk every tick).
         self.border_title = f"[$text-warning]{desk.name} ◷[/]" if desk.waiting_for else desk.name
         self.border_subtitle = f"served {desk.served}"
-        self.refresh()
 
     def status(self) -> str:
         """Return the desk's state in words, e.g. ``◷ waiting for ticket A (held by Ben)``."""
@@ -63,8 +66,8 @@ class DeskCard(TextLines):
             return "▶ holds " + ", ".join(ticket_text(t) for t in desk.held)
         return "▶ running"
 
-    def render(self) -> Text:
-        desk = self.branch.desks[self.index]
+    def draw(self, branch: Branch) -> Text:
+        desk = branch.desks[self.index]
         width, height = self.size
         style = self.get_component_rich_style
         text = Text(no_wrap=True, overflow="crop")

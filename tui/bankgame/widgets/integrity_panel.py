@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.reactive import reactive
 
 from ..engine import Branch, IntegrityError, money
-from .lines import TextLines
+from .panel import BranchPanel
 from .text import CREATED_WHY, clip, created, dollars, gap_text
 
 KIND_TEXT = {"lost_update": "lost update", "overdraft": "overdraft", "audit": "audit gap"}
@@ -45,7 +45,7 @@ def error_explanation(error: IntegrityError) -> str:
     return text
 
 
-class IntegrityPanel(TextLines, can_focus=True):
+class IntegrityPanel(BranchPanel, can_focus=True):
     """The list of integrity errors, newest last; ``enter`` or a click opens a timeline."""
 
     BINDINGS = [
@@ -58,6 +58,10 @@ class IntegrityPanel(TextLines, can_focus=True):
 
     DEFAULT_CSS = """
     IntegrityPanel { height: 1fr; min-height: 3; }
+    IntegrityPanel > .integrity--ok { color: $text-success; }
+    IntegrityPanel > .integrity--error { color: $text-error; }
+    IntegrityPanel > .integrity--cursor { background: $accent 30%; }
+    IntegrityPanel > .integrity--note { color: $text-muted; }
     """
 
     cursor: reactive[int] = reactive(-1)
@@ -70,21 +74,17 @@ class IntegrityPanel(TextLines, can_focus=True):
         index: int
 
     def __init__(self, branch: Branch, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.branch = branch
-        self._signature: tuple = ()
+        super().__init__(branch, id=id)
         self.border_title = "Integrity"
 
-    def update_view(self) -> None:
-        """Redraw when an error arrives."""
+    def signature(self, branch: Branch) -> tuple:
         # The total, not the list: a long day keeps only its first and latest errors.
-        signature = (self.branch.errors.total, self.size, self.has_focus, self.cursor)
-        if signature != self._signature:
-            self._signature = signature
-            count = self.branch.errors.total
-            self.border_title = f"Integrity · ✗ {count} error{'s' * (count != 1)}" if count else "Integrity · ✓"
-            self.set_class(bool(count), "-errors")
-            self.refresh()
+        return (branch.errors.total, self.cursor)
+
+    def decorate(self, branch: Branch) -> None:
+        count = branch.errors.total
+        self.border_title = f"Integrity · ✗ {count} error{'s' * (count != 1)}" if count else "Integrity · ✓"
+        self.set_class(bool(count), "-errors")
 
     def selected(self) -> int:
         """Return the index of the selected error (the newest if none was chosen)."""
@@ -118,8 +118,8 @@ class IntegrityPanel(TextLines, can_focus=True):
             self.cursor = index
             self.action_select()
 
-    def render(self) -> Text:
-        errors = self.branch.errors
+    def draw(self, branch: Branch) -> Text:
+        errors = branch.errors
         width, height = self.size
         style = self.get_component_rich_style
         if not errors:

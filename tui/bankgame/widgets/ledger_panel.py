@@ -5,33 +5,32 @@ from __future__ import annotations
 from rich.text import Text
 
 from ..engine import Branch, account_name, money
-from .lines import TextLines
+from .panel import BranchPanel
 from .text import clip, dollars
 
 
-class LedgerPanel(TextLines):
+class LedgerPanel(BranchPanel):
     """Balances as the engine has seen them, and the running audit."""
 
     COMPONENT_CLASSES = {"ledger--name", "ledger--ok", "ledger--bad", "ledger--note"}
 
     DEFAULT_CSS = """
     LedgerPanel { height: auto; }
+    LedgerPanel > .ledger--name { color: $text-muted; }
+    LedgerPanel > .ledger--ok { color: $text-success; }
+    LedgerPanel > .ledger--bad { color: $text-error; text-style: bold; }
+    LedgerPanel > .ledger--note { color: $text-muted; }
     """
 
     def __init__(self, branch: Branch, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.branch = branch
-        self._signature: tuple = ()
+        super().__init__(branch, id=id)
         self.border_title = "Ledger"
 
-    def update_view(self) -> None:
-        """Redraw if a balance or the expected total changed."""
-        branch = self.branch
-        signature = (tuple(branch.ledger), branch.expected_total, branch.over, self.size.width, branch.served)
-        if signature != self._signature:
-            self._signature = signature
-            # Its height depends only on the accounts and the width: no new layout.
-            self.refresh()
+    # Its height depends only on the accounts and the width: no new layout.
+    def signature(self, branch: Branch) -> tuple:
+        # Work in flight turns "✗ vault ≠ expected" into "◷ work in flight".
+        in_flight = any(d.busy for d in branch.desks) or any(c.mailbox for c in branch.clerks)
+        return (tuple(branch.ledger), branch.expected_total, branch.over, in_flight)
 
     def _columns(self, width: int) -> int:
         return max(1, min(4, width // 15))
@@ -40,8 +39,7 @@ class LedgerPanel(TextLines):
         accounts = self.branch.day.accounts
         return -(-accounts // self._columns(width)) + 1
 
-    def render(self) -> Text:
-        branch = self.branch
+    def draw(self, branch: Branch) -> Text:
         width = self.size.width
         style = self.get_component_rich_style
         accounts = branch.day.accounts

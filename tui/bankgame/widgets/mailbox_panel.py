@@ -5,43 +5,44 @@ from __future__ import annotations
 from rich.text import Text
 
 from ..engine import Branch, account_name
-from .lines import TextLines
+from .panel import BranchPanel
 from .text import clip
 
 
-class MailboxPanel(TextLines):
+class MailboxPanel(BranchPanel):
     """Each clerk's state and the messages in flight to it."""
 
     COMPONENT_CLASSES = {"mailbox--up", "mailbox--down", "mailbox--restarted", "mailbox--message", "mailbox--note"}
 
     DEFAULT_CSS = """
     MailboxPanel { height: auto; }
+    MailboxPanel > .mailbox--up { text-style: bold; }
+    MailboxPanel > .mailbox--down { color: $text-error; text-style: bold; }
+    MailboxPanel > .mailbox--restarted { color: $text-warning; text-style: bold; }
+    MailboxPanel > .mailbox--message { color: $text-muted; }
+    MailboxPanel > .mailbox--note { color: $text-muted; }
     """
 
     def __init__(self, branch: Branch, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.branch = branch
-        self._signature: tuple = ()
+        super().__init__(branch, id=id)
         self.border_title = "Mailboxes"
 
-    def update_view(self) -> None:
-        """Redraw when a message is sent or handled, or a clerk goes down or comes back."""
-        branch = self.branch
-        signature = (
-            branch.messages_sent, branch.bytes_copied, branch.mode, branch.pending_mode, self.size.width,
-            tuple((c.handled, c.down, c.restarts, len(c.mailbox)) for c in branch.clerks),
+    # One height for the whole day: two lines per clerk.
+    def signature(self, branch: Branch) -> tuple:
+        return (
+            branch.messages_sent, branch.bytes_copied,
+            tuple((c.handled, c.down, c.restarts, c.latency, tuple(c.accounts), tuple(m.describe() for m in c.mailbox))
+                  for c in branch.clerks),
         )
-        if signature != self._signature:
-            self._signature = signature
-            self.border_title = f"Mailboxes · ✉ {branch.messages_sent} sent"
-            self.border_subtitle = f"{branch.bytes_copied:,} bytes copied"
-            self.refresh()  # one height for the whole day: two lines per clerk
+
+    def decorate(self, branch: Branch) -> None:
+        self.border_title = f"Mailboxes · ✉ {branch.messages_sent} sent"
+        self.border_subtitle = f"{branch.bytes_copied:,} bytes copied"
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return 2 * len(self.branch.clerks) + 1
 
-    def render(self) -> Text:
-        branch = self.branch
+    def draw(self, branch: Branch) -> Text:
         width = self.size.width
         style = self.get_component_rich_style
         text = Text(no_wrap=True, overflow="crop")

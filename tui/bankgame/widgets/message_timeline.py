@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from ..engine import Branch, Message, account_name
-from .lines import TextLines
+from .panel import BranchPanel
 from .text import clip, dollars
 
 TICK_W = 5
@@ -82,7 +82,7 @@ def build_rows(branch: Branch) -> list[Row]:
     return rows
 
 
-class MessageTimeline(TextLines):
+class MessageTimeline(BranchPanel):
     """The recent messages as lanes and arrows; follows the day unless scrolled back."""
 
     COMPONENT_CLASSES = {
@@ -109,31 +109,27 @@ class MessageTimeline(TextLines):
     """
 
     def __init__(self, branch: Branch, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self.branch = branch
+        super().__init__(branch, id=id, classes=classes)
         self.back = 0
         """Rows scrolled back from the newest (0: follow the day)."""
         self._rows: list[Row] = []
         self._depths: dict[int, dict[int, int]] = {}
         """Tick → clerk → mailbox depth at the end of that tick."""
-        self._signature: tuple = ()
 
-    def update_view(self) -> None:
-        """Rebuild the rows when the day moved on."""
-        branch = self.branch
-        signature = (branch.tick, branch.messages_sent, len(branch.clerk_outages), self.back, self.size)
-        if signature != self._signature:
-            self._signature = signature
-            self._rows = build_rows(branch)
-            self._depths = {tick: dict(enumerate(depths)) for tick, depths in branch.mailbox_depths}
-            self.refresh()
+    def signature(self, branch: Branch) -> tuple:
+        return (branch.tick, branch.messages_sent, len(branch.clerk_outages), self.back)
+
+    def decorate(self, branch: Branch) -> None:
+        # The rows the drawing (and scrolling) reads: rebuilt with each new drawing.
+        self._rows = build_rows(branch)
+        self._depths = {tick: dict(enumerate(depths)) for tick, depths in branch.mailbox_depths}
 
     def scroll_rows(self, delta: int) -> None:
         """Scroll back (``delta`` > 0, older) or forward; ``0`` returns to the newest."""
         body = max(1, self.size.height - 3)
         most = max(0, len(self._rows) - body)
         self.back = 0 if delta == 0 else max(0, min(most, self.back + delta))
-        self.update_view()
+        self.show(self.branch)
 
     # ---------------------------------------------------------------- drawing
     def _lanes(self, width: int) -> tuple[list[str], int]:
@@ -142,8 +138,7 @@ class MessageTimeline(TextLines):
         lane = max(3, min(8, (width - TICK_W - LABEL_MIN) // max(1, len(names))))
         return names, lane
 
-    def render(self) -> Text:
-        branch = self.branch
+    def draw(self, branch: Branch) -> Text:
         width, height = self.size
         style = self.get_component_rich_style
         names, lane = self._lanes(width)

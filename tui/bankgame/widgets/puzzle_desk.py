@@ -12,10 +12,13 @@ from .text import clip
 class PuzzleDesk(Widget):
     """A desk's program; ``▶`` marks its next line, ``✓`` lines it has run, ``★`` the checker's next pick.
 
+    Under its status, what the desk holds in its own registers (``r = $150``): the
+    value a read got stays there while another desk changes the account.
+
     The screen hands it the attempt (``show``); it only draws.
     """
 
-    COMPONENT_CLASSES = {"desk--done", "desk--next", "desk--todo", "desk--state", "desk--lineno"}
+    COMPONENT_CLASSES = {"desk--done", "desk--next", "desk--todo", "desk--state", "desk--lineno", "desk--registers"}
 
     DEFAULT_CSS = """
     PuzzleDesk { width: 1fr; height: 1fr; border: round $panel-lighten-2; padding: 0 1; }
@@ -25,6 +28,7 @@ class PuzzleDesk(Widget):
     PuzzleDesk > .desk--next { background: $primary 30%; text-style: bold; }
     PuzzleDesk > .desk--state { color: $text-accent; }
     PuzzleDesk > .desk--lineno { color: $text-muted; }
+    PuzzleDesk > .desk--registers { color: $text-success; }
     """
 
     def __init__(self, run: PuzzleRun, index: int, key: str, *, id: str | None = None) -> None:
@@ -54,10 +58,13 @@ class PuzzleDesk(Widget):
         if run.guided() == self.index:
             status = "★ the checker moves me next · " + status
         text.append(clip(status, width), style("desk--state"))
+        registers = run.registers(self.index)
+        if registers:
+            text.append("\n" + clip("  ".join(registers), width), style("desk--registers"))
         pc = run.next_line(self.index)
         ran = run.ran(self.index)
         program = run.machine.programs[self.index]
-        rows = max(1, self.size.height - 1)
+        rows = max(1, self.size.height - 1 - (1 if registers else 0))
         # A long program in a short desk: keep the next line in view.
         first = 0 if len(program) <= rows else max(0, min(pc - rows // 2, len(program) - rows))
         for number, instr in enumerate(program[first:first + rows], start=first):

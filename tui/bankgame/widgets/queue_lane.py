@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from ..engine import Branch
-from .lines import TextLines
+from .panel import BranchPanel
 from .text import clip, customer_text
 
 PATIENCE_CELLS = 4
@@ -13,7 +13,7 @@ CELL = 28
 """Columns given to one customer in the lane."""
 
 
-class QueueLane(TextLines):
+class QueueLane(BranchPanel):
     """One widget for the whole queue, drawn as a lane toward the desks.
 
     Only the customers that fit are drawn, then "+N more": a queue of 300 costs
@@ -24,29 +24,27 @@ class QueueLane(TextLines):
 
     DEFAULT_CSS = """
     QueueLane { height: 4; }
+    QueueLane > .queue--id { color: $text-muted; }
+    QueueLane > .queue--patience { color: $text-success; }
+    QueueLane > .queue--impatient { color: $text-error; text-style: bold; }
+    QueueLane > .queue--more { color: $text-accent; text-style: bold; }
+    QueueLane > .queue--empty { color: $text-muted; }
     """
 
     def __init__(self, branch: Branch, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.branch = branch
-        self._signature: tuple = ()
+        super().__init__(branch, id=id)
         self.border_title = "Queue"
 
-    def update_view(self) -> None:
-        """Redraw if the queue changed since the last drawing."""
-        branch = self.branch
+    def signature(self, branch: Branch) -> tuple:
         queue = branch.queue
-        head = queue[0].id if queue else -1
         # Patience bars shrink with time, so a non-empty queue changes every tick.
-        signature = (len(queue), head, branch.tick if queue else -1, self.size)
-        if signature != self._signature:
-            self._signature = signature
-            left = f" · {branch.left} left unhappy" if branch.left else ""
-            self.border_title = f"Queue · {len(queue)} waiting{left}"
-            self.refresh()
+        return (len(queue), queue[0].id if queue else -1, branch.tick if queue else -1, branch.left)
 
-    def render(self) -> Text:
-        branch = self.branch
+    def decorate(self, branch: Branch) -> None:
+        left = f" · {branch.left} left unhappy" if branch.left else ""
+        self.border_title = f"Queue · {len(branch.queue)} waiting{left}"
+
+    def draw(self, branch: Branch) -> Text:
         queue = branch.queue
         width, height = self.size
         if not queue:

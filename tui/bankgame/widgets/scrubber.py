@@ -10,10 +10,10 @@ from textual.binding import Binding
 from textual.message import Message
 
 from ..engine.rewind import Tape
-from .lines import TextLines
+from .panel import Panel
 
 
-class Scrubber(TextLines, can_focus=True):
+class Scrubber(Panel[Tape], can_focus=True):
     """``0 ├━━━━━━●──✗──┤ 412``: where the day is, how far it has been, its errors.
 
     The line runs from tick 0 to the furthest tick the day has reached (or the
@@ -39,6 +39,13 @@ class Scrubber(TextLines, can_focus=True):
 
     DEFAULT_CSS = """
     Scrubber { height: 1; }
+    Scrubber > .scrubber--label { color: $text-muted; }
+    Scrubber > .scrubber--past { color: $text-accent; }
+    Scrubber > .scrubber--ahead { color: $text-muted; }
+    Scrubber > .scrubber--head { color: $text-warning; text-style: bold; }
+    Scrubber > .scrubber--error { color: $text-error; text-style: bold; }
+    Scrubber > .scrubber--action { color: $text-success; }
+    Scrubber > .scrubber--hint { color: $text-muted; }
     """
 
     @dataclass
@@ -48,28 +55,28 @@ class Scrubber(TextLines, can_focus=True):
         tick: int
 
     def __init__(self, tape: Tape, *, end: int = 0, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.tape = tape
+        super().__init__(tape, id=id)
         self.end = end
         """The last tick of the line when it is known ahead (a replay); else the furthest reached."""
-        self._signature: tuple = ()
         self._dragging = False
         self.wanted: int | None = None
         """The tick asked for and not yet shown (keys come faster than a day rebuilds)."""
 
     # ---------------------------------------------------------------- state
     @property
+    def tape(self) -> Tape:
+        """The day as a recording."""
+        return self.state
+
+    @property
     def last(self) -> int:
         """The tick at the right end of the line."""
         return max(self.end, self.tape.furthest, self.tape.tick, 1)
 
-    def update_view(self) -> None:
-        """Redraw when the tick, the furthest tick or the marks changed."""
-        tape = self.tape
-        signature = (tape.tick, self.last, len(tape.marks), len(tape.recorded), self.has_focus, self.size.width)
-        if signature != self._signature:
-            self._signature = signature
-            self.refresh()
+    def signature(self, tape: Tape) -> tuple:
+        # The latest error mark and action with their counts: a day stepped back keeps its first ones.
+        return (tape.tick, tape.furthest, self.end, len(tape.marks), max(tape.marks, default=-1), len(tape.recorded),
+                tuple(tape.recorded[-1:]))
 
     def _bar(self) -> tuple[int, int]:
         """Return where the bar starts and how wide it is, in cells."""
@@ -90,9 +97,8 @@ class Scrubber(TextLines, can_focus=True):
         return round(cell * self.last / (width - 1))
 
     # -------------------------------------------------------------- drawing
-    def render(self) -> Text:
+    def draw(self, tape: Tape) -> Text:
         style = self.get_component_rich_style
-        tape = self.tape
         width = self._bar()[1]
         last = self.last
 

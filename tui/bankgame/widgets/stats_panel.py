@@ -7,7 +7,7 @@ from collections import deque
 from rich.text import Text
 
 from ..engine import Branch
-from .lines import TextLines
+from .panel import BranchPanel
 from .text import sparkline
 
 HISTORY = 240
@@ -15,25 +15,33 @@ THROUGHPUT_WINDOW = 20
 """Throughput counts the customers served over this many ticks."""
 
 
-class StatsPanel(TextLines):
+class StatsPanel(BranchPanel):
     """Four labelled sparklines, sampled once per tick."""
 
     COMPONENT_CLASSES = {"stats--label", "stats--value", "stats--spark", "stats--bad"}
 
     DEFAULT_CSS = """
     StatsPanel { height: 4; }
+    StatsPanel > .stats--label { color: $text-muted; }
+    StatsPanel > .stats--value { text-style: bold; }
+    StatsPanel > .stats--spark { color: $text-accent; }
+    StatsPanel > .stats--bad { color: $text-error; }
     """
 
     def __init__(self, branch: Branch, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.branch = branch
+        super().__init__(branch, id=id)
         self.history: dict[str, deque[float]] = {name: deque(maxlen=HISTORY) for name in ("served", "waiting", "throughput", "errors")}
         self._served_at: deque[int] = deque(maxlen=THROUGHPUT_WINDOW + 1)
         self._sampled_tick = -1
         self.border_title = "Live"
 
+    def signature(self, branch: Branch) -> tuple:
+        # The sparklines are this panel's own samples: the tick sampled last and how many are kept say when they moved.
+        return (self._sampled_tick, len(self.history["served"]), branch.served, branch.left, len(branch.queue),
+                branch.errors.total, branch.deadlocks.total)
+
     def sample(self, branch: Branch | None = None) -> None:
-        """Record this tick's numbers (once per tick) and redraw.
+        """Record this tick's numbers (once per tick); the next ``show`` draws them.
 
         Args:
             branch: the day to sample; this panel's when ``None`` (a day being rebuilt is another).
@@ -47,7 +55,6 @@ class StatsPanel(TextLines):
         self.history["waiting"].append(len(branch.queue))
         self.history["throughput"].append(self._served_at[-1] - self._served_at[0])
         self.history["errors"].append(branch.errors.total)
-        self.refresh()
 
     def clear(self) -> None:
         """Forget every sample (the day goes back and is sampled again as it is rebuilt)."""
@@ -57,10 +64,9 @@ class StatsPanel(TextLines):
         self._sampled_tick = -1
         self.refresh()
 
-    def render(self) -> Text:
+    def draw(self, branch: Branch) -> Text:
         width = self.size.width
         style = self.get_component_rich_style
-        branch = self.branch
         cells = [
             # A separator keeps "80" and "32 left" from reading as "8032 left".
             ("served", f"{branch.served}", f" · {branch.left} left" if branch.left else ""),

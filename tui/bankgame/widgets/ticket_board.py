@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.reactive import reactive
 
 from ..engine import Branch, account_name
-from .lines import TextLines
+from .panel import BranchPanel
 from .text import clip
 
 VAULT = "vault"
@@ -20,7 +20,7 @@ SCOPE = "scope"
 ORDER = "order"
 
 
-class TicketBoard(TextLines, can_focus=True):
+class TicketBoard(BranchPanel, can_focus=True):
     """Rows for the vault, the rate board and each account, then scope and order.
 
     ``enter`` or a click flips the row under the cursor; the board only posts
@@ -39,6 +39,11 @@ class TicketBoard(TextLines, can_focus=True):
 
     DEFAULT_CSS = """
     TicketBoard { height: auto; max-height: 14; }
+    TicketBoard > .board--on { color: $text-success; text-style: bold; }
+    TicketBoard > .board--off { color: $text-muted; }
+    TicketBoard > .board--note { color: $text-muted; }
+    TicketBoard > .board--waiting { color: $text-warning; }
+    TicketBoard > .board--cursor { background: $accent 30%; }
     """
 
     cursor: reactive[int] = reactive(0)
@@ -63,22 +68,15 @@ class TicketBoard(TextLines, can_focus=True):
         order: str
 
     def __init__(self, branch: Branch, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.branch = branch
+        super().__init__(branch, id=id)
         self.rows = [VAULT, RATES] + [account_name(a) for a in range(branch.day.accounts)] + [SCOPE, ORDER]
         self._top = 0
-        self._signature: tuple = ()
         self.border_title = "Tickets · t"
 
-    def update_view(self) -> None:
-        """Redraw if the layout or a ticket's holder changed."""
-        branch = self.branch
-        signature: tuple = (branch.layout, tuple(sorted(branch.ticket_holder.items())), tuple(sorted(branch.ticket_serving.items())),
-                     branch.desks_on_old_tickets(), self.size, self.has_focus, self.cursor)
-        signature += (tuple(desk.waiting_for for desk in branch.desks),)  # "free · Ann next" below
-        if signature != self._signature:
-            self._signature = signature
-            self.refresh()
+    def signature(self, branch: Branch) -> tuple:
+        return (branch.mode, branch.layout, tuple(sorted(branch.ticket_holder.items())),
+                tuple(sorted(branch.ticket_serving.items())), branch.desks_on_old_tickets(), self.cursor,
+                tuple(desk.waiting_for for desk in branch.desks))  # "free · Ann next"
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return len(self.rows) + 1
@@ -153,11 +151,11 @@ class TicketBoard(TextLines, can_focus=True):
         line.truncate(width)
         return line
 
-    def render(self) -> Text:
+    def draw(self, branch: Branch) -> Text:
         width = self.size.width
         rows = self._visible_rows()
         text = Text(no_wrap=True, overflow="crop")
-        if self.branch.mode != "shared":
+        if branch.mode != "shared":
             return Text("No tickets in message mode: each account has one owner.", style=self.get_component_rich_style("board--note"))
         self._top = min(self._top, max(0, len(self.rows) - rows))
         cursor_style = self.get_component_rich_style("board--cursor")
@@ -171,7 +169,7 @@ class TicketBoard(TextLines, can_focus=True):
                 row.stylize(cursor_style)
             text.append_text(row)
             text.append("\n")
-        old = self.branch.desks_on_old_tickets()
+        old = branch.desks_on_old_tickets()
         if old:
             # The new layout waits until no desk holds an old ticket: two layouts at once would let two tickets guard one drawer.
             pending = f"  ◷ {old} desk{'s' * (old != 1)} still on the old tickets"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from rich import box
@@ -11,10 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
-from ..engine import IntegrityError, money
-
-Step = tuple[int, str, str]
-"""``(tick, cashier, line)`` as ``IntegrityError.steps`` holds them."""
+from ..engine import IntegrityError, TrailStep, money
 
 
 def legend(account: str) -> str:
@@ -22,27 +18,21 @@ def legend(account: str) -> str:
     return f"◆ reads {account} · ● writes {account} · ✗ the write that broke it"
 
 
-def step_mark(line: str, account: str) -> str:
+def step_mark(steps: Sequence[TrailStep], account: str) -> str:
     """Return the mark of a cell: ``"● "`` if it writes ``account``, ``"◆ "`` if it reads it, else blanks.
 
     Args:
-        line: A cell's program line(s).
+        steps: the steps in the cell (what each read or wrote, whatever its line says).
         account: The account the error is about; ``""`` marks nothing.
 
     Returns:
         Two characters to put before the line, so that lines stay aligned.
     """
-    if account:
-        name = re.escape(account)
-        # The game's lines (``write A = r``) or their Python (``ledger[A] = r``).
-        if re.search(rf"\bwrite {name}\b", line) or re.match(rf"ledger\[{name}\] =", line):
-            return "● "
-        if re.search(rf"\bread {name}\b", line) or re.search(rf"= ledger\[{name}\]", line):
-            return "◆ "
-    return "  "
+    touched = {step.access for step in steps if account and step.account == account}
+    return "● " if "write" in touched else "◆ " if "read" in touched else "  "
 
 
-def culprit_step(error: IntegrityError) -> Step | None:
+def culprit_step(error: IntegrityError) -> TrailStep | None:
     """Return the write that made ``error`` as a timeline row, or ``None``.
 
     ``error.steps`` ends with that write's program line; the row adds what it
@@ -62,10 +52,10 @@ def culprit_step(error: IntegrityError) -> Step | None:
         line = f"{wrote}  ✗ {money(abs(error.actual))} below zero"
     else:
         line = f"✗ {error.kind.replace('_', ' ')}"
-    return (error.tick, error.cashiers[0], line)
+    return TrailStep(error.tick, error.cashiers[0], line, "write", error.account, error.actual)
 
 
-def steps_before_culprit(error: IntegrityError) -> tuple[Step, ...]:
+def steps_before_culprit(error: IntegrityError) -> tuple[TrailStep, ...]:
     """Return ``error.steps`` without the culprit write itself (its row says more)."""
     steps = error.steps
     culprit = culprit_step(error)
@@ -103,22 +93,22 @@ class Timeline(Widget):
 
     def __init__(
         self,
-        steps: Sequence[Step] = (),
+        steps: Sequence[TrailStep] = (),
         cashiers: Sequence[str] = (),
-        culprit: Step | None = None,
+        culprit: TrailStep | None = None,
         *,
         account: str = "",
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
-        self._steps: tuple[Step, ...] = tuple(steps)
+        self._steps: tuple[TrailStep, ...] = tuple(steps)
         self._cashiers: tuple[str, ...] = tuple(cashiers)
         self._culprit = culprit
         self._account = account
 
     @property
-    def steps(self) -> tuple[Step, ...]:
+    def steps(self) -> tuple[TrailStep, ...]:
         """The steps shown, in tick order."""
         return self._steps
 
@@ -127,15 +117,16 @@ class Timeline(Widget):
         """The cashiers shown, one per column, in the order given then first seen."""
         names = list(dict.fromkeys(self._cashiers))
         rows = self._steps + ((self._culprit,) if self._culprit else ())
-        for _, name, _ in rows:
-            if name not in names:
-                names.append(name)
+        for step in rows:
+            if step.cashier not in names:
+                names.append(step.cashier)
         return tuple(names)
 
     def show(
-        self, steps: Sequence[Step], cashiers: Sequence[str] = (), culprit: Step | None = None, account: str = "",
+        self, steps: Sequence[TrailStep], cashiers: Sequence[str] = (), culprit: TrailStep | None = None,
+        account: str = "",
     ) -> None:
-        """Show ``steps`` (``(tick, cashier, line)``), with ``culprit`` and the reads and writes of ``account`` marked."""
+        """Show ``steps``, with ``culprit`` and the reads and writes of ``account`` marked."""
         self._steps = tuple(steps)
         self._cashiers = tuple(cashiers)
         self._culprit = culprit
@@ -149,22 +140,23 @@ class Timeline(Widget):
         else:
             self.show(steps_before_culprit(error), error.cashiers, culprit_step(error), error.account)
 
-    def rows(self) -> list[tuple[int, dict[str, str], str]]:
-        """Return ``(tick, cashier → line, culprit)`` per row, in tick order.
+    def cells(self) -> list[tuple[int, dict[str, list[TrailStep]], str]]:
+        """Return ``(tick, cashier → steps, culprit)`` per row, in tick order.
 
         ``culprit`` names the cashier whose cell in that row broke the ledger, or is ``""``.
         """
-        by_tick: dict[int, dict[str, str]] = {}
-        for tick, name, line in sorted(self._steps, key=lambda step: step[0]):
-            cell = by_tick.setdefault(tick, {})
-            cell[name] = f"{cell[name]}; {line}" if name in cell else line
-        culprits: dict[int, str] = {}
-        if self._culprit:
-            tick, name, line = self._culprit
-            cell = by_tick.setdefault(tick, {})
-            cell[name] = f"{cell[name]}; {line}" if name in cell else line
-            culprits[tick] = name
-        return [(tick, cells, culprits.get(tick, "")) for tick, cells in sorted(by_tick.items())]
+        by_tick: dict[int, dict[str, list[TrailStep]]] = {}
+        steps = sorted(self._steps, key=lambda step: step.tick) + ([self._culprit] if self._culprit else [])
+        for step in steps:
+            by_tick.setdefault(step.tick, {}).setdefault(step.cashier, []).append(step)
+        culprit = self._culprit
+        return [(tick, cells, culprit.cashier if culprit and culprit.tick == tick else "")
+                for tick, cells in sorted(by_tick.items())]
+
+    def rows(self) -> list[tuple[int, dict[str, str], str]]:
+        """Return ``(tick, cashier → line, culprit)`` per row, in tick order (a cell's lines joined by ``; ``)."""
+        return [(tick, {name: "; ".join(step.line for step in steps) for name, steps in cells.items()}, culprit)
+                for tick, cells, culprit in self.cells()]
 
     def render(self) -> RenderableType:
         """Draw the timeline as a table."""
@@ -180,15 +172,16 @@ class Timeline(Widget):
         for name in columns:
             table.add_column(name, ratio=1, overflow="fold")
         idle = Text("  ·", style=style("timeline--idle"))
-        for tick, cells, culprit in self.rows():
+        for tick, cells, culprit in self.cells():
             table.add_row(Text(str(tick)), *(
                 self._cell(cells[name], name == culprit) if name in cells else idle for name in columns
             ))
         return table
 
-    def _cell(self, line: str, culprit: bool) -> Text:
-        """Return one cashier's cell: its mark, then its line, styled by what it did."""
-        mark = step_mark(line, self._account)
+    def _cell(self, steps: list[TrailStep], culprit: bool) -> Text:
+        """Return one cashier's cell: its mark, then its lines, styled by what it did."""
+        mark = step_mark(steps, self._account)
+        line = "; ".join(step.line for step in steps)
         if culprit:
             component = "timeline--culprit"
         else:

@@ -18,7 +18,7 @@ from multiprocessing.shared_memory import SharedMemory
 from typing import Any
 
 from .helpers import CONTEXT, restart_dead_helpers, stop_processes, worker_setup
-from .leftovers import int64s, new_block
+from .leftovers import block_bytes, int64s, new_block
 
 READ, WRITE, TAKE, GIVE = b"r"[0], b"w"[0], b"t"[0], b"g"[0]
 COMMAND = struct.Struct("<Bqq")
@@ -28,14 +28,18 @@ READY = b"ready"
 
 
 class SharedLedger:
-    """The ledger as a real shared-memory block of int64 slots."""
+    """The ledger as a real shared-memory block of int64 slots.
+
+    Slots are read and written with ``struct`` straight on the block's buffer
+    rather than through a cast view: a view is one more export of the block,
+    and an interrupt (Ctrl+C) between making it and releasing it would leave
+    the block unable to close at exit ("cannot close exported pointers exist").
+    """
 
     def __init__(self, balances: tuple[int, ...] | list[int]) -> None:
         self.slots = len(balances)
         self.block = new_block(max(8, 8 * self.slots))
-        self.view = int64s(self.block)
-        for slot, value in enumerate(balances):
-            self.view[slot] = value
+        ledger_struct(self.slots).pack_into(block_bytes(self.block), 0, *balances)
 
     @property
     def name(self) -> str:
@@ -43,23 +47,32 @@ class SharedLedger:
         return self.block.name
 
     def __getitem__(self, slot: int) -> int:
-        return self.view[slot]
+        value: int = SLOT.unpack_from(block_bytes(self.block), 8 * slot)[0]
+        return value
 
     def __setitem__(self, slot: int, value: int) -> None:
-        self.view[slot] = value
+        SLOT.pack_into(block_bytes(self.block), 8 * slot, value)
 
     def values(self) -> list[int]:
         """Return every slot."""
-        return self.view.tolist()[: self.slots]
+        return list(ledger_struct(self.slots).unpack_from(block_bytes(self.block), 0))
 
     def close(self) -> None:
         """Release and unlink the block."""
-        self.view.release()
         self.block.close()
         try:
             self.block.unlink()
         except FileNotFoundError:  # pragma: no cover - already gone
             pass
+
+
+SLOT = struct.Struct("q")
+"""One slot of the shared ledger: a signed 64-bit integer (cents)."""
+
+
+def ledger_struct(count: int) -> struct.Struct:
+    """The whole ledger of ``count`` slots."""
+    return struct.Struct(f"{count}q")
 
 
 def cashier_main(conn: Connection, block: str, locks: list[Any], log_path: str | None) -> None:

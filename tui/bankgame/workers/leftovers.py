@@ -63,12 +63,17 @@ def new_block(size: int) -> SharedMemory:
             continue
 
 
-def int64s(block: SharedMemory) -> memoryview:
-    """Return ``block``'s bytes as int64 slots (the ledger, the stats)."""
+def block_bytes(block: SharedMemory) -> memoryview:
+    """Return ``block``'s bytes (refused once the block is closed)."""
     buffer = block.buf
     if buffer is None:  # only once the block is closed
         raise ValueError(f"shared-memory block {block.name} is closed")
-    return buffer.cast("q")
+    return buffer
+
+
+def int64s(block: SharedMemory) -> memoryview:
+    """Return ``block``'s bytes as int64 slots (the ledger, the stats)."""
+    return block_bytes(block).cast("q")
 
 
 def use_game_names() -> None:

@@ -168,6 +168,8 @@ class BranchScreen(BankScreen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        if self._pruning:  # the game quit as the day opened
+            return
         self.title = "bankgame"
         self.sub_title = self.level.title
         desks = len(self.branch.desks)
@@ -202,7 +204,7 @@ class BranchScreen(BankScreen[None]):
 
         A 200×50 terminal gave four desks 20 rows each for a 5-line program.
         """
-        if self._gone:
+        if self._gone or self._pruning:  # being taken down (the game is quitting): its widgets are going
             return
         floor = self.query_one("#floor").size.height
         if not floor or floor == self._floor_height:

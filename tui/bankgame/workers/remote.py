@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine.backend import Backend, BackendLost, BackendSetup, Reply
+from ..engine.levels import Mode
 from .helpers import CONTEXT, ensure_process_helpers, stop_processes
 from .remote_clerk import loopback_main
 from .wire import MAX_INT, TAG, AuthError, Channel, WireError, check_reply
@@ -394,7 +395,7 @@ class NetworkBackend:
                 out.append(index)
         return out
 
-    def set_mode(self, mode: str) -> None:
+    def set_mode(self, mode: Mode) -> None:
         if mode == "shared":
             # The local side holds only stand-ins for the remote accounts: hand the real ones back.
             values = {a: v for remote in self.remotes.values() for a, v in remote.balances().items()}

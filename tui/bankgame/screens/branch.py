@@ -23,7 +23,7 @@ from ..paths import assets_dir
 from ..widgets.deadlock_panel import DeadlockPanel
 from ..widgets.desk_card import DeskCard
 from ..widgets.goals_bar import GoalsBar, Progress, watch_note
-from ..widgets.integrity_panel import KIND_TEXT, IntegrityPanel, error_explanation
+from ..widgets.integrity_panel import KIND_TEXT, IntegrityPanel, error_headline
 from ..widgets.ledger_panel import LedgerPanel
 from ..widgets.mailbox_panel import MailboxPanel
 from ..widgets.message_timeline import MessageTimeline
@@ -336,8 +336,9 @@ class BranchScreen(BankScreen[None]):
                 error = branch.errors[-1]
                 if error.kind not in self._seen_error_kinds:
                     self._seen_error_kinds.add(error.kind)
-                    hint = "" if branch.over else "\nSelect it in the Integrity panel (i, enter) to replay it."
-                    self.notify(error_explanation(error) + hint, title=f"✗ {KIND_TEXT.get(error.kind, error.kind).capitalize()}",
+                    # Short: it lies over the desks. The why (money "created") is on its timeline.
+                    hint = "" if branch.over else "\ni, enter: its steps one by one, and why."
+                    self.notify(error_headline(error) + hint, title=f"✗ {KIND_TEXT.get(error.kind, error.kind).capitalize()}",
                                 severity="error", timeout=6)
             elif event.kind == "mode" and "once" not in event.detail:
                 self.notify(MODE_TEXT.get(branch.mode, event.detail), title="Mode switched", timeout=4)

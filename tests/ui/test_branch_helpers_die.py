@@ -84,7 +84,7 @@ async def test_a_live_day_goes_on_when_its_helpers_are_killed_and_retry_opens_on
         kill(helpers._forkserver_pid())
         kill(helpers._tracker_pid())
         app.screen.action_retry()
-        await pilot.pause()
+        await app.workers.wait_for_complete()  # a day on real processes opens off the UI thread
         await pilot.pause()
         assert app.branch is not None and app.branch is not branch
         assert app.branch.backend.name == "process" and app.branch.backend.fallback is None

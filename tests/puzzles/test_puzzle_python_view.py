@@ -17,8 +17,8 @@ from .test_puzzle_screens import BOOK, BookApp
 
 
 def marked(view: PythonView) -> str:
-    assert view.code is not None and view.current >= 0
-    return view.code.lines[view.current].code
+    assert view.state.code is not None and view.state.current >= 0
+    return view.state.code.lines[view.state.current].code
 
 
 async def test_y_shows_each_desk_s_python_with_the_next_step_marked() -> None:
@@ -35,8 +35,8 @@ async def test_y_shows_each_desk_s_python_with_the_next_step_marked() -> None:
         await pilot.press("1", "1")  # take ticket A, b = read A ($0)
         assert marked(view) == "while b < 5000:"
         await pilot.press("1")  # asleep on funds: inside wait(), and waiting, so the mark is ◷
-        assert view.mark == "◷" and marked(view) == "funds.wait()"
-        assert view.comment == "asleep: the lock given back"
+        assert view.state.mark == "◷" and marked(view) == "funds.wait()"
+        assert view.state.comment == "asleep: the lock given back"
         await pilot.press("y", "y")
         assert screen.python_desk == 2 and "Cat" in str(view.border_title)
         assert marked(view) == "with ticket_a:"

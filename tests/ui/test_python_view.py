@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult
 from bankgame.engine.customers import Customer
 from bankgame.engine.programs import TicketLayout, compile_message, compile_shared
 from bankgame.engine.python_code import desk_python
-from bankgame.widgets.python_view import PythonView
+from bankgame.widgets.python_view import Listing, PythonView
 from branch_support import branch_app, branch_screen
 
 TWO = frozenset({0, 1})
@@ -28,8 +28,8 @@ class OneView(App[None]):
         yield PythonView()
 
     def on_mount(self) -> None:
-        self.query_one(PythonView).show(self.code, self.code.line_for(self.pc), mark="◷" if self.waiting else "▶",
-                                        title=f"Python · Ann · {self.label}")
+        self.query_one(PythonView).show(Listing(self.code, self.code.line_for(self.pc), "◷" if self.waiting else "▶",
+                                                title=f"Python · Ann · {self.label}"))
 
 
 def shared(kind: str, layout: TicketLayout, to: int = -1) -> list:
@@ -92,14 +92,14 @@ async def test_y_walks_the_desks_and_follows_the_current_step() -> None:
         await pilot.press("y")
         assert view.display and screen.python_desk == 0
         assert desk.program, "Ann serves someone"
-        assert view.code is not None
-        assert view.current == view.code.line_for(desk.pc)
-        assert view.code.lines[view.current].code.startswith(("r = ledger", "r = r +", "ledger["))
+        assert view.state.code is not None
+        assert view.state.current == view.state.code.line_for(desk.pc)
+        assert view.state.code.lines[view.state.current].code.startswith(("r = ledger", "r = r +", "ledger["))
         before = (desk.customer.id, desk.pc)
         screen.advance(1)
         await pilot.pause()
         if (desk.customer and desk.customer.id, desk.pc) != before and desk.program:
-            assert view.current == view.code.line_for(desk.pc)
+            assert view.state.current == view.state.code.line_for(desk.pc)
         for index in range(1, len(app.branch.desks)):
             await pilot.press("y")
             assert screen.python_desk == index

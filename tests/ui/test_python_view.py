@@ -147,14 +147,14 @@ async def test_an_errors_timeline_reads_as_python() -> None:
         app.push_screen(TimelineScreen(app.branch.errors[0]))
         await pilot.pause()
         timeline = app.screen.query_one(Timeline)
-        game = [step.line for step in timeline.steps]
+        game = [step.line for step in timeline.state.steps]
         assert any(line.startswith(("r = read", "write ")) for line in game)
         await pilot.press("y")
-        python = [step.line for step in timeline.steps]
+        python = [step.line for step in timeline.state.steps]
         assert len(python) == len(game)
         assert any(line.startswith("r = ledger[") for line in python)
         assert not any(line.startswith(("r = read", "write ")) for line in python)
         account = app.branch.errors[0].account
-        assert "◆ " in {step_mark([step], account) for step in timeline.steps}  # reads still marked, in Python
+        assert "◆ " in {step_mark([step], account) for step in timeline.state.steps}  # reads still marked, in Python
         await pilot.press("y")
-        assert [step.line for step in timeline.steps] == game
+        assert [step.line for step in timeline.state.steps] == game

@@ -8,11 +8,19 @@ several times cheaper, and each strip is kept until the next ``refresh``.
 
 from __future__ import annotations
 
+from rich.console import Console, RenderableType
 from rich.style import Style
 from rich.text import Span, Text
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
+
+
+def laid_out(console: Console, renderable: RenderableType, width: int) -> list[Text]:
+    """Return ``renderable`` (a Rich table, say) laid out at ``width``, a ``Text`` per line, for a panel to draw."""
+    lines = console.render_lines(renderable, console.options.update_width(max(1, width)), pad=False)
+    return [Text.assemble(*((segment.text, segment.style or "") for segment in line if not segment.control))
+            for line in lines]
 
 
 class TextLines(Widget):

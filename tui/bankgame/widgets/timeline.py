@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.geometry import Size
 
 from ..engine import IntegrityError, TrailStep, money
+from .lines import laid_out
 from .panel import Panel
 
 
@@ -160,13 +161,7 @@ class Timeline(Panel[Interleaving]):
 
     def _lines_at(self, width: int) -> list[Text]:
         """Return the timeline laid out at ``width``: a table whose long cells go on on the next line."""
-        table = self._table()
-        if isinstance(table, Text):
-            return [table]
-        console = self.app.console
-        lines = console.render_lines(table, console.options.update_width(max(1, width)), pad=False)
-        return [Text.assemble(*((segment.text, segment.style or "") for segment in line if not segment.control))
-                for line in lines]
+        return laid_out(self.app.console, self._table(), width)
 
     def _table(self) -> Table | Text:
         style = self.get_component_rich_style

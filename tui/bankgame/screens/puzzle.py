@@ -21,7 +21,7 @@ from ..engine.machine import ASLEEP, RUNNING
 from ..engine.puzzle_run import PuzzleRun
 from ..engine.puzzles import Book, Puzzle
 from ..store import PuzzleProgress, Store
-from ..widgets.puzzle_desk import PuzzleDesk
+from ..widgets.puzzle_desk import PuzzleDesk, desk_run
 from ..widgets.python_view import Listing, PythonView
 from .bank_screen import BankScreen
 from .python_desks import PythonDesks
@@ -158,7 +158,7 @@ class PuzzleScreen(BankScreen[None]):
             goal.append("  " + puzzle.text, "dim")
         self.query_one("#pz-goal", Static).update(goal)
         for desk in self.query(PuzzleDesk):
-            desk.show(run)
+            desk.show(desk_run(run, desk.index))
         self.query_one("#pz-board", Static).update("\n".join(run.board()))
         order = run.order_lines()
         shown = order[-6:]

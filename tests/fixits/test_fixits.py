@@ -219,3 +219,49 @@ def test_the_ticket_taken_after_the_read_is_a_wrong_fix_everywhere() -> None:
         if report.verdict == "broken":
             assert result is not None and result[1] is not None and result[1].kind == report.kind, fix.id
     assert tried >= 10
+
+
+def _edits(fix, programs):
+    """Every program one editor action (move, delete, insert from the palette) makes from ``programs``."""
+    for desk in range(len(fix.names)):
+        count = len(programs[desk])
+        actions = [("move", i, step) for i in range(count) for step in (-1, 1)] + [("delete", i) for i in range(count)]
+        actions += [("insert", i, text) for i in range(count + 1) for text in fix.palettes[desk]]
+        for name, *args in actions:
+            editor = Editor(fix, programs)
+            if not getattr(editor, name)(desk, *args):  # "" when the edit was made
+                yield editor.programs
+
+
+@pytest.mark.parametrize("fix_id", FIXITS.ids())
+def test_no_program_two_edits_away_is_safe_and_cheaper_than_par(fix_id: str) -> None:
+    # Par is the search's smallest fix; this looks outside its search, with the editor's own actions.
+    fix = FIXITS.fixit(fix_id)
+    par = smallest_fix(fix).cost
+    one = set(_edits(fix, fix.shipped))
+    two = {p for programs in one for p in _edits(fix, programs)} | one
+    for programs in two:
+        mine = cost(programs)
+        if (mine.held, mine.tickets) < (par.held, par.tickets):
+            assert fix.report(programs).verdict != "safe", programs
+
+
+def test_a_ticket_given_back_without_being_held_is_a_bug_the_checker_finds() -> None:
+    # Ann returns a ticket she never took, while Ben holds it: in Python, his lock is freed under him.
+    fix = FIXITS.fixit("fix-lost-update")
+    ann = ("r = read A", "r = r + $50", "write A = r", "return ticket A")
+    ben = ("take ticket A", "r = read A", "r = r + $30", "write A = r", "return ticket A")
+    report = fix.report((ann, ben))
+    assert (report.verdict, report.kind, report.shortest) == ("broken", "not_held", (0, 0, 0, 0))
+    assert report.text.startswith("Ann gave back ticket A without holding it: nobody holds it")
+    # Ben takes it first; then Ann runs to her return.
+    _, broken = replay(fix.machine((ann, ben)), (1, 0, 0, 0, 0))
+    assert broken is not None and broken.kind == "not_held"
+    assert broken.text.startswith("Ann gave back ticket A without holding it: Ben holds it")
+
+
+def test_a_refusal_gives_back_only_the_tickets_it_holds() -> None:
+    # The refusal jumps to the returns below it, taken or not: that is not the bug the puzzle is about.
+    fix = FIXITS.fixit("fix-write-only")
+    report = fix.report(fix.shipped)
+    assert (report.verdict, report.kind) == ("broken", "lost_update")

@@ -32,6 +32,8 @@ def python_lab(processes: int | None, ops: int, progress: Any = None) -> LabResu
 
 
 class PythonLabApp(ScreensApp):
+    TITLE = "PythonLabApp"  # the snapshot's window title, as it was taken
+
     def __init__(self) -> None:
         super().__init__(lambda: LabScreen(processes=2, ops=200_000))
         self.lab_runner = python_lab

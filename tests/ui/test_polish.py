@@ -426,6 +426,10 @@ async def test_ticket_changes_make_no_pile_of_toasts_and_toasts_stay_off_the_sid
         await pilot.pause(0.2)
         toasts = list(screen.query(Toast))
         assert toasts
+        # Short, over the desks: what went wrong and where to see why (the why is on the timeline).
+        (first,) = [n for n in app._notifications if n.title.startswith("✗")]
+        assert first.message == screen.branch.errors[0].explanation + "\ni, enter: its steps one by one, and why."
+        assert all(toast.region.height <= 6 for toast in toasts), [toast.region for toast in toasts]
         side = screen.query_one("#side").region
         assert board.region.x >= side.x
         for toast in toasts:

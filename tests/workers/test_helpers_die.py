@@ -25,7 +25,15 @@ def kill(pid: int | None) -> None:
     assert pid is not None
     os.kill(pid, signal.SIGKILL)
     # Dead, not yet reaped: the game's own check must find it (it waits with WNOWAIT).
-    assert wait_for(lambda: os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None)
+    assert wait_for(lambda: exited(pid))
+
+
+def exited(pid: int) -> bool:
+    """Whether child ``pid`` has exited (reaped already, by a game restarting its helpers meanwhile, counts)."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
 
 
 def wait_for(condition, timeout: float = 20.0) -> bool:

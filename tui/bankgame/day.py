@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from .constants import BackendName
 from .engine import (
+    Backend,
     Branch,
     Level,
     LevelError,
@@ -88,14 +89,15 @@ def open_day(level_id: str, seed: int | None = None, options: dict[str, Any] | N
     """
     level = load_level(level_id)
     day = make_day(options or {}, name="options", prefix="--", base=level.day)
-    chosen = make_backend(backend)
+    local = make_backend(backend)
+    chosen: Backend = local
     if day.remote_clerks and (remote is not None or backend == "process"):
         from .workers.remote import network_backend
 
         try:
-            chosen = network_backend(chosen, day.clerks, day.remote_clerks, remote, authkey_file)
+            chosen = network_backend(local, day.clerks, day.remote_clerks, remote, authkey_file)
         except BaseException:
-            chosen.close()
+            local.close()
             raise
     branch = Branch(day, seed=level.seed if seed is None else seed, backend=chosen)
     return level, branch

@@ -14,6 +14,7 @@ import pickle
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from .levels import Mode
 from .primitives import LockSpec
 
 
@@ -27,7 +28,7 @@ class BackendSetup:
     clerks: int
     clerk_of: tuple[int, ...]
     """Owner clerk of each account."""
-    mode: str = "shared"
+    mode: Mode = "shared"
     closed: frozenset[int] = frozenset()
     """Accounts that refuse a transfer's credit."""
     locks: tuple[LockSpec, ...] = ()
@@ -121,7 +122,7 @@ class Backend(Protocol):
     def recovered(self) -> list[int]:
         """Return the clerks restarted since the last call."""
 
-    def set_mode(self, mode: str) -> None:
+    def set_mode(self, mode: Mode) -> None:
         """Move the ledger between the shared block and the clerks."""
 
     def set_owners(self, clerks: int, clerk_of: tuple[int, ...]) -> None:
@@ -258,7 +259,7 @@ class InlineBackend:
         self._clerks[clerk] = restarted
         self._recovered.append(clerk)
 
-    def set_mode(self, mode: str) -> None:
+    def set_mode(self, mode: Mode) -> None:
         if mode == self._mode:
             return
         if mode == "message":

@@ -12,11 +12,12 @@ import random
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from .backend import Backend, BackendSetup, InlineBackend, Reply
 from .customers import Customer, Workload, generate_customers
-from .events import BoundedLog, Deadlock, Event, IntegrityError, Tally, TrailStep
-from .levels import DayConfig
+from .events import BoundedLog, Deadlock, ErrorKind, Event, IntegrityError, Tally, TrailStep
+from .levels import DayConfig, Mode
 from .names import account_name, cashier_name, clerk_name, dollars, money
 from .primitives import Holders, branch_tickets
 from .programs import (
@@ -44,6 +45,8 @@ from .waitfor import cycle
 RATE_BOARD = 137  # the exchange rate shown on the board, in cents per unit
 TRAIL = 512  # recent program lines, in the order they ran, kept for timelines
 # What a day keeps stays bounded however long it runs; the counts stay exact.
+Outcome = Literal["", "ok", "refused"]
+"""How a desk's customer was served (``""``: not yet)."""
 EVENTS = 10_000  # events not yet drained: a UI drains them every frame, a headless day keeps the latest
 FIRST_ERRORS, RECENT_ERRORS = 100, 400  # integrity errors and deadlocks kept: the first ones and the latest
 RECENT_WAITS = 1_000  # waits kept beside their count, sum and maximum
@@ -98,7 +101,8 @@ class Desk:
         self.reply: Reply | None = None
         self.reply_at = 0
         self.started = -1
-        self.outcome = ""
+        self.outcome: Outcome = ""
+        """How the customer's transaction ended: ``ok`` or ``refused`` (``""``: not yet)."""
         self.served = 0
 
     @property
@@ -175,8 +179,9 @@ class Branch:
         self.seed = seed
         self.backend: Backend = backend or InlineBackend()
         self.tick = 0
-        self.mode = day.mode if day.shared_available else "message"
-        self.pending_mode = ""
+        self.mode: Mode = day.mode if day.shared_available else "message"
+        self.pending_mode: Mode | Literal[""] = ""
+        """The mode asked for, in force once the desks are free (``""``: none)."""
         self.layout = parse_tickets(
             day.tickets, day.accounts, TicketLayout(rates=day.rate_ticket, scope=day.ticket_scope, order=day.lock_order),
         )
@@ -515,7 +520,7 @@ class Branch:
         return desk.pc + 1
 
     def _error(
-        self, kind: str, account: int, expected: int, actual: int, cashiers: tuple[str, ...],
+        self, kind: ErrorKind, account: int, expected: int, actual: int, cashiers: tuple[str, ...],
         explanation: str, other: int,
     ) -> None:
         # The story is two transactions: the one writing now, and the one
@@ -832,7 +837,7 @@ class Branch:
         Returns:
             Why it cannot happen, or ``""``.
         """
-        target = "message" if (self.pending_mode or self.mode) == "shared" else "shared"
+        target: Mode = "message" if (self.pending_mode or self.mode) == "shared" else "shared"
         if target == "shared" and not self.day.shared_available:
             tried = f" Its clerk tried the branch's block by name: {self.network_note}" if self.network_note else ""
             return "Shared state cannot reach the second branch: it is on another machine. Only messages can." + tried

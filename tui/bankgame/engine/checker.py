@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .integrity import KINDS, Broken
 from .machine import Machine, State
@@ -47,11 +47,15 @@ class TooLarge(RuntimeError):
     """More distinct states than the checker explores."""
 
 
+Verdict = Literal["safe", "broken", "deadlocked", "livelocked", "starved"]
+"""What the checker found: no order goes wrong, or what the worst order does."""
+
+
 @dataclass(frozen=True)
 class CheckReport:
     """The checker's answer about one machine."""
 
-    verdict: str
+    verdict: Verdict
     kind: str
     """The integrity error (``integrity.KINDS``), the kind of stuck state (``waitfor.STUCK_KINDS``),
     ``livelock``, ``starvation``, or ``""`` when safe."""

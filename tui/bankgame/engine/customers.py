@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from .names import account_name, dollars
 
-KINDS = ("deposit", "withdraw", "transfer", "quote")
+CustomerKind = Literal["deposit", "withdraw", "transfer", "quote"]
+"""What a customer comes to do."""
+KINDS: tuple[CustomerKind, ...] = get_args(CustomerKind)
 
 
 @dataclass(slots=True)
@@ -17,7 +20,7 @@ class Customer:
     id: int
     arrival: int
     """Tick at which the customer joins the queue."""
-    kind: str
+    kind: CustomerKind
     account: int
     amount: int
     to_account: int = -1

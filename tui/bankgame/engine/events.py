@@ -6,19 +6,25 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import Generic, NamedTuple, TypeVar, overload
+from typing import Generic, Literal, NamedTuple, TypeVar, overload
 
 T = TypeVar("T")
+
+EventKind = Literal[
+    "arrived", "left", "called", "step", "waiting", "served", "integrity", "deadlock", "victim",
+    "sent", "handled", "clerk_killed", "clerk_recovered", "ticket", "mode", "desks", "clerks",
+    "watch_over", "day_over",
+]
+"""What an event is about (``Event.kind``)."""
+ErrorKind = Literal["lost_update", "overdraft", "counted_twice", "audit"]
+"""An integrity error's kind (``integrity.KINDS`` says each in words)."""
 
 
 class Event(NamedTuple):
     """One thing that happened at the branch."""
 
     tick: int
-    kind: str
-    """``arrived``, ``left``, ``called``, ``step``, ``waiting``, ``served``,
-    ``integrity``, ``deadlock``, ``sent``, ``handled``, ``clerk_killed``,
-    ``clerk_recovered``, ``ticket``, ``mode``, ``day_over``."""
+    kind: EventKind
     who: str
     """The cashier, clerk or customer concerned, or ``""``."""
     detail: str
@@ -44,8 +50,7 @@ class TrailStep(NamedTuple):
 class IntegrityError:
     """An integrity error, caught at the moment it happened."""
 
-    kind: str
-    """``lost_update``, ``overdraft`` or ``audit``."""
+    kind: ErrorKind
     tick: int
     account: str
     expected: int

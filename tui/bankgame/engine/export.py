@@ -16,14 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .branch import Branch
-from .customers import Customer
+from .customers import Customer, CustomerKind
+from .levels import Mode
 from .programs import TicketLayout, compile_message, compile_shared
 from .python_code import Spelling, python_listing
 
-Transaction = tuple[str, int, int, int]
+Transaction = tuple[CustomerKind, int, int, int]
 """``(kind, account, amount in cents, to_account)``."""
 
-KINDS = ("deposit", "withdraw", "transfer")
+KINDS: tuple[CustomerKind, ...] = ("deposit", "withdraw", "transfer")
 """What moves money; a rate quote only reads, and is left out."""
 DEFAULT_OPERATIONS = {"shared": 60_000, "message": 10_000}
 """Transactions each desk runs: enough that, unlocked, the processes overlap for certain
@@ -35,7 +36,7 @@ class ExportSpec:
     """What a script runs: the desks' transactions and how the branch is guarded."""
 
     title: str
-    mode: str
+    mode: Mode
     """``shared`` or ``message``."""
     accounts: int
     desks: tuple[tuple[Transaction, ...], ...]
@@ -109,7 +110,7 @@ def _symbolic(kind: str, layout: TicketLayout) -> Spelling:
     )
 
 
-def _function(kind: str, spec: ExportSpec) -> list[str]:
+def _function(kind: CustomerKind, spec: ExportSpec) -> list[str]:
     layout = spec.layout
     # Accounts 0 and 1 stand for the function's ``a`` and ``b``; 1 is "closed" so the check is written.
     customer = Customer(0, 0, kind, 0, 1, 1 if kind == "transfer" else -1)

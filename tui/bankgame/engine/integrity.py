@@ -25,6 +25,7 @@ KINDS = {
     "overdraft": "overdraft",
     "counted_twice": "deposit counted twice",
     "audit": "money created or lost",
+    "not_held": "a ticket given back that was not held",
 }
 
 
@@ -72,6 +73,15 @@ def check_apply(desk: str, account: str, seq: int, applied: frozenset[int], amou
             "again after the restart and nothing said it was a repeat",
         )
     return None
+
+
+def check_give(desk: str, ticket: str, holders: tuple[str, ...]) -> Broken:
+    """The error of ``desk`` giving back ``ticket`` while not holding it (``holders`` hold it)."""
+    held = f"{' and '.join(holders)} {'holds' if len(holders) == 1 else 'hold'} it" if holders else "nobody holds it"
+    # Python's Lock has no owner: release() frees it for whoever holds it, and an unlocked one raises.
+    happens = ("in Python that release() frees it under them, and a third desk can come in" if holders
+               else "in Python that release() raises an error")
+    return Broken("not_held", ticket, f"{desk} gave back {ticket} without holding it: {held}, and {happens}")
 
 
 def audit(accounts: tuple[str, ...], ledger: tuple[int, ...], expected: tuple[int, ...]) -> Broken | None:

@@ -7,7 +7,7 @@ import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from ..paths import assets_dir
 from .programs import parse_tickets
@@ -23,18 +23,28 @@ class LevelError(ValueError):
         self.reason = reason
 
 
+Mode = Literal["shared", "message"]
+"""Shared state with tickets, or message passing to clerks who own the accounts."""
+TicketScope = Literal["write", "check"]
+"""What a ticket covers: the write only, or the check and the write."""
+LockOrder = Literal["any", "account"]
+"""The order a transfer takes its two tickets in: as it comes, or by account."""
+Scheduler = Literal["seeded", "player"]
+"""Who picks the next step: the seeded scheduler, or the player."""
+
+
 @dataclass(frozen=True, slots=True)
 class DayConfig:
     """Every knob of a day at the branch. A level gives defaults; options override."""
 
-    mode: str = "shared"
+    mode: Mode = "shared"
     cashiers: int = 2
     accounts: int = 4
     customers: int = 40
     tickets: str = "none"
     rate_ticket: bool = False
-    ticket_scope: str = "check"
-    lock_order: str = "any"
+    ticket_scope: TicketScope = "check"
+    lock_order: LockOrder = "any"
     clerks: int = 2
     opening_balance: int = 100_000
     """Each account's opening balance, in cents."""
@@ -64,17 +74,17 @@ class DayConfig:
     watch_ticks: int = 0
     """The watch phase: a change the player asks for by this tick starts the judged day afresh
     when it takes effect (the line of the watch phase is sent home)."""
-    scheduler: str = "seeded"
+    scheduler: Scheduler = "seeded"
     """``seeded``: the seeded scheduler picks who moves; ``player``: the player does."""
     max_ticks: int = 0
     """Safety limit on the day's length; 0 picks one from the workload."""
 
 
 CHOICES: dict[str, tuple[str, ...]] = {
-    "mode": ("shared", "message"),
-    "ticket_scope": ("write", "check"),
-    "lock_order": ("any", "account"),
-    "scheduler": ("seeded", "player"),
+    "mode": get_args(Mode),
+    "ticket_scope": get_args(TicketScope),
+    "lock_order": get_args(LockOrder),
+    "scheduler": get_args(Scheduler),
 }
 RANGES: dict[str, tuple[float, float]] = {
     "cashiers": (1, 16),

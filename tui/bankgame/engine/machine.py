@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
 
-from .integrity import Broken, Register, audit, check_apply, check_write
+from .integrity import Broken, Register, audit, check_apply, check_give, check_write
 from .primitives import (
     ACK,
     ADD,
@@ -304,7 +304,18 @@ def _take(m: Machine, s: State, d: int, ins: Instr) -> Outcome | None:
 
 
 def _give(m: Machine, s: State, d: int, ins: Instr) -> Outcome | None:
-    return Outcome(_advance(s, d, s.pcs[d] + 1, holders=_with(s.holders, ins.a, s.holders[ins.a] - {d})), None, False)
+    holders = s.holders[ins.a]
+    after = _advance(s, d, s.pcs[d] + 1, holders=_with(s.holders, ins.a, holders - {d}))
+    # A refusal runs the returns below it: those give back only what the desk holds (in
+    # Python, the refusal's ``return`` leaves the ``with``s it is in). Anywhere else, a return
+    # of a ticket not held is a bug.
+    if d not in holders and (d, m._txn[d][s.pcs[d]]) not in s.refused:
+        return Outcome(after, _not_held(m, d, ins.a, holders), False)
+    return Outcome(after, None, False)
+
+
+def _not_held(m: Machine, d: int, lock: int, holders: frozenset[int]) -> Broken:
+    return check_give(m.names[d], m.tables.locks[lock].name, tuple(m.names[h] for h in sorted(holders)))
 
 
 def _try(m: Machine, s: State, d: int, ins: Instr) -> Outcome | None:
@@ -312,7 +323,9 @@ def _try(m: Machine, s: State, d: int, ins: Instr) -> Outcome | None:
     if d not in holders and len(holders) < m._permits[ins.a]:
         return Outcome(_advance(s, d, s.pcs[d] + 1, holders=_with(s.holders, ins.a, holders | {d})), None, False)
     # Polite: give the other ticket back and start over.
-    return Outcome(_advance(s, d, ins.target, holders=_with(s.holders, ins.b, s.holders[ins.b] - {d})), None, False)
+    other = s.holders[ins.b]
+    after = _advance(s, d, ins.target, holders=_with(s.holders, ins.b, other - {d}))
+    return Outcome(after, None if d in other else _not_held(m, d, ins.b, other), False)
 
 
 def _read(m: Machine, s: State, d: int, ins: Instr) -> Outcome | None:

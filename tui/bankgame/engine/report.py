@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .branch import Branch, StaffTicks
 from .events import Deadlock, IntegrityError
-from .levels import Goal
+from .levels import Goal, Mode
 from .names import money
 
 
@@ -18,7 +18,7 @@ class Report:
 
     level: str
     seed: int
-    mode: str
+    mode: Mode
     ticks: int
     served: int
     refused: int

@@ -23,7 +23,7 @@ from ..paths import assets_dir
 from ..widgets.deadlock_panel import DeadlockPanel
 from ..widgets.desk_card import DeskCard
 from ..widgets.goals_bar import GoalsBar, Progress, watch_note
-from ..widgets.integrity_panel import KIND_TEXT, IntegrityPanel, error_explanation
+from ..widgets.integrity_panel import KIND_TEXT, IntegrityPanel, error_headline
 from ..widgets.ledger_panel import LedgerPanel
 from ..widgets.mailbox_panel import MailboxPanel
 from ..widgets.message_timeline import MessageTimeline
@@ -168,6 +168,8 @@ class BranchScreen(BankScreen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        if self._pruning:  # the game quit as the day opened
+            return
         self.title = "bankgame"
         self.sub_title = self.level.title
         desks = len(self.branch.desks)
@@ -202,7 +204,7 @@ class BranchScreen(BankScreen[None]):
 
         A 200×50 terminal gave four desks 20 rows each for a 5-line program.
         """
-        if self._gone:
+        if self._gone or self._pruning:  # being taken down (the game is quitting): its widgets are going
             return
         floor = self.query_one("#floor").size.height
         if not floor or floor == self._floor_height:
@@ -334,8 +336,9 @@ class BranchScreen(BankScreen[None]):
                 error = branch.errors[-1]
                 if error.kind not in self._seen_error_kinds:
                     self._seen_error_kinds.add(error.kind)
-                    hint = "" if branch.over else "\nSelect it in the Integrity panel (i, enter) to replay it."
-                    self.notify(error_explanation(error) + hint, title=f"✗ {KIND_TEXT.get(error.kind, error.kind).capitalize()}",
+                    # Short: it lies over the desks. The why (money "created") is on its timeline.
+                    hint = "" if branch.over else "\ni, enter: its steps one by one, and why."
+                    self.notify(error_headline(error) + hint, title=f"✗ {KIND_TEXT.get(error.kind, error.kind).capitalize()}",
                                 severity="error", timeout=6)
             elif event.kind == "mode" and "once" not in event.detail:
                 self.notify(MODE_TEXT.get(branch.mode, event.detail), title="Mode switched", timeout=4)

@@ -33,13 +33,17 @@ def error_line(error: IntegrityError) -> str:
     return f"✗ t{error.tick} {kind}{where}: {error_gap(error)}" + (f" · {who}" if who else "")
 
 
+def error_headline(error: IntegrityError) -> str:
+    """Return what went wrong, in dollars, in a sentence or two (the first error's toast says this)."""
+    if error.kind == "audit":
+        return (f"Closing audit: the vault holds {money(error.actual)}, but the deposits and withdrawals paid out "
+                f"say {money(error.expected)}: {gap_text(error.expected, error.actual)}.")
+    return error.explanation
+
+
 def error_explanation(error: IntegrityError) -> str:
     """Return why the error happened, in dollars (and what "created" means, when it was)."""
-    if error.kind == "audit":
-        text = (f"Closing audit: the vault holds {money(error.actual)}, but the deposits and withdrawals paid out "
-                f"say {money(error.expected)}: {gap_text(error.expected, error.actual)}.")
-    else:
-        text = error.explanation
+    text = error_headline(error)
     if error.kind != "overdraft" and created(error.expected, error.actual):
         text += f"\n{CREATED_WHY}"
     return text

@@ -20,10 +20,13 @@ For a Textual app:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..engine import Backend, InlineBackend
+from ..engine import InlineBackend
 from .helpers import exit_on_signals, start_process_helpers, stop_processes
+
+if TYPE_CHECKING:
+    from .process import ProcessBackend
 
 BACKENDS = ("inline", "process")
 
@@ -45,7 +48,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def make_backend(name: str) -> Backend:
+def make_backend(name: str) -> InlineBackend | ProcessBackend:
     """Return a new backend called ``name`` (``inline`` or ``process``)."""
     if name == "inline":
         return InlineBackend()

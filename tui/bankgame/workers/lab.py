@@ -221,10 +221,25 @@ def _run_again_if_a_helper_died(
                 return _run_messages(shares, log, progress, cancel)
             return _run_shared(method, shares, log, progress, cancel)
         except (RuntimeError, OSError, EOFError):
-            if attempt == 2 or helpers_alive() and helper_pids() == helpers:
+            if attempt == 2 or not _a_helper_died(helpers):
                 raise
             ensure_process_helpers()
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _a_helper_died(seen: tuple[int | None, int | None], settle: float = 1.0) -> bool:
+    """Whether a helper running when the run began (``seen``) is gone or replaced.
+
+    A killed forkserver's workers look dead at once (their handles are its
+    pipes, closed as it dies), a moment before the forkserver itself is
+    reported dead: so a failed run looks again for up to ``settle`` seconds.
+    """
+    deadline = time.monotonic() + settle
+    while helpers_alive() and helper_pids() == seen:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 # ----------------------------------------------------------------- workers

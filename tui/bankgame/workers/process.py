@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from ..engine.backend import BackendSetup, InlineBackend, Reply
+from ..engine.levels import Mode
 from .cashiers import CashierPool, SharedLedger
 from .clerks import ClerkDied, ClerkPool
 from .helpers import ensure_process_helpers, helper_pids, helpers_alive, make_locks, restart_dead_helpers
@@ -306,7 +307,7 @@ class ProcessBackend:
         return out
 
     # ---------------------------------------------------------------- mode
-    def set_mode(self, mode: str) -> None:
+    def set_mode(self, mode: Mode) -> None:
         """Move the accounts from the shared block to their clerks, or back."""
         if mode == self.mode:
             return

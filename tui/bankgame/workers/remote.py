@@ -28,8 +28,10 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from ..engine.backend import Backend, BackendLost, BackendSetup, Reply
+from ..engine.backend import BackendLost, BackendSetup, InlineBackend, Reply
+from ..engine.levels import Mode
 from .helpers import CONTEXT, ensure_process_helpers, stop_processes
+from .process import ProcessBackend
 from .remote_clerk import loopback_main
 from .wire import MAX_INT, TAG, AuthError, Channel, WireError, check_reply
 
@@ -316,7 +318,7 @@ class NetworkBackend:
         remotes: clerk index → its remote clerk.
     """
 
-    def __init__(self, local: Backend, remotes: dict[int, RemoteClerk],
+    def __init__(self, local: InlineBackend | ProcessBackend, remotes: dict[int, RemoteClerk],
                  again: Callable[[], NetworkBackend] | None = None) -> None:
         self.local = local
         self.remotes = remotes
@@ -347,7 +349,7 @@ class NetworkBackend:
         return self._again()
 
     def _try_shared_block(self) -> str:
-        ledger = getattr(self.local, "ledger", None)
+        ledger = self.local.ledger if isinstance(self.local, ProcessBackend) else None
         if ledger is None:
             return "this branch runs in one process: it has no shared-memory block to offer the clerk"
         remote = next(iter(self.remotes.values()))
@@ -394,7 +396,7 @@ class NetworkBackend:
                 out.append(index)
         return out
 
-    def set_mode(self, mode: str) -> None:
+    def set_mode(self, mode: Mode) -> None:
         if mode == "shared":
             # The local side holds only stand-ins for the remote accounts: hand the real ones back.
             values = {a: v for remote in self.remotes.values() for a, v in remote.balances().items()}
@@ -454,12 +456,12 @@ class NetworkBackend:
 
     def pids(self) -> dict[str, list[int]]:
         """Process ids of the desks, the local clerks and the remote clerks the branch started."""
-        pids: dict[str, list[int]] = getattr(self.local, "pids", dict)()
+        pids = self.local.pids() if isinstance(self.local, ProcessBackend) else {}
         pids["remote"] = [r.loopback.pid for r in self.remotes.values() if r.loopback is not None]
         return pids
 
 
-def network_backend(local: Backend, first_remote: int, count: int, remote: str | None = None,
+def network_backend(local: InlineBackend | ProcessBackend, first_remote: int, count: int, remote: str | None = None,
                     key_file: str | None = None) -> NetworkBackend:
     """Return ``local`` with clerks ``first_remote ..`` reached over TCP.
 

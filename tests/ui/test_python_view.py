@@ -83,14 +83,14 @@ async def test_y_walks_the_desks_and_follows_the_current_step() -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         screen = branch_screen(app)
         view = screen.query_one(PythonView)
-        assert not view.display and screen.python_desk is None
+        assert not view.display and screen.python.desk is None
         desk = app.branch.desks[0]
         for _ in range(200):
             if desk.program and desk.pc > 0:
                 break
             screen.advance(1)
         await pilot.press("y")
-        assert view.display and screen.python_desk == 0
+        assert view.display and screen.python.desk == 0
         assert desk.program, "Ann serves someone"
         assert view.state.code is not None
         assert view.state.current == view.state.code.line_for(desk.pc)
@@ -102,9 +102,9 @@ async def test_y_walks_the_desks_and_follows_the_current_step() -> None:
             assert view.state.current == view.state.code.line_for(desk.pc)
         for index in range(1, len(app.branch.desks)):
             await pilot.press("y")
-            assert screen.python_desk == index
+            assert screen.python.desk == index
         await pilot.press("y")
-        assert screen.python_desk is None and not view.display
+        assert screen.python.desk is None and not view.display
 
 
 async def test_the_palette_offers_each_desk_and_the_export() -> None:
@@ -114,7 +114,7 @@ async def test_the_palette_offers_each_desk_and_the_export() -> None:
         titles = [command.title for command in screen.palette_commands()]
         assert "Python of Ben's desk" in titles and "Export as a Python script" in titles
         next(c for c in screen.palette_commands() if c.title == "Python of Ben's desk").callback()
-        assert screen.python_desk == 1
+        assert screen.python.desk == 1
 
 
 async def test_x_exports_the_day_and_names_the_file(tmp_path: Path) -> None:

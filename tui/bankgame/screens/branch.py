@@ -548,11 +548,6 @@ class BranchScreen(BankScreen[None]):
         self.python.choose(desk)
         self._show_python()
 
-    @property
-    def python_desk(self) -> int | None:
-        """The desk whose transaction is shown as Python (``None``: the Python view is closed)."""
-        return self.python.desk
-
     def _show_python(self) -> None:
         self.python.show(self.panel(PythonView), self._python_listing)
 

@@ -294,11 +294,6 @@ class PuzzleScreen(BankScreen[None]):
         self.python.choose(desk)
         self._show_python()
 
-    @property
-    def python_desk(self) -> int | None:
-        """The desk whose program is shown as Python (``None``: the view is closed)."""
-        return self.python.desk
-
     def action_export(self) -> None:
         """Write this puzzle as a script whose desks are real processes: the OS picks the order."""
         from ..exporting import export_folder, puzzle_script, write_script

@@ -17,8 +17,8 @@ from .test_puzzle_screens import BOOK, BookApp
 
 
 def marked(view: PythonView) -> str:
-    assert view.code is not None and view.current >= 0
-    return view.code.lines[view.current].code
+    assert view.state.code is not None and view.state.current >= 0
+    return view.state.code.lines[view.state.current].code
 
 
 async def test_y_shows_each_desk_s_python_with_the_next_step_marked() -> None:
@@ -30,18 +30,18 @@ async def test_y_shows_each_desk_s_python_with_the_next_step_marked() -> None:
         view = screen.query_one(PythonView)
         assert not view.display
         await pilot.press("y")
-        assert view.display and screen.python_desk == 0 and "Ann" in str(view.border_title)
+        assert view.display and screen.python.desk == 0 and "Ann" in str(view.border_title)
         assert marked(view) == "with ticket_a:"  # Ann's first step: take ticket A
         await pilot.press("1", "1")  # take ticket A, b = read A ($0)
         assert marked(view) == "while b < 5000:"
         await pilot.press("1")  # asleep on funds: inside wait(), and waiting, so the mark is ◷
-        assert view.mark == "◷" and marked(view) == "funds.wait()"
-        assert view.comment == "asleep: the lock given back"
+        assert view.state.mark == "◷" and marked(view) == "funds.wait()"
+        assert view.state.comment == "asleep: the lock given back"
         await pilot.press("y", "y")
-        assert screen.python_desk == 2 and "Cat" in str(view.border_title)
+        assert screen.python.desk == 2 and "Cat" in str(view.border_title)
         assert marked(view) == "with ticket_a:"
         await pilot.press("y")
-        assert screen.python_desk is None and not view.display
+        assert screen.python.desk is None and not view.display
 
 
 async def test_the_palette_lists_each_desk_s_python_and_the_export() -> None:
@@ -53,7 +53,7 @@ async def test_the_palette_lists_each_desk_s_python_and_the_export() -> None:
         assert titles == ["Python of Ann's desk", "Python of Ben's desk", "Export as a Python script"]
         next(c for c in screen.palette_commands() if c.title == "Python of Ben's desk").callback()
         await pilot.pause()
-        assert screen.python_desk == 1 and screen.query_one(PythonView).display
+        assert screen.python.desk == 1 and screen.query_one(PythonView).display
         assert "Close the Python view" in [command.title for command in screen.palette_commands()]
 
 

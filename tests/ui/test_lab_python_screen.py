@@ -55,9 +55,9 @@ async def test_every_run_has_a_row_and_the_charts_split_races_from_costs() -> No
         await settle(pilot)
         screen = app.screen
         assert screen.query_one("#lab-table", DataTable).row_count == 13
-        assert len(screen.query_one("#lab-cost", BarChart).bars) == 3
-        assert len(screen.query_one("#lab-speedup", BarChart).bars) == 2
-        assert len(screen.query_one("#lab-speed", BarChart).bars) == 3  # processes only: one scale
+        assert len(screen.query_one("#lab-cost", BarChart).state.bars) == 3
+        assert len(screen.query_one("#lab-speedup", BarChart).state.bars) == 2
+        assert len(screen.query_one("#lab-speed", BarChart).state.bars) == 3  # processes only: one scale
         status = str(screen.query_one("#lab-status", Static).render())
         assert "CPython 3.11.7 · GIL on" in status and "get_lock()" in status
 

@@ -249,12 +249,11 @@ def test_an_overdraft_says_how_far_below_zero_not_an_expected_balance() -> None:
 
 
 def test_a_timeline_shows_only_the_two_transactions_with_what_each_read_and_wrote() -> None:
-    from bankgame.widgets.timeline import Timeline
+    from bankgame.widgets.timeline import Timeline, interleaving
 
     branch = finished_day("rush-hour", 1, {"tickets": "none"})
     for error in [e for e in branch.errors if e.kind == "lost_update"][:20]:
-        timeline = Timeline()
-        timeline.show_error(error)
+        timeline = Timeline(interleaving(error))
         assert set(timeline.columns) == set(error.cashiers) and len(error.cashiers) == 2
         rows = timeline.rows()
         lines = [line for _, cells, _ in rows for line in cells.values()]

@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult
 from bankgame.engine.customers import Customer
 from bankgame.engine.programs import TicketLayout, compile_message, compile_shared
 from bankgame.engine.python_code import desk_python
-from bankgame.widgets.python_view import PythonView
+from bankgame.widgets.python_view import Listing, PythonView
 from branch_support import branch_app, branch_screen
 
 TWO = frozenset({0, 1})
@@ -28,8 +28,8 @@ class OneView(App[None]):
         yield PythonView()
 
     def on_mount(self) -> None:
-        self.query_one(PythonView).show(self.code, self.code.line_for(self.pc), mark="◷" if self.waiting else "▶",
-                                        title=f"Python · Ann · {self.label}")
+        self.query_one(PythonView).show(Listing(self.code, self.code.line_for(self.pc), "◷" if self.waiting else "▶",
+                                                title=f"Python · Ann · {self.label}"))
 
 
 def shared(kind: str, layout: TicketLayout, to: int = -1) -> list:
@@ -83,28 +83,28 @@ async def test_y_walks_the_desks_and_follows_the_current_step() -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         screen = branch_screen(app)
         view = screen.query_one(PythonView)
-        assert not view.display and screen.python_desk is None
+        assert not view.display and screen.python.desk is None
         desk = app.branch.desks[0]
         for _ in range(200):
             if desk.program and desk.pc > 0:
                 break
             screen.advance(1)
         await pilot.press("y")
-        assert view.display and screen.python_desk == 0
+        assert view.display and screen.python.desk == 0
         assert desk.program, "Ann serves someone"
-        assert view.code is not None
-        assert view.current == view.code.line_for(desk.pc)
-        assert view.code.lines[view.current].code.startswith(("r = ledger", "r = r +", "ledger["))
+        assert view.state.code is not None
+        assert view.state.current == view.state.code.line_for(desk.pc)
+        assert view.state.code.lines[view.state.current].code.startswith(("r = ledger", "r = r +", "ledger["))
         before = (desk.customer.id, desk.pc)
         screen.advance(1)
         await pilot.pause()
         if (desk.customer and desk.customer.id, desk.pc) != before and desk.program:
-            assert view.current == view.code.line_for(desk.pc)
+            assert view.state.current == view.state.code.line_for(desk.pc)
         for index in range(1, len(app.branch.desks)):
             await pilot.press("y")
-            assert screen.python_desk == index
+            assert screen.python.desk == index
         await pilot.press("y")
-        assert screen.python_desk is None and not view.display
+        assert screen.python.desk is None and not view.display
 
 
 async def test_the_palette_offers_each_desk_and_the_export() -> None:
@@ -114,7 +114,7 @@ async def test_the_palette_offers_each_desk_and_the_export() -> None:
         titles = [command.title for command in screen.palette_commands()]
         assert "Python of Ben's desk" in titles and "Export as a Python script" in titles
         next(c for c in screen.palette_commands() if c.title == "Python of Ben's desk").callback()
-        assert screen.python_desk == 1
+        assert screen.python.desk == 1
 
 
 async def test_x_exports_the_day_and_names_the_file(tmp_path: Path) -> None:
@@ -147,14 +147,14 @@ async def test_an_errors_timeline_reads_as_python() -> None:
         app.push_screen(TimelineScreen(app.branch.errors[0]))
         await pilot.pause()
         timeline = app.screen.query_one(Timeline)
-        game = [step.line for step in timeline.steps]
+        game = [step.line for step in timeline.state.steps]
         assert any(line.startswith(("r = read", "write ")) for line in game)
         await pilot.press("y")
-        python = [step.line for step in timeline.steps]
+        python = [step.line for step in timeline.state.steps]
         assert len(python) == len(game)
         assert any(line.startswith("r = ledger[") for line in python)
         assert not any(line.startswith(("r = read", "write ")) for line in python)
         account = app.branch.errors[0].account
-        assert "◆ " in {step_mark([step], account) for step in timeline.steps}  # reads still marked, in Python
+        assert "◆ " in {step_mark([step], account) for step in timeline.state.steps}  # reads still marked, in Python
         await pilot.press("y")
-        assert [step.line for step in timeline.steps] == game
+        assert [step.line for step in timeline.state.steps] == game

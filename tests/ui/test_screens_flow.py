@@ -14,7 +14,7 @@ from bankgame.screens.lab import LabScreen, lab_rows, method_text
 from bankgame.screens.level_select import LevelSelectScreen
 from bankgame.screens.results import ResultsScreen, worst_error
 from bankgame.screens.title import TitleScreen
-from bankgame.widgets.timeline import Timeline, culprit_step
+from bankgame.widgets.timeline import Interleaving, Timeline, culprit_step, interleaving
 from screens_support import SOME_STARS, ScreensApp, fake_lab, played_day
 
 SIZE = (100, 30)
@@ -202,15 +202,15 @@ def test_timeline_puts_each_tick_on_one_row_and_marks_the_culprit() -> None:
         (TrailStep(2, "Ben", "r = read A", "read", "A", 100000), TrailStep(2, "Ann", "write A = r", "write", "A", 105500),
          TrailStep(3, "Ben", "r = r + 1200")),
     )
-    timeline = Timeline()
-    timeline.show_error(error)
+    timeline = Timeline(interleaving(error))
     assert timeline.columns == ("Ben", "Ann")
     rows = timeline.rows()
     assert rows[:2] == [(2, {"Ben": "r = read A", "Ann": "write A = r"}, ""), (3, {"Ben": "r = r + 1200"}, "")]
     assert rows[-1] == (4, {"Ben": "write A = $1,012.00  ✗ $43.00 lost"}, "Ben")
     # The culprit shares its tick's row with what the other cashier did then.
-    timeline.show((TrailStep(3, "Ann", "r = read A", "read", "A", 100), TrailStep(4, "Ben", "b = read B", "read", "B", 5)),
-                  ("Ann", "Ben"), TrailStep(4, "Ann", "write A ✗", "write", "A", 90))
+    timeline = Timeline(Interleaving(
+        (TrailStep(3, "Ann", "r = read A", "read", "A", 100), TrailStep(4, "Ben", "b = read B", "read", "B", 5)),
+        ("Ann", "Ben"), TrailStep(4, "Ann", "write A ✗", "write", "A", 90)))
     assert timeline.rows() == [(3, {"Ann": "r = read A"}, ""), (4, {"Ben": "b = read B", "Ann": "write A ✗"}, "Ann")]
     assert culprit_step(IntegrityError("audit", 9, "", 1, 2, (), "")) is None
 

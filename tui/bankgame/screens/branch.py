@@ -28,13 +28,14 @@ from ..widgets.ledger_panel import LedgerPanel
 from ..widgets.mailbox_panel import MailboxPanel
 from ..widgets.message_timeline import MessageTimeline
 from ..widgets.panel import BranchPanel
-from ..widgets.python_view import PythonView
+from ..widgets.python_view import Listing, PythonView
 from ..widgets.queue_lane import QueueLane
 from ..widgets.scrubber import Scrubber
 from ..widgets.stats_panel import StatsPanel
 from ..widgets.status_bar import Clock, StatusBar
 from ..widgets.ticket_board import TicketBoard
 from .bank_screen import BankScreen
+from .python_desks import PythonDesks
 from .timeline import TimelineScreen
 
 PanelT = TypeVar("PanelT", bound=Widget)
@@ -129,10 +130,9 @@ class BranchScreen(BankScreen[None]):
         self._note_tick = -1
         self._floor_height = 0
         """The tick a passing note was said at (it goes after ``NOTE_TICKS``)."""
-        self.python_desk: int | None = None
-        """The desk whose transaction is shown as Python (``None``: the Python view is closed)."""
-        self._python_cache: tuple[tuple, Any] = ((), None)
-        """``(what the code was made from, DeskPython)``: made again only when the desk's program changes."""
+        self.python = PythonDesks([desk.name for desk in branch.desks],
+                                  "Its transaction as Python, the current line marked (y)")
+        """Which desk's transaction the Python view shows (y)."""
         self.lost = ""
         """Why the day stopped: a worker the backend could not get back."""
         self.toasts = True
@@ -540,44 +540,32 @@ class BranchScreen(BankScreen[None]):
     # ----------------------------------------------------------- the Python
     def action_python(self) -> None:
         """Show the next desk's transaction as Python; after the last desk, close the view."""
-        desks = len(self.branch.desks)
-        if self.python_desk is None:
-            self.python_desk = 0
-        elif self.python_desk + 1 < desks:
-            self.python_desk += 1
-        else:
-            self.python_desk = None
+        self.python.walk()
         self._show_python()
 
     def show_python(self, desk: int | None) -> None:
         """Show desk ``desk``'s transaction as Python (``None``: close the view)."""
-        self.python_desk = desk if desk is None or 0 <= desk < len(self.branch.desks) else None
+        self.python.choose(desk)
         self._show_python()
 
     def _show_python(self) -> None:
+        self.python.show(self.panel(PythonView), self._python_listing)
+
+    def _python_listing(self, index: int) -> Listing:
         from ..engine.python_code import desk_python
         from ..widgets.text import customer_text
 
-        view = self.panel(PythonView)
-        index = self.python_desk
-        view.display = index is not None
-        if index is None:
-            return
-        desk = self.branch.desks[index]
+        branch = self.branch
+        desk = branch.desks[index]
         customer = desk.customer
-        more = "y: next desk" if index + 1 < len(self.branch.desks) else "y: close"
         if customer is None or not desk.program:
-            view.show(None, title=f"Python · {desk.name} · {more}", empty=f"{desk.name} is free: no customer.")
-            return
-        key = (customer.id, id(desk.program), len(desk.program), self.branch.layout.order)
-        cached_key, code = self._python_cache
-        if cached_key != key:
-            code = desk_python(desk.program, title=f"#{customer.id} {customer.describe()}",
-                               lock_order=self.branch.layout.order if self.branch.mode == "shared" else "")
-            self._python_cache = (key, code)
-        mark = "◷" if desk.waiting_for else "▶"
-        view.show(code, code.line_for(desk.pc), mark=mark, title=f"Python · {desk.name} · {customer_text(customer)} · {more}",
-                  comment=code.leaving(desk.pc))
+            return Listing(None, title=self.python.title(), empty=f"{desk.name} is free: no customer.")
+        order = branch.layout.order if branch.mode == "shared" else ""
+        program, about = desk.program, f"#{customer.id} {customer.describe()}"
+        code = self.python.code((customer.id, tuple(step.text for step in program), order),
+                                lambda: desk_python(program, title=about, lock_order=order))
+        return Listing(code, code.line_for(desk.pc), "◷" if desk.waiting_for else "▶",
+                       self.python.title(customer_text(customer)), comment=code.leaving(desk.pc))
 
     def action_export(self) -> None:
         """Write this day, with its mode and tickets as they are now, as a script that races on real processes."""
@@ -646,11 +634,6 @@ class BranchScreen(BankScreen[None]):
                                     TicketBoard.OrderChosen("account" if layout.order == "any" else "any")))
 
     def _python_commands(self) -> Iterator[SystemCommand]:
-        for index, desk in enumerate(self.branch.desks):
-            yield SystemCommand(f"Python of {desk.name}'s desk", "Its transaction as Python, the current line marked (y)",
-                                lambda i=index: self.show_python(i))
-        if self.python_desk is not None:
-            yield SystemCommand("Close the Python view", "Back to the desks alone (y after the last desk)",
-                                lambda: self.show_python(None))
+        yield from self.python.commands(self.show_python)
         yield SystemCommand("Export as a Python script", "This day on real processes, no scheduler (x)",
                             self.action_export)

@@ -28,7 +28,7 @@ from ..engine.program_text import ProgramFileError, read_programs, write_program
 from ..engine.puzzle_run import PuzzleRun
 from ..store import FixitProgress, Store
 from ..widgets.fix_desk import DeskView, FixDesk
-from ..widgets.fix_palette import FixPalette
+from ..widgets.fix_palette import FixPalette, Palette
 from .bank_screen import BankScreen
 
 CHAPTER_TITLE = "8 · Fix the program"
@@ -203,7 +203,7 @@ class FixProgramScreen(BankScreen[None]):
         self.query_one("#fx-goal", Static).update(goal)
         for desk in self.query(FixDesk):
             desk.show(self._view(desk.index))
-        self.query_one(FixPalette).show(fix.names[self.desk], fix.palettes[self.desk])
+        self.query_one(FixPalette).show(Palette(fix.names[self.desk], fix.palettes[self.desk]))
         box = self.query_one("#fx-result", Static)
         box.update(self._result_text())
         box.set_class(self.result_class == "won", "-won")

@@ -20,7 +20,7 @@ from textual.widgets import Button, DataTable, Footer, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from ..paths import assets_dir
-from ..widgets.bar_chart import Bar, BarChart
+from ..widgets.bar_chart import Bar, BarChart, Chart
 from .bank_screen import BankScreen
 
 if TYPE_CHECKING:  # the Lab's processes start only when it runs
@@ -291,20 +291,20 @@ class LabScreen(BankScreen[None]):
         # Races (lost updates) apart from costs: a thread's 30 million increments a second
         # would flatten every process bar on one throughput scale.
         races = [r for r in self.rows if r.group in ("shared", "message", "threads", "value")]
-        self.query_one("#lab-lost", BarChart).show(
-            [Bar(method_text(r.method), r.lost_percent, f"{r.lost_percent:5.1f}%") for r in races], maximum=100.0,
-        )
-        self.query_one("#lab-speed", BarChart).show(
-            [Bar(method_text(r.method), r.ops_per_s, f"{r.ops_per_s:,.0f}") for r in self.rows
-             if r.group in ("shared", "message")],
-        )
-        self.query_one("#lab-cost", BarChart).show(
-            [Bar(method_text(r.method), r.per_op_us, f"{r.per_op_us:,.2f}") for r in self.rows if r.group == "cost"],
-        )
-        self.query_one("#lab-speedup", BarChart).show(
-            [Bar(method_text(r.method), r.speedup or 0.0, f"×{r.speedup or 0:.2f}") for r in self.rows
-             if r.group == "speedup"],
-        )
+        self.query_one("#lab-lost", BarChart).show(Chart(
+            tuple(Bar(method_text(r.method), r.lost_percent, f"{r.lost_percent:5.1f}%") for r in races), maximum=100.0,
+        ))
+        self.query_one("#lab-speed", BarChart).show(Chart(
+            tuple(Bar(method_text(r.method), r.ops_per_s, f"{r.ops_per_s:,.0f}") for r in self.rows
+                  if r.group in ("shared", "message")),
+        ))
+        self.query_one("#lab-cost", BarChart).show(Chart(
+            tuple(Bar(method_text(r.method), r.per_op_us, f"{r.per_op_us:,.2f}") for r in self.rows if r.group == "cost"),
+        ))
+        self.query_one("#lab-speedup", BarChart).show(Chart(
+            tuple(Bar(method_text(r.method), r.speedup or 0.0, f"×{r.speedup or 0:.2f}") for r in self.rows
+                  if r.group == "speedup"),
+        ))
         bar = self.query_one("#lab-progress", ProgressBar)
         bar.update(total=1, progress=1)
         self._status(self._moral(), "$text")

@@ -20,11 +20,11 @@ from ..engine import load_level
 from ..engine.machine import ASLEEP, RUNNING
 from ..engine.puzzle_run import PuzzleRun
 from ..engine.puzzles import Book, Puzzle
-from ..engine.python_code import DeskPython
 from ..store import PuzzleProgress, Store
-from ..widgets.puzzle_desk import PuzzleDesk
-from ..widgets.python_view import PythonView
+from ..widgets.puzzle_desk import PuzzleDesk, desk_run
+from ..widgets.python_view import Listing, PythonView
 from .bank_screen import BankScreen
+from .python_desks import PythonDesks
 
 PUZZLE_ORDER_NOTE = "You pick the order; the checker tried them all. x: a script where the OS picks."
 """Who picks the order, said where the player reads the real code."""
@@ -86,9 +86,8 @@ class PuzzleScreen(BankScreen[None]):
         """Replaced on mount by an attempt on real processes when the game has them."""
         self.hint_text = ""
         self.saved_win = False
-        self.python_desk: int | None = None
-        """The desk whose Python is shown (``None``: the view is closed)."""
-        self._python: dict[int, DeskPython] = {}
+        self.python = PythonDesks(puzzle.machine.names, "Its program as Python, the next step's line marked (y)")
+        """Which desk's program the Python view shows (y)."""
 
     @property
     def store(self) -> Store:
@@ -159,7 +158,7 @@ class PuzzleScreen(BankScreen[None]):
             goal.append("  " + puzzle.text, "dim")
         self.query_one("#pz-goal", Static).update(goal)
         for desk in self.query(PuzzleDesk):
-            desk.show(run)
+            desk.show(desk_run(run, desk.index))
         self.query_one("#pz-board", Static).update("\n".join(run.board()))
         order = run.order_lines()
         shown = order[-6:]
@@ -184,29 +183,22 @@ class PuzzleScreen(BankScreen[None]):
         self._show_python()
 
     def _show_python(self) -> None:
+        self.python.show(self.query_one(PythonView), self._python_listing)
+
+    def _python_listing(self, index: int) -> Listing:
         from ..engine.puzzle_python import leaving, puzzle_desk_python
 
-        view = self.query_one(PythonView)
-        index = self.python_desk
-        view.display = index is not None
-        if index is None:
-            return
         machine = self.puzzle.machine
-        code = self._python.get(index)
-        if code is None:
-            code = self._python[index] = puzzle_desk_python(machine, index, self.puzzle.title)
+        code = self.python.code(index, lambda: puzzle_desk_python(machine, index, self.puzzle.title))
         run = self.run
         pc = run.next_line(index)
         movable = index in run.movable() or machine.finished(run.state, index)
-        more = "y: next desk" if index + 1 < len(machine.desks) else "y: close"
         line, comment = code.line_for(pc), leaving(machine, index, pc)
         if run.state.status[index] != RUNNING:
             # Asleep on a condition (or woken, taking the lock back): inside the wait() call.
             line, comment = line + 1, ("asleep: the lock given back" if run.state.status[index] == ASLEEP
                                        else "woken: taking the lock back")
-        view.show(code, line, mark="▶" if movable else "◷",
-                  title=f"Python · {machine.names[index]} · {more}", comment=comment)
-
+        return Listing(code, line, "▶" if movable else "◷", self.python.title(), comment=comment)
 
     def _saved(self) -> PuzzleProgress | None:
         try:
@@ -294,18 +286,12 @@ class PuzzleScreen(BankScreen[None]):
 
     def action_python(self) -> None:
         """Show the next desk's program as Python; after the last desk, close the view."""
-        desks = len(self.puzzle.machine.desks)
-        if self.python_desk is None:
-            self.python_desk = 0
-        elif self.python_desk + 1 < desks:
-            self.python_desk += 1
-        else:
-            self.python_desk = None
+        self.python.walk()
         self._show_python()
 
     def show_python(self, desk: int | None) -> None:
         """Show desk ``desk``'s program as Python (``None``: close the view)."""
-        self.python_desk = desk if desk is None or 0 <= desk < len(self.puzzle.machine.desks) else None
+        self.python.choose(desk)
         self._show_python()
 
     def action_export(self) -> None:
@@ -323,12 +309,7 @@ class PuzzleScreen(BankScreen[None]):
 
     def palette_commands(self) -> Iterator[SystemCommand]:
         """Yield the palette entries of this screen: the Python of each desk and the export."""
-        for index, name in enumerate(self.puzzle.machine.names):
-            yield SystemCommand(f"Python of {name}'s desk", "Its program as Python, the next step's line marked (y)",
-                                lambda i=index: self.show_python(i))
-        if self.python_desk is not None:
-            yield SystemCommand("Close the Python view", "Back to the desks alone (y after the last desk)",
-                                lambda: self.show_python(None))
+        yield from self.python.commands(self.show_python)
         yield SystemCommand("Export as a Python script", "This puzzle on real processes: the OS picks the order (x)",
                             self.action_export)
 

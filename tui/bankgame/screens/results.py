@@ -17,7 +17,7 @@ from ..engine import Branch, Goal, IntegrityError, Level, Report, money
 from ..paths import assets_dir
 from ..widgets.stars import stars_content
 from ..widgets.text import CREATED_WHY, created, gap_text
-from ..widgets.timeline import Timeline, legend
+from ..widgets.timeline import Timeline, interleaving, legend
 from ..widgets.title_bar import TitleBar
 from .bank_screen import BankScreen
 from .branch import BranchScreen
@@ -142,8 +142,7 @@ class ResultsScreen(BankScreen[None]):
                 yield Static(self._goals(), id="results-goals")
                 yield Static(self._wrong(), id="results-wrong")
             if self.worst is not None and self.worst.steps:
-                timeline = Timeline(id="results-timeline")
-                timeline.show_error(self.worst)
+                timeline = Timeline(interleaving(self.worst), id="results-timeline")
                 timeline.border_title = f"Replay: the {KIND_WORDS.get(self.worst.kind, self.worst.kind)} on {self.worst.account}"
                 timeline.border_subtitle = f"one row per tick · {legend(self.worst.account)}"
                 yield timeline

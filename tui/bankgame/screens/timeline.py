@@ -10,7 +10,7 @@ from textual.widgets import Button, Static
 from ..engine import IntegrityError, money
 from ..widgets.integrity_panel import KIND_TEXT, error_explanation
 from ..widgets.text import gap_text
-from ..widgets.timeline import Timeline, legend
+from ..widgets.timeline import Timeline, interleaving, legend
 from .modal import Modal
 
 
@@ -48,9 +48,7 @@ class TimelineScreen(Modal[None]):
             yield Static(numbers_line(error), id="timeline-numbers")
             with VerticalScroll(id="timeline-steps"):
                 if error.steps:
-                    timeline = Timeline()
-                    timeline.show_error(error)
-                    yield timeline
+                    yield Timeline(interleaving(error))
                 else:
                     yield Static("The closing audit found the gap: the vault's total does not match "
                                  "the deposits and withdrawals paid out.")
@@ -74,7 +72,7 @@ class TimelineScreen(Modal[None]):
         if self.python:
             # Only the lines change: what each step read or wrote is the same in Python.
             error = replace(error, steps=tuple(step._replace(line=python_line(step.line)) for step in error.steps))
-        self.query_one(Timeline).show_error(error)
+        self.query_one(Timeline).show(interleaving(error))
         words = "Python: a ticket is lock.acquire() / lock.release(); y: the game's steps"
         self.query_one("#timeline-legend", Static).update(
             legend(self.error.account) + (f" · {words}" if self.python else " · y: as Python"))

@@ -21,7 +21,7 @@ from ..paths import assets_dir
 from ..store import Store
 from ..tutorial import Tutorial, holds, load_tutorial
 from ..widgets.integrity_panel import IntegrityPanel
-from ..widgets.tutorial_panel import TutorialPanel
+from ..widgets.tutorial_panel import TutorialPanel, lesson
 from .branch import BRANCH_CSS, BranchScreen
 
 HIGHLIGHT = "-tutorial-target"
@@ -78,7 +78,7 @@ class TutorialScreen(BranchScreen):
     def compose(self) -> ComposeResult:
         for widget in super().compose():
             if widget.id == "goals":
-                yield TutorialPanel(self.tutorial, id="tutorial")
+                yield TutorialPanel(lesson(self.tutorial), id="tutorial")
             yield widget
 
     def on_mount(self) -> None:
@@ -143,7 +143,7 @@ class TutorialScreen(BranchScreen):
                     # On a short terminal the side column scrolls: bring what the step points at into view.
                     self.call_after_refresh(widget.scroll_visible, animate=False)
             self._highlighted = target
-        self.query_one(TutorialPanel).show(self._hint())
+        self.query_one(TutorialPanel).show(lesson(self.tutorial, self._hint()))
 
     # --------------------------------------------------------------- actions
     def action_toggle_pause(self) -> None:

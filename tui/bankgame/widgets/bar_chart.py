@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.bar import Bar as RichBar
-from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.widget import Widget
+from textual.geometry import Size
+
+from .lines import laid_out
+from .panel import Panel
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,8 +24,19 @@ class Bar:
     text: str
 
 
-class BarChart(Widget):
-    """A small horizontal bar chart; every bar carries its number (never length alone)."""
+class Chart(NamedTuple):
+    """The bars of a chart, and the value a full bar stands for."""
+
+    bars: tuple[Bar, ...] = ()
+    maximum: float | None = None
+    """``None``: the largest value."""
+
+
+class BarChart(Panel[Chart]):
+    """A small horizontal bar chart; every bar carries its number (never length alone).
+
+    The screen hands it the bars (``show(Chart(bars, maximum))``); it only draws.
+    """
 
     DEFAULT_CSS = """
     BarChart { height: auto; width: 1fr; }
@@ -34,41 +48,41 @@ class BarChart(Widget):
 
     COMPONENT_CLASSES = {"bar-chart--label", "bar-chart--bar", "bar-chart--value", "bar-chart--empty"}
 
+    RELAYOUT = True
+    """Another number of bars takes another number of lines."""
+
     def __init__(
         self, bars: Sequence[Bar] = (), maximum: float | None = None, empty: str = "No data yet.",
         *, id: str | None = None, classes: str | None = None,
     ) -> None:
-        super().__init__(id=id, classes=classes)
-        self._bars = tuple(bars)
-        self._maximum = maximum
-        self._empty = empty
+        super().__init__(Chart(tuple(bars), maximum), id=id, classes=classes)
+        self.empty = empty
+        """Said while there are no bars (the screen's, fixed)."""
 
-    @property
-    def bars(self) -> tuple[Bar, ...]:
-        """The bars drawn."""
-        return self._bars
+    def signature(self, state: Chart) -> Chart:
+        return state  # every field is drawn
 
-    def show(self, bars: Sequence[Bar], maximum: float | None = None) -> None:
-        """Draw ``bars``, scaled to ``maximum`` (the largest value by default)."""
-        self._bars = tuple(bars)
-        self._maximum = maximum
-        self.refresh(layout=True)
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines_at(width))
 
-    def render(self) -> RenderableType:
-        """Draw the chart."""
+    def draw(self, state: Chart) -> Text:
+        return Text("\n").join(self._lines_at(self.size.width))
+
+    def _lines_at(self, width: int) -> list[Text]:
+        state = self.state
         style = self.get_component_rich_style
-        if not self._bars:
-            return Text(self._empty, style=style("bar-chart--empty"))
-        top = self._maximum if self._maximum is not None else max(bar.value for bar in self._bars)
+        if not state.bars:  # said in full, on as many lines as it needs
+            return laid_out(self.app.console, Text(self.empty, style=style("bar-chart--empty")), width)
+        top = state.maximum if state.maximum is not None else max(bar.value for bar in state.bars)
         top = top if top > 0 else 1.0
         bar_style = style("bar-chart--bar")
-        label_width = max(len(bar.label) for bar in self._bars)
-        value_width = max(len(bar.text) for bar in self._bars)
+        label_width = max(len(bar.label) for bar in state.bars)
+        value_width = max(len(bar.text) for bar in state.bars)
         grid = Table.grid(expand=True, padding=(0, 1))
         grid.add_column(width=label_width, no_wrap=True, style=style("bar-chart--label"))
         grid.add_column(ratio=1)
         grid.add_column(width=value_width, justify="right", no_wrap=True, style=style("bar-chart--value"))
-        for bar in self._bars:
+        for bar in state.bars:
             end = max(0.0, min(top, bar.value))
             grid.add_row(
                 bar.label,
@@ -76,4 +90,4 @@ class BarChart(Widget):
                 RichBar(top, 0, end, color=bar_style.color, bgcolor=bar_style.bgcolor),  # type: ignore[arg-type]
                 bar.text,
             )
-        return grid
+        return laid_out(self.app.console, grid, width)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 
 from ..engine import Branch
-from ..engine.programs import ticket_text
+from ..engine.branch import Clerk
+from ..engine.programs import SEND, ticket_text
 from .panel import BranchPanel
 from .text import clip, customer_text
 
@@ -36,25 +37,46 @@ class DeskCard(BranchPanel):
     def signature(self, branch: Branch) -> tuple:
         desk = branch.desks[self.index]
         customer = desk.customer
+        clerk = self._clerk(branch)
         return (
             customer.id if customer else -1, desk.pc, desk.waiting_for, tuple(desk.held), desk.served,
             branch.ticket_holder.get(desk.waiting_for, -1) if desk.waiting_for else -1,
             tuple(step.text for step in desk.program),  # a new layout mid-day gives the same customer new lines
+            branch.open_desks, branch.changing, clerk.down if clerk else False,
         )
 
     def decorate(self, branch: Branch) -> None:
         desk = branch.desks[self.index]
         # The title shows a waiting desk (a class toggle would restyle the desk every tick).
         self.border_title = f"[$text-warning]{desk.name} ◷[/]" if desk.waiting_for else desk.name
-        self.border_subtitle = f"served {desk.served}"
+        customer = desk.customer
+        # A desk closed mid-transaction finishes its customer first.
+        closing = f" · closes after #{customer.id}" if customer is not None and self.index >= branch.open_desks else ""
+        self.border_subtitle = f"served {desk.served}{closing}"
+
+    def _clerk(self, branch: Branch) -> Clerk | None:
+        """Return the clerk whose reply the desk waits for while its request is not handled yet, else ``None``."""
+        desk = branch.desks[self.index]
+        if desk.waiting_for != "reply" or desk.reply is not None or not 0 < desk.pc <= len(desk.program):
+            return None
+        sent = desk.program[desk.pc - 1]  # a program waits right after it sends
+        return branch.clerks[branch.clerk_of[sent.message[1]]] if sent.op == SEND else None
 
     def status(self) -> str:
         """Return the desk's state in words, e.g. ``◷ waiting for ticket A (held by Ben)``."""
         branch = self.branch
         desk = branch.desks[self.index]
         if desk.customer is None:
+            if self.index >= branch.open_desks:
+                # A closed desk calls nobody: "free" would say the queue is waiting for nothing.
+                return "■ closed · d opens it" if self.index == branch.open_desks else "■ closed"
+            if branch.changing:
+                return "○ free · no calls until the change"
             return "○ free"
         if desk.waiting_for == "reply":
+            clerk = self._clerk(branch)
+            if clerk is not None and clerk.down:
+                return f"◷ waiting for the clerk's reply ({clerk.name} is down)"
             return "◷ waiting for the clerk's reply"
         if desk.waiting_for:
             holder = branch.ticket_holder.get(desk.waiting_for, -1)
@@ -78,9 +100,9 @@ class DeskCard(BranchPanel):
         text.append(clip(f"#{desk.customer.id} {customer_text(desk.customer)}", width) + "\n", style("desk--customer"))
         # "◷ waiting for ticket A (held by Ben)" wraps before "(held by" on a narrow desk.
         lines = [status]
-        if len(status) > width and " (held by " in status:
-            head, _, tail = status.partition(" (held by ")
-            lines = [head, f"  held by {tail.rstrip(')')}"]
+        if len(status) > width and " (" in status:
+            head, _, tail = status.partition(" (")
+            lines = [head, f"  {tail.rstrip(')')}"]
         for line in lines:
             text.append(clip(line, width) + "\n", style("desk--waiting" if desk.waiting_for else "desk--running"))
         text.rstrip()

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import events
 from textual.message import Message
-from textual.widget import Widget
 
+from .panel import Panel
 from .text import clip
 
 
@@ -31,10 +31,10 @@ class DeskView:
     """During a proof: the line whose step broke the program (the damaging write)."""
 
 
-class FixDesk(Widget):
+class FixDesk(Panel[DeskView]):
     """A desk's lines: ``▸`` the cursor, ``■`` a fixed line (the customer's own), ``▶``/``✓`` a proof, ``✗`` the damage.
 
-    It only draws; a click on a line tells the screen (``FixDesk.Clicked``).
+    It only draws (``show(view)``); a click on a line tells the screen (``FixDesk.Clicked``).
     """
 
     COMPONENT_CLASSES = {"fixdesk--fixed", "fixdesk--free", "fixdesk--cursor", "fixdesk--next", "fixdesk--done",
@@ -62,21 +62,19 @@ class FixDesk(Widget):
             self.line = line
 
     def __init__(self, index: int, view: DeskView, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+        super().__init__(view, id=id)
         self.index = index
-        self.view = view
 
-    def show(self, view: DeskView) -> None:
-        """Draw ``view``."""
-        self.view = view
-        self.border_title = f"{view.key} · {view.name}"
-        self.border_subtitle = "1 line" if len(view.lines) == 1 else f"{len(view.lines)} lines"
-        self.set_class(view.cursor >= 0, "-current")
-        self.refresh()
+    def signature(self, state: DeskView) -> DeskView:
+        return state  # every field is drawn
 
-    def render(self) -> Text:
+    def decorate(self, state: DeskView) -> None:
+        self.border_title = f"{state.key} · {state.name}"
+        self.border_subtitle = "1 line" if len(state.lines) == 1 else f"{len(state.lines)} lines"
+        self.set_class(state.cursor >= 0, "-current")
+
+    def draw(self, view: DeskView) -> Text:
         style = self.get_component_rich_style
-        view = self.view
         width = max(6, self.size.width)
         text = Text(no_wrap=True, overflow="crop")
         text.append(clip(view.status or "■ the desk's own line · the others are yours", width), style("fixdesk--state"))
@@ -110,8 +108,8 @@ class FixDesk(Widget):
 
     def on_click(self, event: events.Click) -> None:
         rows = max(1, self.size.height - 1)
-        total = len(self.view.lines) + 1
-        focus = self.view.cursor if self.view.cursor >= 0 else max(self.view.next_line, self.view.damage, 0)
+        total = len(self.state.lines) + 1
+        focus = self.state.cursor if self.state.cursor >= 0 else max(self.state.next_line, self.state.damage, 0)
         first = 0 if total <= rows else max(0, min(focus - rows // 2, total - rows))
         offset = event.get_content_offset(self)
         if offset is None:

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from rich.text import Text
 from textual import events
+from textual.geometry import Size
 from textual.message import Message
-from textual.widget import Widget
 
+from .panel import Panel
 from .text import clip
 
 
-class FixPalette(Widget):
-    """``1 take ticket A`` … a key (or a click) inserts that line at the cursor. It only draws."""
+class Palette(NamedTuple):
+    """The lines one desk may insert."""
+
+    desk: str
+    lines: tuple[str, ...] = ()
+
+
+class FixPalette(Panel[Palette]):
+    """``1 take ticket A`` … a key (or a click) inserts that line at the cursor.
+
+    It only draws (``show(Palette(desk, lines))``); a click on a line tells the screen (``FixPalette.Picked``).
+    """
 
     COMPONENT_CLASSES = {"fixpalette--key", "fixpalette--line"}
 
@@ -21,6 +34,9 @@ class FixPalette(Widget):
     FixPalette > .fixpalette--key { color: $text-accent; text-style: bold; }
     """
 
+    RELAYOUT = True
+    """Another desk's palette has another number of lines."""
+
     class Picked(Message):
         """A palette line was clicked."""
 
@@ -29,28 +45,25 @@ class FixPalette(Widget):
             self.index = index
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.lines: tuple[str, ...] = ()
-        self.desk = ""
+        super().__init__(Palette(""), id=id)
 
-    def show(self, desk: str, lines: tuple[str, ...]) -> None:
-        """Draw the palette of ``desk``."""
-        self.desk = desk
-        self.lines = lines
-        self.border_title = f"Palette · {desk}"
-        self.refresh(layout=True)
+    def signature(self, state: Palette) -> Palette:
+        return state  # every field is drawn
 
-    def get_content_height(self, container: object, viewport: object, width: int) -> int:
-        return max(1, len(self.lines))
+    def decorate(self, state: Palette) -> None:
+        self.border_title = f"Palette · {state.desk}"
 
-    def render(self) -> Text:
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self.state.lines))
+
+    def draw(self, state: Palette) -> Text:
         style = self.get_component_rich_style
         width = max(6, self.size.width)
         text = Text(no_wrap=True, overflow="crop")
-        if not self.lines:
-            text.append(clip(f"{self.desk}: nothing to insert", width))
+        if not state.lines:
+            text.append(clip(f"{state.desk}: nothing to insert", width))
             return text
-        for i, line in enumerate(self.lines):
+        for i, line in enumerate(state.lines):
             if i:
                 text.append("\n")
             text.append(f"{i + 1} ", style("fixpalette--key"))
@@ -59,5 +72,5 @@ class FixPalette(Widget):
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is not None and 0 <= offset.y < len(self.lines):
+        if offset is not None and 0 <= offset.y < len(self.state.lines):
             self.post_message(self.Picked(offset.y))

@@ -8,6 +8,7 @@ several times cheaper, and each strip is kept until the next ``refresh``.
 
 from __future__ import annotations
 
+from rich.console import Console, RenderableType
 from rich.style import Style
 from rich.text import Span, Text
 from textual.geometry import Size
@@ -15,8 +16,18 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 
+def laid_out(console: Console, renderable: RenderableType, width: int) -> list[Text]:
+    """Return ``renderable`` (a Rich table, say) laid out at ``width``, a ``Text`` per line, for a panel to draw."""
+    lines = console.render_lines(renderable, console.options.update_width(max(1, width)), pad=False)
+    return [Text.assemble(*((segment.text, segment.style or "") for segment in line if not segment.control))
+            for line in lines]
+
+
 class TextLines(Widget):
     """A widget whose ``render()`` returns one ``Text``, drawn line by line and kept."""
+
+    WRAP = False
+    """Whether a line longer than the width goes on on the next (a text to read), rather than being cut."""
 
     _strips: list[Strip] | None = None
     _strips_size: Size | None = None
@@ -57,15 +68,29 @@ class TextLines(Widget):
             return self._strips[y]
         return Strip.blank(size.width, self.rich_style)
 
-    def _draw(self, size: Size) -> list[Strip]:
-        width, height = size
-        base = self.rich_style
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if not self.WRAP:
+            return super().get_content_height(container, viewport, width)
+        return len(self._lines(width))
+
+    def _lines(self, width: int) -> list[Text]:
+        """Return the lines of ``render()``'s text, wrapped to ``width`` if the widget wraps."""
         text = self.render()
         if not isinstance(text, Text):
             text = Text(str(text))
+        if self.WRAP:
+            lines = list(text.wrap(self.app.console, max(1, width)))
+            for line in lines:
+                line.rstrip()  # the space a line broke at is not drawn (as Textual's own wrapping does)
+            return lines
+        return list(text.split("\n", allow_blank=True))
+
+    def _draw(self, size: Size) -> list[Strip]:
+        width, height = size
+        base = self.rich_style
         console = self.app.console
         strips = []
-        for line in text.split("\n", allow_blank=True)[:height]:
+        for line in self._lines(width)[:height]:
             # The widget's own style goes under the line's style and its spans (as spans:
             # Text.render applies spans only, a Text's own style is left to a Console).
             under = [Span(0, len(line), base)] + ([Span(0, len(line), line.style)] if line.style else [])

@@ -7,6 +7,10 @@ differ, so an unchanged panel costs one tuple comparison a frame. A field read
 by ``draw`` but missing from ``signature`` leaves the panel stale: the test of
 each panel (tests/ui/test_panels.py) plays a day and, after every tick, checks
 that what is on screen is what a fresh drawing of the state would be.
+
+A panel a screen hands a state of its own (a ``NamedTuple`` or a frozen
+dataclass of exactly what it draws) returns that state as its signature, and
+its test changes each field alone.
 """
 
 from __future__ import annotations

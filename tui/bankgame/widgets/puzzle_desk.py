@@ -2,20 +2,56 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from rich.text import Text
-from textual.widget import Widget
 
 from ..engine.puzzle_run import PuzzleRun
+from .panel import Panel
 from .text import clip
 
 
-class PuzzleDesk(Widget):
+class DeskRun(NamedTuple):
+    """One desk of a puzzle's attempt, as its card shows it."""
+
+    name: str
+    role: str
+    """``cashier``, or what else the desk is (a ``clerk``): said beside the name."""
+    program: tuple[str, ...]
+    """Its lines."""
+    status: str
+    """What it is doing (``▶ can move · holds A``)."""
+    registers: tuple[str, ...]
+    """What it holds in its own registers (``r = $150``)."""
+    next_line: int
+    ran: frozenset[int]
+    """The lines it has run."""
+    steps: int
+    movable: bool
+    """Whether a pick can move it now."""
+    guided: bool
+    """Whether the checker moves it next (after the third hint)."""
+
+
+def desk_run(run: PuzzleRun, index: int) -> DeskRun:
+    """Return desk ``index`` of the attempt ``run`` as its card shows it."""
+    machine = run.machine
+    guided = run.guided() == index
+    status = run.desk_status(index)
+    return DeskRun(
+        machine.names[index], machine.desks[index].role, tuple(instr.text for instr in machine.programs[index]),
+        "★ the checker moves me next · " + status if guided else status, tuple(run.registers(index)),
+        run.next_line(index), frozenset(run.ran(index)), run.steps_of(index), index in run.movable(), guided,
+    )
+
+
+class PuzzleDesk(Panel[DeskRun]):
     """A desk's program; ``▶`` marks its next line, ``✓`` lines it has run, ``★`` the checker's next pick.
 
     Under its status, what the desk holds in its own registers (``r = $150``): the
     value a read got stays there while another desk changes the account.
 
-    The screen hands it the attempt (``show``); it only draws.
+    The screen hands it the desk (``show(desk_run(run, index))``); it only draws.
     """
 
     COMPONENT_CLASSES = {"desk--done", "desk--next", "desk--todo", "desk--state", "desk--lineno", "desk--registers"}
@@ -32,48 +68,39 @@ class PuzzleDesk(Widget):
     """
 
     def __init__(self, run: PuzzleRun, index: int, key: str, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.run = run
+        super().__init__(desk_run(run, index), id=id)
         self.index = index
         self.key = key
+        """The key that picks this desk (its number)."""
 
-    def show(self, run: PuzzleRun) -> None:
-        """Draw ``run`` (the screen's attempt, after any move)."""
-        self.run = run
-        name = run.machine.names[self.index]
-        role = run.machine.desks[self.index].role
-        self.border_title = f"{self.key} · {name}" + ("" if role == "cashier" else f" ({role})")
-        steps = run.steps_of(self.index)
-        self.border_subtitle = "1 step" if steps == 1 else f"{steps} steps"
-        self.set_class(self.index in run.movable(), "-movable")
-        self.set_class(run.guided() == self.index, "-guided")
-        self.refresh()
+    def signature(self, state: DeskRun) -> DeskRun:
+        return state  # every field is drawn
 
-    def render(self) -> Text:
+    def decorate(self, state: DeskRun) -> None:
+        self.border_title = f"{self.key} · {state.name}" + ("" if state.role == "cashier" else f" ({state.role})")
+        self.border_subtitle = "1 step" if state.steps == 1 else f"{state.steps} steps"
+        self.set_class(state.movable, "-movable")
+        self.set_class(state.guided, "-guided")
+
+    def draw(self, state: DeskRun) -> Text:
         style = self.get_component_rich_style
-        run = self.run
         width = max(4, self.size.width)
         text = Text(no_wrap=True, overflow="crop")
-        status = run.desk_status(self.index)
-        if run.guided() == self.index:
-            status = "★ the checker moves me next · " + status
-        text.append(clip(status, width), style("desk--state"))
-        registers = run.registers(self.index)
-        if registers:
-            text.append("\n" + clip("  ".join(registers), width), style("desk--registers"))
-        pc = run.next_line(self.index)
-        ran = run.ran(self.index)
-        program = run.machine.programs[self.index]
-        rows = max(1, self.size.height - 1 - (1 if registers else 0))
+        text.append(clip(state.status, width), style("desk--state"))
+        if state.registers:
+            text.append("\n" + clip("  ".join(state.registers), width), style("desk--registers"))
+        pc = state.next_line
+        program = state.program
+        rows = max(1, self.size.height - 1 - (1 if state.registers else 0))
         # A long program in a short desk: keep the next line in view.
         first = 0 if len(program) <= rows else max(0, min(pc - rows // 2, len(program) - rows))
-        for number, instr in enumerate(program[first:first + rows], start=first):
+        for number, line in enumerate(program[first:first + rows], start=first):
             if number == pc:
                 mark, line_style = "▶", style("desk--next")
-            elif number in ran:
+            elif number in state.ran:
                 mark, line_style = "✓", style("desk--done")
             else:
                 mark, line_style = " ", style("desk--todo")
             text.append(f"\n{number + 1:>2} ", style("desk--lineno"))
-            text.append(clip(f"{mark} {instr.text}", width - 3).ljust(width - 3), line_style)
+            text.append(clip(f"{mark} {line}", width - 3).ljust(width - 3), line_style)
         return text

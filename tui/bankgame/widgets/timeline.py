@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from rich import box
-from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.widget import Widget
+from textual.geometry import Size
 
 from ..engine import IntegrityError, TrailStep, money
+from .lines import laid_out
+from .panel import Panel
 
 
 def legend(account: str) -> str:
@@ -64,12 +66,33 @@ def steps_before_culprit(error: IntegrityError) -> tuple[TrailStep, ...]:
     return steps
 
 
-class Timeline(Widget):
+class Interleaving(NamedTuple):
+    """What a timeline shows: the steps of the cashiers, the write that broke the ledger, the account at issue."""
+
+    steps: tuple[TrailStep, ...] = ()
+    """In tick order."""
+    cashiers: tuple[str, ...] = ()
+    """The columns, in this order first (then any other cashier, as first seen)."""
+    culprit: TrailStep | None = None
+    """The write that broke the ledger: its row says what it cost."""
+    account: str = ""
+    """Its reads and writes are marked (``""``: none)."""
+
+
+def interleaving(error: IntegrityError | None) -> Interleaving:
+    """Return the interleaving behind ``error`` (nothing for ``None``)."""
+    if error is None:
+        return Interleaving()
+    return Interleaving(steps_before_culprit(error), tuple(error.cashiers), culprit_step(error), error.account)
+
+
+class Timeline(Panel[Interleaving]):
     """A side-by-side timeline: one column per cashier, one row per tick.
 
     Steps in the same row happened in the same tick. Reads of the account at
     issue are marked ◆, writes ●, and the write that broke the ledger, if
-    given, is highlighted and says what it cost (see ``legend``).
+    given, is highlighted and says what it cost (see ``legend``). The screen
+    hands it what to show (``show(interleaving(error))``); it only draws.
     """
 
     DEFAULT_CSS = """
@@ -91,54 +114,26 @@ class Timeline(Widget):
         "timeline--culprit", "timeline--empty",
     }
 
-    def __init__(
-        self,
-        steps: Sequence[TrailStep] = (),
-        cashiers: Sequence[str] = (),
-        culprit: TrailStep | None = None,
-        *,
-        account: str = "",
-        id: str | None = None,
-        classes: str | None = None,
-    ) -> None:
-        super().__init__(id=id, classes=classes)
-        self._steps: tuple[TrailStep, ...] = tuple(steps)
-        self._cashiers: tuple[str, ...] = tuple(cashiers)
-        self._culprit = culprit
-        self._account = account
+    RELAYOUT = True
+    """Other steps take another number of rows."""
 
-    @property
-    def steps(self) -> tuple[TrailStep, ...]:
-        """The steps shown, in tick order."""
-        return self._steps
+    def __init__(self, state: Interleaving = Interleaving(), *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(state, id=id, classes=classes)
+
+    def signature(self, state: Interleaving) -> Interleaving:
+        return state  # every field is drawn
 
     @property
     def columns(self) -> tuple[str, ...]:
         """The cashiers shown, one per column, in the order given then first seen."""
-        names = list(dict.fromkeys(self._cashiers))
-        rows = self._steps + ((self._culprit,) if self._culprit else ())
+        state = self.state
+        names = list(dict.fromkeys(state.cashiers))
+        rows = state.steps + ((state.culprit,) if state.culprit else ())
         for step in rows:
             if step.cashier not in names:
                 names.append(step.cashier)
         return tuple(names)
-
-    def show(
-        self, steps: Sequence[TrailStep], cashiers: Sequence[str] = (), culprit: TrailStep | None = None,
-        account: str = "",
-    ) -> None:
-        """Show ``steps``, with ``culprit`` and the reads and writes of ``account`` marked."""
-        self._steps = tuple(steps)
-        self._cashiers = tuple(cashiers)
-        self._culprit = culprit
-        self._account = account
-        self.refresh(layout=True)
-
-    def show_error(self, error: IntegrityError | None) -> None:
-        """Show the interleaving behind ``error`` (or nothing for ``None``)."""
-        if error is None:
-            self.show(())
-        else:
-            self.show(steps_before_culprit(error), error.cashiers, culprit_step(error), error.account)
 
     def cells(self) -> list[tuple[int, dict[str, list[TrailStep]], str]]:
         """Return ``(tick, cashier → steps, culprit)`` per row, in tick order.
@@ -146,10 +141,10 @@ class Timeline(Widget):
         ``culprit`` names the cashier whose cell in that row broke the ledger, or is ``""``.
         """
         by_tick: dict[int, dict[str, list[TrailStep]]] = {}
-        steps = sorted(self._steps, key=lambda step: step.tick) + ([self._culprit] if self._culprit else [])
+        culprit = self.state.culprit
+        steps = sorted(self.state.steps, key=lambda step: step.tick) + ([culprit] if culprit else [])
         for step in steps:
             by_tick.setdefault(step.tick, {}).setdefault(step.cashier, []).append(step)
-        culprit = self._culprit
         return [(tick, cells, culprit.cashier if culprit and culprit.tick == tick else "")
                 for tick, cells in sorted(by_tick.items())]
 
@@ -158,8 +153,17 @@ class Timeline(Widget):
         return [(tick, {name: "; ".join(step.line for step in steps) for name, steps in cells.items()}, culprit)
                 for tick, cells, culprit in self.cells()]
 
-    def render(self) -> RenderableType:
-        """Draw the timeline as a table."""
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines_at(width))
+
+    def draw(self, state: Interleaving) -> Text:
+        return Text("\n").join(self._lines_at(self.size.width))
+
+    def _lines_at(self, width: int) -> list[Text]:
+        """Return the timeline laid out at ``width``: a table whose long cells go on on the next line."""
+        return laid_out(self.app.console, self._table(), width)
+
+    def _table(self) -> Table | Text:
         style = self.get_component_rich_style
         columns = self.columns
         if not columns:
@@ -180,7 +184,7 @@ class Timeline(Widget):
 
     def _cell(self, steps: list[TrailStep], culprit: bool) -> Text:
         """Return one cashier's cell: its mark, then its lines, styled by what it did."""
-        mark = step_mark(steps, self._account)
+        mark = step_mark(steps, self.state.account)
         line = "; ".join(step.line for step in steps)
         if culprit:
             component = "timeline--culprit"

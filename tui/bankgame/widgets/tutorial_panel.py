@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from rich.text import Text
-from textual.widget import Widget
 
-from ..tutorial import Tutorial
+from ..tutorial import Step, Tutorial
+from .panel import Panel
 
 
-class TutorialPanel(Widget):
+class Lesson(NamedTuple):
+    """Where the tutorial is, as its panel shows it."""
+
+    chapter: str
+    """The chapter's title."""
+    number: int
+    """The chapter's number, from 1."""
+    chapters: int
+    done: int
+    """Steps done, over the whole tutorial."""
+    total: int
+    status: str
+    """``new``, ``started``, ``done`` or ``skipped``."""
+    step: Step | None
+    """The current step (``None`` once finished)."""
+    hint: str = ""
+    """The step's hint, once due."""
+
+
+def lesson(tutorial: Tutorial, hint: str = "") -> Lesson:
+    """Return what the panel shows of ``tutorial`` now, with ``hint`` if it is due."""
+    done, total = tutorial.progress()
+    return Lesson(tutorial.chapter.title, tutorial.chapter_index + 1, len(tutorial.chapters), done, total,
+                  tutorial.status, tutorial.step, hint)
+
+
+class TutorialPanel(Panel[Lesson]):
     """Shows the tutorial's current step on the branch screen.
 
-    The panel renders what the ``Tutorial`` controller says; it decides nothing.
+    The panel draws what the ``Tutorial`` controller says (``show(lesson(tutorial, hint))``); it decides nothing.
     """
 
     COMPONENT_CLASSES = {"tutorial--title", "tutorial--text", "tutorial--hint", "tutorial--keys", "tutorial--done"}
@@ -32,34 +60,24 @@ class TutorialPanel(Widget):
     TutorialPanel > .tutorial--done { color: $text-success; text-style: bold; }
     """
 
-    def __init__(self, tutorial: Tutorial, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.tutorial = tutorial
-        self.hint = ""
-        self._signature: tuple = ()
+    RELAYOUT = True
+    """A longer step, or its hint, takes more lines."""
+    WRAP = True
 
-    def show(self, hint: str = "") -> None:
-        """Redraw for the tutorial's current step (and its hint, once due)."""
-        tutorial = self.tutorial
-        self.hint = hint
-        signature = (tutorial.position, tutorial.status, hint)
-        if signature == self._signature:
-            return
-        self._signature = signature
-        done, total = tutorial.progress()
-        chapter = tutorial.chapter
-        number = tutorial.chapter_index + 1
-        self.border_title = f"Tutorial · {number}/{len(tutorial.chapters)} {chapter.title}"
-        self.border_subtitle = f"step {min(done + 1, total)} of {total}" if not tutorial.finished else tutorial.status
-        self.refresh(layout=True)
+    def signature(self, state: Lesson) -> Lesson:
+        return state  # every field is drawn
 
-    def render(self) -> Text:
+    def decorate(self, state: Lesson) -> None:
+        self.border_title = f"Tutorial · {state.number}/{state.chapters} {state.chapter}"
+        finished = state.step is None
+        self.border_subtitle = state.status if finished else f"step {min(state.done + 1, state.total)} of {state.total}"
+
+    def draw(self, state: Lesson) -> Text:
         style = self.get_component_rich_style
-        tutorial = self.tutorial
-        step = tutorial.step
+        step = state.step
         text = Text()
         if step is None:
-            if tutorial.status == "done":
+            if state.status == "done":
                 text.append("★ Tutorial complete: every lesson of the campaign, learnt by doing.", style("tutorial--done"))
                 text.append("\nPlay on here, or press escape for the campaign.", style("tutorial--keys"))
             else:
@@ -67,12 +85,12 @@ class TutorialPanel(Widget):
             return text
         text.append("▶ ", style("tutorial--done"))
         text.append(step.text, style("tutorial--text"))
-        if self.hint:
+        if state.hint:
             text.append("\n? ", style("tutorial--hint"))
-            text.append(self.hint, style("tutorial--hint"))
+            text.append(state.hint, style("tutorial--hint"))
         if step.until == "next":
             keys = "n: next · x: skip the tutorial"
-        elif self.hint:
+        elif state.hint:
             keys = "n: move on anyway · x: skip the tutorial"
         else:
             keys = "x: skip the tutorial"

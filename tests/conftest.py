@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
 # Locally, every run explores new seeds and workloads. In CI the examples are
@@ -11,3 +13,15 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def bankgame_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Give every test a save folder of its own (``BANKGAME_HOME``), never the player's.
+
+    Tests run side by side in several processes (pytest-xdist): no two of
+    them may share a save, a worker log or a record of running games.
+    """
+    home = tmp_path / "home"
+    monkeypatch.setenv("BANKGAME_HOME", str(home))
+    return home

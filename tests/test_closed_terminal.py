@@ -25,6 +25,8 @@ from bankgame.terminal import SurvivingOutput
 
 IN_CI = os.environ.get("CI") == "true"
 RUNS = 20
+BATCHES = 4
+"""The runs are played in this many tests (five runs each), so that they run side by side."""
 EXIT_WITHIN = 5.0
 """Seconds the game may take to end after its terminal closed (the issue's bound)."""
 
@@ -93,14 +95,15 @@ def _wait(predicate, timeout: float, what: str) -> float:
     return time.monotonic() - start
 
 
-def test_closing_the_terminal_ends_the_game_every_time(tmp_path: Path) -> None:
+@pytest.mark.parametrize("batch", range(BATCHES))
+def test_closing_the_terminal_ends_the_game_every_time(tmp_path: Path, batch: int) -> None:
     if shutil.which("tmux") is None:
         if IN_CI:
             pytest.fail("CI must run the closed-terminal test, but tmux is missing")
         pytest.skip("tmux is missing")
     home = tmp_path / "home"
     left_behind: list[int] = []
-    for run in range(RUNS):
+    for run in range(batch, RUNS, BATCHES):
         marker, session = uuid.uuid4().hex, f"bankgame-close-{uuid.uuid4().hex[:8]}"
         command = (f"env BANKGAME_HOME={home} BANKGAME_TEST_MARK={marker} TEXTUAL_ANIMATIONS=none "
                    f"{sys.executable} -m bankgame")

@@ -66,6 +66,9 @@ def assert_branch_app_sane(app: BankApp) -> None:
         assert not days or days[0].branch is app.branch, "the branch screen shows another day than the app's"
 
 
+STORM_EVENTS = 300
+"""Events in a storm: six checks of the game (one every ``CHECK_EVERY``), each key tried ~8 times."""
+
 STORM_KEYS = (
     "space", "full_stop", "plus", "minus", "m", "t", "k", "i", "s", "question_mark", "escape", "enter",
     "up", "down", "left", "right", "tab", "shift+tab", "home", "end", "pageup", "pagedown",
@@ -73,7 +76,7 @@ STORM_KEYS = (
 )
 
 
-async def fast_storm(pilot: Any, seed: int, count: int = 800, keys: tuple[str, ...] = STORM_KEYS) -> None:
+async def fast_storm(pilot: Any, seed: int, count: int = STORM_EVENTS, keys: tuple[str, ...] = STORM_KEYS) -> None:
     """Send ``count`` random keys and clicks (seeded) to the branch's app; see ``send_storm``.
 
     A storm may reach a Quit: the app counts it in ``quit_requested`` instead

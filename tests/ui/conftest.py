@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def ui_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep saves out of the player's folder, colour on, animations off."""
-    monkeypatch.setenv("BANKGAME_HOME", str(tmp_path / "home"))
+def ui_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Colour on, animations off (each test's own home: tests/conftest.py)."""
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")

@@ -114,6 +114,6 @@ STORM_KEYS = (
 )
 
 
-async def storm(pilot: Any, seed: int, count: int = 800) -> None:
+async def storm(pilot: Any, seed: int, count: int = 300) -> None:
     """Send ``count`` random keys and clicks (seeded) anywhere on the screen; see ``send_storm``."""
     await send_storm(pilot, seed, count, STORM_KEYS, clicks=0.25, spare_edges=False)

@@ -38,7 +38,7 @@ async def test_a_storm_raises_nothing(name: str) -> None:
         await pilot.pause()
         # Storms wander: Start, Retry and Next leave the first screen; each
         # way back is part of the storm.
-        await storm(pilot, seed=sum(map(ord, name)), count=800)
+        await storm(pilot, seed=sum(map(ord, name)), count=300)
         await app.workers.wait_for_complete()
         await pilot.pause()
         # The app is alive (run_test re-raises any error) and never stranded on an empty screen.

@@ -253,7 +253,7 @@ async def test_a_storm_of_teacher_keys_raises_nothing_and_leaves_one_day() -> No
     app = branch_app("sandbox", seed=5, options={"customers": 60}, paused=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await fast_storm(pilot, seed=21, count=400, keys=keys)
+        await fast_storm(pilot, seed=21, keys=keys)
         await pilot.pause()
         assert app.is_running
         screen = app.screen

@@ -20,6 +20,8 @@ import pytest
 from bankgame.workers.leftovers import names_of
 
 MARKER = "BANKGAME_TEST_MARKER"
+BUSY = 64 * 1024
+"""Bytes a worker has read once it is well into the day (about a thousand requests)."""
 LONG_DAY = ["simulate", "--backend", "process", "--customers", "100000", "--cashiers", "4"]
 
 
@@ -67,6 +69,41 @@ def workers_of(process: subprocess.Popen[str], marker: str) -> list[int]:
     return [pid for pid in marked(marker) if pid != process.pid]
 
 
+def bytes_read(pid: int) -> int:
+    """What a process has read so far (its pipes included), from /proc/PID/io."""
+    try:
+        for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+            if line.startswith("rchar:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def cpu_ticks(pid: int) -> int:
+    """The CPU time a process has used, in clock ticks (usually hundredths of a second), from /proc/PID/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+    except (OSError, IndexError):
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def serving(process: subprocess.Popen[str], pid: int) -> bool:
+    """Whether worker ``pid`` is well into the day (it has read many requests), or the command ended."""
+    return bytes_read(pid) > BUSY or process.poll() is not None
+
+
+def desks_of(process: subprocess.Popen[str], marker: str) -> list[int]:
+    """The day's cashiers (or the Lab's workers): the workers the forkserver started, not the command's helpers."""
+    return [pid for pid in workers_of(process, marker) if parent_of(pid) != process.pid]
+
+
+def all_of(pids: list[int], condition) -> bool:
+    """Whether there are such processes and ``condition`` holds of each."""
+    return bool(pids) and all(condition(pid) for pid in pids)
+
+
 def started(process: subprocess.Popen[str], marker: str, count: int) -> bool:
     # forkserver + resource tracker + the desks
     assert wait_for(lambda: len(workers_of(process, marker)) >= count or process.poll() is not None)
@@ -91,7 +128,7 @@ def test_a_signal_to_the_command_leaves_nothing(tmp_path: Path, signum: int, sta
     process, marker = start(tmp_path, *LONG_DAY)
     try:
         assert started(process, marker, 6), process.communicate()
-        time.sleep(0.2)  # well into the day
+        assert wait_for(lambda: all_of(desks_of(process, marker), lambda pid: serving(process, pid)))  # well into the day
         assert names_of(process.pid)  # the day's block and tickets
         process.send_signal(signum)
         process.communicate(timeout=20)
@@ -113,16 +150,18 @@ def test_a_killed_cashier_is_restarted_and_the_day_goes_on(tmp_path: Path) -> No
     process, marker = start(tmp_path, *LONG_DAY)
     try:
         assert started(process, marker, 6)
-        time.sleep(0.3)  # the day is running
+        assert wait_for(lambda: all_of(desks_of(process, marker), lambda pid: serving(process, pid)))  # the day is running
         log = str(tmp_path / "workers.log")
         for pid in workers_of(process, marker):  # no child can paint over the terminal
             assert os.readlink(f"/proc/{pid}/fd/1") == log and os.readlink(f"/proc/{pid}/fd/2") == log
-        desk = next(pid for pid in workers_of(process, marker) if parent_of(pid) != process.pid)  # a cashier
+        desk = desks_of(process, marker)[0]
         os.kill(desk, signal.SIGKILL)
         # A new cashier takes its place and the day goes on.
         assert wait_for(lambda: process.poll() is None and desk not in workers_of(process, marker)
                         and len(workers_of(process, marker)) >= 6)
-        time.sleep(0.3)
+        # The new cashier serves: the day goes on.
+        new = [pid for pid in desks_of(process, marker) if pid != desk]
+        assert wait_for(lambda: any(serving(process, pid) for pid in new))
         assert process.poll() is None, process.communicate()
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=20)
@@ -143,7 +182,8 @@ def test_lab_interrupted_leaves_nothing(tmp_path: Path, signum: int, status: int
     process, marker = start(tmp_path, "lab", "--processes", "2", "--ops", "50000000", "--json")
     try:
         assert started(process, marker, 4)
-        time.sleep(0.3)
+        # The workers are racing: each has spent a tenth of a second on the CPU.
+        assert wait_for(lambda: process.poll() is not None or all_of(desks_of(process, marker), lambda pid: cpu_ticks(pid) >= 10))
         process.send_signal(signum)
         process.communicate(timeout=20)
         assert process.returncode == status

@@ -192,8 +192,7 @@ def play(name: str, bin_dir: Path, expect_under: Path, version: str, suite: Path
         BANKGAME_RELEASE_TESTS=RELEASE_TESTS[name],
         BANKGAME_ARTIFACTS=str(REPO / "artifacts" / f"release-{name}"),
     )
-    # One test process (-n 0): two installs are checked at a time already, one per core.
-    run(python, "-m", "pytest", "-q", "-n", "0", "-p", "installed_package", "-p", "no:cacheprovider", cwd=tests, env=env,
+    run(python, "-m", "pytest", "-q", "-p", "installed_package", "-p", "no:cacheprovider", cwd=tests, env=env,
         timeout=900)
     say(f"{name}: snapshot and release tests passed against the installed package")
 

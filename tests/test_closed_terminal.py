@@ -8,6 +8,7 @@ game then hung for ever in its shutdown (see ``bankgame/terminal.py``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -126,3 +127,70 @@ def test_closing_the_terminal_ends_the_game_every_time(tmp_path: Path) -> None:
                     os.kill(pid, 9)
                 except ProcessLookupError:
                     pass
+
+
+class Pty:
+    """A pseudo-terminal with the game on its far side; closing it is closing the terminal window."""
+
+    def __init__(self, home: Path, marker: str) -> None:
+        import fcntl
+        import pty
+        import struct
+        import termios
+
+        self.master, follower = pty.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        env = {**os.environ, "BANKGAME_HOME": str(home), "BANKGAME_TEST_MARK": marker,
+               "TEXTUAL_ANIMATIONS": "none", "TERM": "xterm-256color"}
+        env.pop("NO_COLOR", None)
+        # Its own session with the pty as its controlling terminal: the hang-up reaches it as it would.
+        self.game = subprocess.Popen([sys.executable, "-m", "bankgame"], stdin=follower, stdout=follower,
+                                     stderr=follower, env=env, start_new_session=True,
+                                     preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+        os.close(follower)
+        self.seen = b""
+
+    def read_until(self, text: bytes, guard: float = 60.0) -> None:
+        """Read what the game draws until ``text`` is among it (``guard`` only bounds a game that never draws it)."""
+        import select
+
+        start = time.monotonic()
+        while text not in self.seen:
+            assert time.monotonic() - start < guard, f"{text!r} never drawn; last: {self.seen[-300:]!r}"
+            ready, _, _ = select.select([self.master], [], [], 0.5)
+            if ready:
+                self.seen += os.read(self.master, 1 << 16)
+
+    def close(self) -> None:
+        if self.master >= 0:
+            os.close(self.master)
+            self.master = -1
+
+
+def test_a_closed_pty_ends_the_game_every_time_and_leaves_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for run in range(RUNS):
+        marker = uuid.uuid4().hex
+        terminal = Pty(home, marker)
+        try:
+            terminal.read_until(b"Quit")
+            if run % 2:  # help open: its long page is much of what a closing terminal is sent
+                os.write(terminal.master, b"?")
+                terminal.read_until(b"How to play")
+            assert len(_marked(marker)) > 1, "the game and its process helpers are running"
+            terminal.close()
+            try:
+                # A hung game never exits: the bound only keeps a failing run from lasting for ever.
+                terminal.game.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                raise AssertionError(f"run {run + 1} of {RUNS}: the game hung after its terminal closed") from None
+            # Its forkserver and resource tracker end when the game does (they see its end of their pipes close).
+            _wait(lambda m=marker: not _marked(m), 60, f"run {run + 1}: what the game started to end")
+        finally:
+            terminal.close()
+            if terminal.game.poll() is None:
+                os.killpg(terminal.game.pid, 9)
+                terminal.game.wait()
+            for pid in _marked(marker):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, 9)

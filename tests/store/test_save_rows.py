@@ -7,6 +7,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bankgame.app import BankApp
 from bankgame.screens.level_select import LevelSelectScreen
 from bankgame.screens.puzzle_book import PuzzleBookScreen
@@ -130,3 +132,89 @@ def test_a_day_with_a_huge_seed_is_saved_from_the_game(bankgame_home: Path) -> N
     asyncio.run(play())
     with open_store() as store:
         assert store.history()[0].seed == seed
+
+
+# One bad value per table: each row is set aside, the good row beside it stays, and nothing raises.
+BAD_ROWS = {
+    "meta": ("INSERT OR REPLACE INTO meta VALUES ('tutorial_status', 'halfway')",
+             lambda store: store.tutorial().status == "new"),
+    "levels": ("UPDATE levels SET plays = 'many' WHERE level_id = 'rush-hour'",
+               lambda store: "rush-hour" not in store.progress() and store.stars("opening-day") == 2),
+    "settings": ("INSERT OR REPLACE INTO settings VALUES ('animations', '\"sometimes\"')",
+                 lambda store: store.settings()["animations"] is True),
+    "history": ("UPDATE history SET score = 'high' WHERE level_id = 'rush-hour'",
+                lambda store: [day.level_id for day in store.history()] == ["opening-day"]),
+    "puzzles": ("UPDATE puzzles SET stars = 'lots' WHERE puzzle_id = 'bad'",
+                lambda store: set(store.puzzles()) == {"good"}),
+    "fixits": ("UPDATE fixits SET held = 'x' WHERE puzzle_id = 'bad'",
+               lambda store: set(store.fixits()) == {"good"}),
+}
+
+
+def two_of_each(home: Path) -> None:
+    """A save with two rows in every table the game writes."""
+    with open_store(home) as store:
+        store.record_day("opening-day", stars=2, score=120, seed=1)
+        store.record_day("rush-hour", stars=1, score=50, seed=3)
+        store.set_tutorial("program")
+        store.set_settings({"speed": 2.0, "animations": True})
+        for puzzle in ("good", "bad"):
+            store.record_puzzle(puzzle, won=True, stars=2, steps=5, hints=1)
+            store.record_fixit(puzzle, stars=2, held=3, tickets=1, program="desk A\n")
+
+
+@pytest.mark.parametrize("table", list(BAD_ROWS))
+def test_a_bad_value_in_any_table_sets_its_row_aside(bankgame_home: Path, table: str) -> None:
+    two_of_each(bankgame_home)
+    edit, still_fine = BAD_ROWS[table]
+    conn = sqlite3.connect(bankgame_home / FILE_NAME, isolation_level=None)
+    conn.execute(edit)
+    conn.close()
+    with open_store(bankgame_home) as store:
+        assert "1 row(s)" in store.notice and f"table {table}" in store.notice, store.notice
+        assert still_fine(store)
+    conn = sqlite3.connect(bankgame_home / FILE_NAME)
+    aside = conn.execute("SELECT table_name FROM aside").fetchall()
+    conn.close()
+    assert aside == [(table,)]
+
+
+def test_the_puzzle_book_and_a_fix_it_open_on_bad_puzzle_rows(bankgame_home: Path) -> None:
+    two_of_each(bankgame_home)
+    conn = sqlite3.connect(bankgame_home / FILE_NAME, isolation_level=None)
+    conn.execute("INSERT INTO puzzles VALUES ('lost-update-1', 'yes', 'lots', 'few', -3)")
+    conn.execute("INSERT INTO fixits VALUES ('fix-lost-update', 'two', 'x', 2.5, 7)")
+    conn.close()
+
+    async def play() -> None:
+        app = BankApp(backend="inline", store=open_store(bankgame_home))
+        app.animation_level = "none"
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.open_level("break-the-bank")
+            await pilot.pause()
+            assert isinstance(app.screen, PuzzleBookScreen)
+            for key in ("down", "right", "enter", "escape", "tab", "enter", "escape"):
+                await pilot.press(key)
+            await pilot.pause()
+            assert app._exception is None and app.is_running
+
+    asyncio.run(play())
+
+
+def test_a_foreign_database_with_a_key_value_meta_table_is_not_adopted(bankgame_home: Path) -> None:
+    bankgame_home.mkdir(parents=True)
+    path = bankgame_home / FILE_NAME
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")  # as many programs have
+    conn.execute("INSERT INTO meta VALUES ('version', '7')")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with open_store() as store:
+        assert "not a bankgame save" in store.notice and store.persistent
+    aside = bankgame_home / f"{FILE_NAME}.corrupt-1"
+    assert aside.read_bytes() == before  # not switched to WAL, not given our tables
+    conn = sqlite3.connect(aside)
+    assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    conn.close()

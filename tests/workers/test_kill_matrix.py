@@ -5,10 +5,16 @@ SIGKILLed at once) with its own marker in the environment, which every
 process it starts inherits: /proc tells exactly which processes are its
 own, and its pid names exactly its blocks and semaphores in /dev/shm. Other
 games running on this machine at the same time are never looked at.
+
+The day is short (a few seconds), yet every kill lands in its middle: the
+game is stopped (SIGSTOP) the moment its workers are seen at work, the
+process is killed while it is frozen, and the game goes on (SIGCONT). The
+test then fails loudly if the day had ended before it could be stopped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -17,6 +23,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,10 +33,11 @@ from bankgame.engine import make_report
 from bankgame.workers.leftovers import names_of, sweep
 
 MARKER = "BANKGAME_TEST_MARKER"
-DAY = ["--customers", "20000", "--cashiers", "4", "--seed", "3"]
-"""A day of several seconds on real processes: every kill lands in the middle of it."""
-BUSY = 64 * 1024
-"""Bytes a worker has read once it is well into the day (about a thousand requests)."""
+CUSTOMERS = 6000
+DAY = ["--customers", str(CUSTOMERS), "--cashiers", "4", "--seed", "3"]
+"""A day of a few seconds on real processes (the game is frozen for each kill)."""
+AT_WORK = 8 * 1024
+"""Bytes a worker reads after it was first seen once it is at work (a few hundred requests)."""
 
 
 def marked(marker: str) -> list[int]:
@@ -51,7 +59,7 @@ def wait_for(condition, timeout: float = 30.0) -> bool:
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.05)
+        time.sleep(0.01)
     return condition()
 
 
@@ -107,6 +115,16 @@ class Game:
         server = self.helper("forkserver")
         return [p for p in marked(self.marker) if server and parent_of(p) == server]
 
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """Stop the game (its workers and helpers run on, idle) while inside; fail if its day is already over."""
+        os.kill(self.pid, signal.SIGSTOP)
+        try:
+            assert self.process.poll() is None, "the day ended before the game could be stopped"
+            yield
+        finally:
+            os.kill(self.pid, signal.SIGCONT)
+
     def end(self) -> None:
         """Stop what a failed test left running, and remove its names (as the next start would)."""
         if self.process.poll() is None:
@@ -118,7 +136,7 @@ class Game:
 
 @functools.lru_cache
 def _expected_report(mode: str) -> str:
-    level, branch = open_day("sandbox", 3, {"mode": mode, "customers": 20000, "cashiers": 4}, "inline")
+    level, branch = open_day("sandbox", 3, {"mode": mode, "customers": CUSTOMERS, "cashiers": 4}, "inline")
     with branch:
         branch.run()
         return make_report(branch, level.id, level.goals).to_json()
@@ -144,7 +162,8 @@ def next_start(home: Path) -> str:
     return out.stderr
 
 
-KILLS = ["parent", "worker", "forkserver", "tracker", "forkserver-then-tracker", "group"]
+KILLS = ["parent", "worker", "tracker", "forkserver-then-tracker", "group"]
+"""Each kind of process, and the group: the forkserver is killed (and must come back) before the tracker."""
 
 
 @pytest.mark.parametrize("mode", ["shared", "message"])
@@ -159,23 +178,24 @@ def test_nothing_of_the_game_is_left(tmp_path: Path, mode: str, kill: str) -> No
         assert names_of(game.pid), "the game's names are not in /dev/shm: nothing would be tested"
         folder = temp_folder(tmp_path, game.pid)
         assert folder.name.startswith("pymp-") and folder.is_dir(), folder
-        if kill == "parent":
-            os.kill(game.pid, signal.SIGKILL)
-        elif kill == "group":
-            os.killpg(game.pid, signal.SIGKILL)
+        if kill in ("parent", "group"):
+            with game.frozen():
+                (os.kill if kill == "parent" else os.killpg)(game.pid, signal.SIGKILL)
         elif kill == "worker":
             # Only once it is at work: a clerk killed before it is given its
             # accounts held nothing yet, and its start is no recovery.
             worker = game.workers()[0]
-            assert wait_for(lambda: bytes_read(worker) > BUSY or game.process.poll() is not None)
-            assert game.process.poll() is None, "the day ended before its worker was at work"
-            os.kill(worker, signal.SIGKILL)
+            seen = bytes_read(worker)
+            assert wait_for(lambda: bytes_read(worker) > seen + AT_WORK or game.process.poll() is not None)
+            with game.frozen():
+                os.kill(worker, signal.SIGKILL)
         else:
             for helper in kill.split("-then-"):
                 helper = "resource tracker" if helper == "tracker" else helper
-                old = game.helper(helper)
-                assert old is not None
-                os.kill(old, signal.SIGKILL)
+                with game.frozen():
+                    old = game.helper(helper)
+                    assert old is not None
+                    os.kill(old, signal.SIGKILL)
                 # The game notices and starts a new one (its own child, with the log as its output).
                 assert wait_for(lambda h=helper, o=old: game.helper(h) not in (None, o)), f"no new {helper}"
                 new = game.helper(helper)

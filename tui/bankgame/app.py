@@ -45,6 +45,7 @@ from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from .store import Store, data_folder, open_store
 
 if TYPE_CHECKING:
+    from .engine.fixits import FixIt, Programs
     from .engine.rewind import Action
     from .replays import Replay
     from .screens.lab import LabRunner
@@ -167,6 +168,8 @@ class BankApp(App[None]):
         """``--unlock-all``: every campaign level open for this run, whatever the setting."""
         self.level_files: dict[str, str] = {}
         """Level id → the level file it was opened from (Retry reopens the file)."""
+        self.code_days: dict[str, tuple[FixIt, Programs]] = {}
+        """Level id of a day on the player's code → the fix-it and its programs (Retry runs them again)."""
         self._pictures = 0
         self.lab_runner = lab_runner
         """What the Lab runs (``None``: the real one)."""
@@ -366,6 +369,8 @@ class BankApp(App[None]):
 
         if level_id in self.level_files:
             return self.open_level_file(self.level_files[level_id], seed, options)
+        if level_id in self.code_days:
+            return self.open_program_day(*self.code_days[level_id], seed=seed)
         try:
             level = load_level(level_id)
             make_day(options or {}, name="options", prefix="--", base=level.day)  # a bad option said before any process starts
@@ -414,6 +419,29 @@ class BankApp(App[None]):
         origin = DayOrigin(level.id, seed, options)
         return self._open_day(origin, partial(open_file_day, path, seed, options), partial(self._play, origin=origin),
                               title="Cannot open the level file")
+
+    def open_program_day(self, fix: FixIt, programs: Programs, seed: int | None = None) -> bool:
+        """Open a day at the branch where every desk runs its edited program of ``fix`` (Fix the Program's ``p``).
+
+        Returns:
+            Whether the day opened (code that cannot run a day is a notice that says why).
+        """
+        from .engine.program_day import program_level
+        from .workers import make_backend
+
+        try:
+            level, code = program_level(fix, programs)
+        except ValueError as error:
+            self.notify(str(error), title="No day on this code", severity="warning", timeout=10)
+            return False
+        self.code_days[level.id] = (fix, programs)
+        day_seed = level.seed if seed is None else seed
+
+        def opener(backend: BackendName) -> tuple[Level, Branch]:
+            return level, Branch(level.day, seed=day_seed, backend=make_backend(backend), code=code)
+
+        origin = DayOrigin(level.id, day_seed)
+        return self._open_day(origin, opener, partial(self._play, origin=origin), title="Cannot open the day")
 
     def open_replay(self, replay: Replay, file: str = "") -> bool:
         """Open a saved day on the branch screen, paused at tick 0; stepping forward replays its actions."""

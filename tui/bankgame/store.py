@@ -14,7 +14,7 @@ save. The game never crashes over its save and never deletes one:
   ``Store.notice`` saying so;
 * a SQLite file that is not a bankgame save is set aside untouched (never
   switched to WAL, never given our tables);
-* a row that is not what the game writes (edited by hand, say) is moved to the
+* a row of any table that is not what the game writes (edited by hand, say) is moved to the
   ``aside`` table, with the reason, and ``Store.notice`` says so;
 * a change that cannot be saved (a full disk, a save locked for too long)
   never raises: the game plays on, ``Store.problem`` says why, and
@@ -293,6 +293,10 @@ def _check_ours(conn: sqlite3.Connection) -> None:
         _check_columns(conn, table, _SCHEMA[table])
     if tables and "meta" not in tables:
         raise StoreProblem("it is not a bankgame save (it has no meta table)")
+    if tables and conn.execute("SELECT 1 FROM meta WHERE key = 'schema'").fetchone() is None:
+        # Our tables hold nothing another program could not have (a key-value "meta" is common):
+        # only the schema row the game writes first says the file is ours.
+        raise StoreProblem("it is not a bankgame save (its meta table has no schema)")
 
 
 def _prepare(conn: sqlite3.Connection) -> None:
@@ -638,7 +642,8 @@ class Store:
     def puzzles(self) -> dict[str, PuzzleProgress]:
         """Return each puzzle played: won, best stars, fewest steps to a win, most hints used."""
         rows = self._read("SELECT puzzle_id, won, stars, best_steps, hints FROM puzzles")
-        return {row[0]: PuzzleProgress(bool(row[1]), row[2], row[3], row[4]) for row in rows}
+        return {row[0]: PuzzleProgress(bool(row[1]), row[2], row[3], row[4]) for row in rows
+                if _bad_row("puzzles", row) is None}
 
     def record_puzzle(self, puzzle_id: str, won: bool, stars: int, steps: int, hints: int) -> None:
         """Save an attempt at a puzzle (a win, or hints used): the best of each is kept."""
@@ -659,7 +664,7 @@ class Store:
         """Return each fix-it puzzle's best fix: its stars, cost and program (as a program file's text)."""
         rows = self._read("SELECT puzzle_id, stars, held, tickets, program FROM fixits")
         return {row[0]: FixitProgress(row[1], row[2], row[3], row[4]) for row in rows
-                if _is_int(row[1]) and 0 <= row[1] <= 3 and isinstance(row[4], str)}
+                if _bad_row("fixits", row) is None}
 
     def record_fixit(self, puzzle_id: str, stars: int, held: int, tickets: int, program: str) -> bool:
         """Keep this fix if it is the best so far (more stars, then fewer ticket-held steps, then fewer tickets);
@@ -727,6 +732,30 @@ def _bad_row(table: str, row: tuple) -> str | None:
             return f"tutorial_status {value!r} is not one of {', '.join(TUTORIAL_STATUSES)}"
         if key == "tutorial_step" and not isinstance(value, str):
             return f"tutorial_step {value!r} is not a step id"
+    elif table == "puzzles":
+        puzzle_id, won, stars, best_steps, hints = row
+        if not isinstance(puzzle_id, str) or not puzzle_id:
+            return f"puzzle_id {puzzle_id!r} is not a puzzle id"
+        if won not in (0, 1) or isinstance(won, float):
+            return f"won {won!r} is not 0 or 1"
+        if not _is_int(stars) or not 0 <= stars <= 3:
+            return f"stars {stars!r} is not 0 to 3"
+        if best_steps is not None and (not _is_int(best_steps) or best_steps < 0):
+            return f"best_steps {best_steps!r} is not a count"
+        if not _is_int(hints) or not 0 <= hints <= 3:
+            return f"hints {hints!r} is not 0 to 3"
+    elif table == "fixits":
+        puzzle_id, stars, held, tickets, program = row
+        if not isinstance(puzzle_id, str) or not puzzle_id:
+            return f"puzzle_id {puzzle_id!r} is not a fix-it id"
+        if not _is_int(stars) or not 0 <= stars <= 3:
+            return f"stars {stars!r} is not 0 to 3"
+        if not _is_int(held) or held < 0:
+            return f"held {held!r} is not a count"
+        if not _is_int(tickets) or tickets < 0:
+            return f"tickets {tickets!r} is not a count"
+        if not isinstance(program, str):
+            return f"program {program!r} is not a program's text"
     return None
 
 
@@ -735,6 +764,8 @@ _ROW_COLUMNS = {
     "history": "level_id, seed, stars, score, played_at, details",
     "settings": "key, value",
     "meta": "key, value",
+    "puzzles": "puzzle_id, won, stars, best_steps, hints",
+    "fixits": "puzzle_id, stars, held, tickets, program",
 }
 
 

@@ -33,6 +33,7 @@ from .programs import (
     TAKE,
     VAULT,
     WRITE,
+    DayCode,
     Step,
     TicketLayout,
     compile_message,
@@ -173,11 +174,20 @@ class Branch:
             player actions give the same day.
         backend: executes reads, writes, tickets and messages; the in-process
             backend by default.
+        code: every desk's own program (the player's edited code, from Fix the
+            Program), run for every customer the desk calls instead of one
+            compiled from the ticket board; ``None``: the branch's own.
     """
 
-    def __init__(self, day: DayConfig, seed: int = 1, backend: Backend | None = None) -> None:
+    def __init__(self, day: DayConfig, seed: int = 1, backend: Backend | None = None,
+                 code: DayCode | None = None) -> None:
+        if code is not None and (len(code.desks) != day.cashiers or len(code.opening) != day.accounts):
+            raise ValueError(f"the code has {len(code.desks)} desks and {len(code.opening)} accounts; "
+                             f"the day {day.cashiers} and {day.accounts}")
         self.day = day
         self.seed = seed
+        self.code = code
+        """The desks' own programs, when the code is the player's (the ticket board changes nothing then)."""
         self.backend: Backend = backend or InlineBackend()
         self.tick = 0
         self.mode: Mode = day.mode if day.shared_available else "message"
@@ -223,6 +233,9 @@ class Branch:
             ),
             seed,
         )
+        if code is not None:
+            for customer in self.customers:
+                customer.own_code = True
         self._next_arrival = 0
         self.queue: deque[Customer] = deque()
         self.tickets = branch_tickets(day.accounts)
@@ -235,13 +248,14 @@ class Branch:
         self._hire(day.clerks)
         total_clerks = len(self.clerks)
         self.rates_slot = day.accounts
-        self.ledger = [day.opening_balance] * day.accounts + [RATE_BOARD]
+        opening = list(code.opening) if code is not None else [day.opening_balance] * day.accounts
+        self.ledger = [*opening, RATE_BOARD]
         """What the engine has seen of the ledger (reads, writes, acknowledged replies)."""
         self._version = [0] * (day.accounts + 1)
         self._last_writer = [-1] * (day.accounts + 1)
         self._last_write_span = [(0, 0)] * (day.accounts + 1)
         """``(started, tick)`` of the transaction that last wrote each slot: the other half of an error's story."""
-        self.opening_total = day.opening_balance * day.accounts
+        self.opening_total = sum(opening)
         self.expected_total = self.opening_total
         """Opening money plus deposits minus withdrawals actually paid out."""
         self.errors: BoundedLog[IntegrityError] = BoundedLog(FIRST_ERRORS, RECENT_ERRORS)
@@ -402,7 +416,11 @@ class Branch:
         desk.reply = None
         desk.outcome = "ok"
         desk.started = self.tick
-        if self.mode == "shared":
+        if self.code is not None:
+            mine = self.code.desks[desk.index]
+            desk.program = list(mine.steps)
+            customer.label = f"{desk.name}'s code: {mine.does}"
+        elif self.mode == "shared":
             desk.program = compile_shared(customer, self.active_layout, self.closed, self.rates_slot)
         else:
             desk.program = compile_message(customer, self.clerk_of)
@@ -463,7 +481,10 @@ class Branch:
         return desk.pc + 1 if self._take(desk, step.ticket) else None
 
     def _step_give(self, desk: Desk, step: Step) -> int | None:
-        self._give(desk, step.ticket)
+        # A refusal runs the returns below it: on the desks' own code (a check
+        # before the ticket was taken) those give back only what the desk holds.
+        if desk.outcome == "ok" or self.holders.holds(desk.index, step.ticket):
+            self._give(desk, step.ticket)
         return desk.pc + 1
 
     def _step_send(self, desk: Desk, step: Step) -> int | None:
@@ -578,7 +599,9 @@ class Branch:
     def _finish(self, desk: Desk) -> None:
         customer = desk.customer
         assert customer is not None
-        if desk.outcome == "ok":
+        if desk.outcome == "ok" and self.code is not None:
+            self.expected_total += self.code.desks[desk.index].change
+        elif desk.outcome == "ok":
             if customer.kind == "deposit":
                 self.expected_total += customer.amount
             elif customer.kind == "withdraw":
@@ -740,6 +763,8 @@ class Branch:
         return account_index(resource) in self.layout.accounts
 
     def _set_ticket(self, resource: str, on: bool) -> None:
+        if self.code is not None:
+            return  # the tickets are in the desks' own code
         layout = self.layout
         if resource == VAULT:
             layout = replace_layout(layout, vault=on)
@@ -759,6 +784,8 @@ class Branch:
         """Set the ticket scope: ``write`` or ``check``."""
         if scope not in ("write", "check"):
             raise ValueError(scope)
+        if self.code is not None:
+            return  # the tickets are in the desks' own code
         self.actions.append((self.tick, "scope", scope))
         self._choose_layout(replace_layout(self.layout, scope=scope),
                             f"ticket scope: around the {scope if scope == 'write' else 'check and the write'}")
@@ -767,6 +794,8 @@ class Branch:
         """Set the rule for taking several tickets: ``any`` or ``account``."""
         if order not in ("any", "account"):
             raise ValueError(order)
+        if self.code is not None:
+            return  # the tickets are in the desks' own code
         self.actions.append((self.tick, "order", order))
         self._choose_layout(replace_layout(self.layout, order=order), f"lock order: {order}")
 

@@ -37,6 +37,8 @@ class Customer:
     """Tick this customer left the queue unhappy, -1 if not."""
     finished: int = -1
     """Tick this customer's transaction ended, -1 if not yet."""
+    own_code: bool = False
+    """Served by the desk's own program (a day on the player's code): ``kind`` and ``amount`` mean nothing."""
 
     def describe(self) -> str:
         """Return the transaction in a few characters, e.g. ``deposit A 50``."""
@@ -45,6 +47,8 @@ class Customer:
         return self.label
 
     def _describe(self) -> str:
+        if self.own_code:
+            return "any desk's code"  # which desk, hence which code, is known once one calls this customer
         if self.kind == "transfer":
             return f"transfer {account_name(self.account)}→{account_name(self.to_account)} {dollars(self.amount)}"
         if self.kind == "quote":

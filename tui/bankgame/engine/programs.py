@@ -217,3 +217,25 @@ def compile_message(customer: Customer, clerk_of: list[int]) -> list[Step]:
     program[3].target = 5  # credit refused: send the money back
     program[4].target = end
     return program
+
+
+@dataclass(frozen=True, slots=True)
+class DeskCode:
+    """One desk's own program, run for every customer it calls (a day on the player's edited code)."""
+
+    steps: tuple[Step, ...]
+    change: int
+    """Cents the transaction adds to the bank's money when it is not refused (what the closing audit expects)."""
+    does: str
+    """What the transaction should do, in a few characters (``A +$50``): the customer's words."""
+
+
+@dataclass(frozen=True, slots=True)
+class DayCode:
+    """Every desk's own program, and the ledger they start on: a day where the code is the player's."""
+
+    title: str
+    """Where the code comes from (the fix-it's title)."""
+    desks: tuple[DeskCode, ...]
+    opening: tuple[int, ...]
+    """Each account's opening balance, in cents."""

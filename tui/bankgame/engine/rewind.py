@@ -162,7 +162,7 @@ class Tape:
             return self.branch
         old = self.branch
         backend = self.backends() if self.backends is not None else None
-        fresh = Branch(old.day, seed=old.seed, backend=backend)
+        fresh = Branch(old.day, seed=old.seed, backend=backend, code=old.code)
         saved = self._applied, self._seen, self._errors
         try:
             self.branch, self._applied, self._seen, self._errors = fresh, 0, 0, 0

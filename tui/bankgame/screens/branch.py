@@ -415,6 +415,8 @@ class BranchScreen(BankScreen[None]):
 
     def action_save_replay(self) -> None:
         """Save the day as a replay file: level, seed, options and every action recorded."""
+        if self._on_own_code("a replay file"):
+            return
         self.tape.sync()
         self.app.save_replay(self.branch, self.level, list(self.tape.recorded))
 
@@ -523,13 +525,25 @@ class BranchScreen(BankScreen[None]):
 
     def toggle_ticket(self, resource: str) -> None:
         """Flip the ticket on ``resource`` (``vault``, ``rates`` or an account)."""
-        if self.branch.mode != "shared" or self.branch.over:
+        if self.branch.mode != "shared" or self.branch.over or self._on_own_code():
             return
         on = self.branch.toggle_ticket(resource)
         where = {"vault": "the vault", "rates": "the rate board"}.get(resource, resource)
         # Said in the status bar, not a toast: nine changes made nine toasts over the board being edited.
         self._tell(f"ticket {'on' if on else 'off'} {where} from the next customer")
         self.refresh_view()
+
+    def _on_own_code(self, what: str = "") -> bool:
+        """Whether the desks run the player's own code (Fix the Program's day); if so, say what that rules out."""
+        if self.branch.code is None:
+            return False
+        if what:
+            self.notify(f"Not yet: {what} of a day on your own code. In Fix the Program, w writes the code as a "
+                        "program file.", title="Your code", timeout=6)
+        else:
+            self._tell("the tickets are in your code today: change them in Fix the Program")
+            self.refresh_view()
+        return True
 
     def _tell(self, note: str) -> None:
         """Say ``note`` in the status bar for a few seconds of the day (it replaces the last one)."""
@@ -571,6 +585,8 @@ class BranchScreen(BankScreen[None]):
         """Write this day, with its mode and tickets as they are now, as a script that races on real processes."""
         from ..exporting import branch_script, default_name, export_folder, write_script
 
+        if self._on_own_code("a Python script of the whole day"):
+            return
         title = self.level.title
         try:
             path = write_script(export_folder() / default_name(title),
@@ -586,12 +602,12 @@ class BranchScreen(BankScreen[None]):
         self.toggle_ticket(message.resource)
 
     def on_ticket_board_scope_chosen(self, message: TicketBoard.ScopeChosen) -> None:
-        if self.branch.mode == "shared" and not self.branch.over:
+        if self.branch.mode == "shared" and not self.branch.over and not self._on_own_code():
             self.branch.set_scope(message.scope)
             self.refresh_view()
 
     def on_ticket_board_order_chosen(self, message: TicketBoard.OrderChosen) -> None:
-        if self.branch.mode == "shared" and not self.branch.over:
+        if self.branch.mode == "shared" and not self.branch.over and not self._on_own_code():
             self.branch.set_order(message.order)
             self.refresh_view()
 

@@ -23,6 +23,7 @@ from ..engine.checker import CheckReport, TooLarge
 from ..engine.fix_search import Cost, Fix, cost, smallest_fix, stars
 from ..engine.fixits import FixBook, FixIt, Programs
 from ..engine.integrity import KINDS
+from ..engine.program_day import program_problem, sandbox_problem
 from ..engine.program_edit import Editor
 from ..engine.program_text import ProgramFileError, read_programs, write_programs
 from ..engine.puzzle_run import PuzzleRun
@@ -67,6 +68,7 @@ class FixProgramScreen(BankScreen[None]):
         Binding("enter,r", "run", "Run the checker"),
         Binding("space", "step", "Next step", show=False),
         Binding("w", "write", "Write file"),
+        Binding("p", "day", "Day on it"),
         Binding("b", "best", "Best", show=False),
         Binding("escape", "leave", "Back"),
     ]
@@ -403,6 +405,14 @@ class FixProgramScreen(BankScreen[None]):
         self.written = path
         self._say(f"Wrote {path}\nCheck it with: bankgame check --puzzle {self.fix.id} --program {path}")
 
+    def action_day(self) -> None:
+        """Open a day at the branch where every customer runs these programs (on the game's backend)."""
+        problem = program_problem(self.fix, self.editor.programs)
+        if problem:
+            self._say(f"No day on this code: {problem}")
+            return
+        self.app.open_program_day(self.fix, self.editor.programs)
+
     def action_leave(self) -> None:
         """Back to the code from a proof; else back to the Puzzle Book."""
         if self.proof is not None:
@@ -457,6 +467,11 @@ def chapter_detail(fix: FixIt, saved: FixitProgress | None) -> Text:
     text.append("Stars: safe · no more ticket-held steps than par · and no more tickets\n", "dim")
     if saved is not None and saved.stars:
         text.append(f"Best: {_stars(saved.stars)}, {saved.held} ticket-held steps, {saved.tickets} tickets\n")
-    text.append("Not yet: a sandbox day running your fixed programs on the real processes.\n", "dim")
+    no_day = sandbox_problem(fix)
+    if no_day:
+        text.append(f"No day at the branch for this one: {no_day}.\n", "dim")
+    else:
+        text.append("p in the editor: a day at the branch where every customer runs your code, on real processes.\n",
+                    "dim")
     text.append("\nenter: edit the code", "bold")
     return text

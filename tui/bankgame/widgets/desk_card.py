@@ -48,7 +48,8 @@ class DeskCard(BranchPanel):
     def decorate(self, branch: Branch) -> None:
         desk = branch.desks[self.index]
         # The title shows a waiting desk (a class toggle would restyle the desk every tick).
-        self.border_title = f"[$text-warning]{desk.name} ◷[/]" if desk.waiting_for else desk.name
+        name = f"{desk.name} · your code" if branch.code is not None else desk.name
+        self.border_title = f"[$text-warning]{name} ◷[/]" if desk.waiting_for else name
         customer = desk.customer
         # A desk closed mid-transaction finishes its customer first.
         closing = f" · closes after #{customer.id}" if customer is not None and self.index >= branch.open_desks else ""

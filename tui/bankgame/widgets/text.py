@@ -11,6 +11,8 @@ KIND_MARK = {"deposit": "+", "withdraw": "−", "transfer": "⇄", "quote": "ℹ
 
 def customer_text(customer: Customer) -> str:
     """Return a customer's transaction in a few characters: ``+ deposit A $23``."""
+    if customer.own_code:
+        return f"◇ {customer.describe()}"
     mark = KIND_MARK.get(customer.kind, "?")
     if customer.kind == "quote":
         return f"{mark} rate quote"

@@ -71,7 +71,8 @@ class TicketBoard(BranchPanel, can_focus=True):
         super().__init__(branch, id=id)
         self.rows = [VAULT, RATES] + [account_name(a) for a in range(branch.day.accounts)] + [SCOPE, ORDER]
         self._top = 0
-        self.border_title = "Tickets · t"
+        # On the player's own code the tickets are its lines: the board only shows who holds what.
+        self.border_title = "Tickets · in your code" if branch.code is not None else "Tickets · t"
 
     def signature(self, branch: Branch) -> tuple:
         return (branch.mode, branch.layout, tuple(sorted(branch.ticket_holder.items())),

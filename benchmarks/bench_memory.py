@@ -1,7 +1,7 @@
 """Memory of a long day: after 1k, 10k and 100k ticks, headless and on the branch screen.
 
 Run: python benchmarks/bench_memory.py            (inline backend: engine both modes, and the UI)
-     python benchmarks/bench_memory.py --process  (adds the real process backend, both modes)
+     python benchmarks/bench_memory.py --process  (adds the real process backend, both modes, and its workers)
 Target: memory after 100k ticks within 10 MB of memory after 10k ticks, in every row.
 
 Each row runs in a fresh process. The day is the sandbox with 100,000
@@ -9,8 +9,11 @@ customers arriving about two every three ticks, four desks and no tickets: the q
 always full, customers leave, and integrity errors happen every few ticks,
 which is what a day keeps the most of. Two numbers per checkpoint: the
 Python heap (tracemalloc, what the game's objects hold) and the resident set
-size (what the operating system sees, allocator slack included). The 1k
-checkpoint includes the 100,000 customers generated at the start of the day.
+size (what the operating system sees, allocator slack included); on real
+processes a third, ``workers``: the resident sets of the day's desk and clerk
+processes added up. The 1k checkpoint includes the 100,000 customers
+generated at the start of the day, whose records (a few ints each once
+served) are all the day keeps that grows with it, up to its last customer.
 Prints measurements only; nothing here is a test.
 """
 
@@ -28,10 +31,18 @@ CHECKPOINTS = (1_000, 10_000, 100_000)
 OPTIONS = {"customers": 100_000, "cashiers": 4, "accounts": 4, "tickets": "none", "arrival_gap": 1.6}
 
 
-def rss_mb() -> float:
-    """Resident set size of this process, in MB."""
-    with open("/proc/self/statm") as statm:
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident set size of process ``pid`` (this one by default), in MB."""
+    with open(f"/proc/{pid}/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def workers_mb(branch) -> float:
+    """Resident set size of the day's worker processes together (desks and clerks), in MB; 0 in-process."""
+    pids = getattr(branch.backend, "pids", None)
+    if pids is None:
+        return 0.0
+    return sum(rss_mb(pid) for group in pids().values() for pid in group if pid)
 
 
 def heap_mb() -> float:
@@ -54,8 +65,12 @@ def headless(mode: str, backend: str) -> list[tuple[int, float, float]]:
         for checkpoint in CHECKPOINTS:
             while branch.tick < checkpoint and not branch.over:
                 branch.step_tick()
-            out.append((branch.tick, heap_mb(), rss_mb()))
+            out.append((branch.tick, heap_mb(), workers_mb(branch) if WORKERS else rss_mb()))
     return out
+
+
+WORKERS = False
+"""Whether ``rss`` measures the worker processes instead of this one (``workers`` rows)."""
 
 
 def on_screen(mode: str, backend: str) -> list[tuple[int, float, float]]:
@@ -87,12 +102,14 @@ def on_screen(mode: str, backend: str) -> list[tuple[int, float, float]]:
 
 def row(kind: str, mode: str, backend: str, what: str) -> None:
     """Measure one row (in this process) and print it: ``rss``, or ``heap`` (tracemalloc, whose own traces would swell the RSS)."""
+    global WORKERS
+    WORKERS = what == "workers"
     if what == "heap":
         tracemalloc.start()
     points = (headless if kind == "headless" else on_screen)(mode, backend)
     values = [(tick, heap if what == "heap" else rss) for tick, heap, rss in points]
     cells = "  ".join(f"{tick / 1000:>5.1f}k ticks {value:6.1f} MB" for tick, value in values)
-    print(f"{kind:8s} {mode:7s} {backend:7s} {what:4s}  {cells}   100k−10k: {values[2][1] - values[1][1]:+5.1f} MB",
+    print(f"{kind:8s} {mode:7s} {backend:7s} {what:7s}  {cells}   100k−10k: {values[2][1] - values[1][1]:+5.1f} MB",
           flush=True)
 
 
@@ -109,7 +126,7 @@ def main() -> None:
     if args.process:
         rows += [("headless", "shared", "process"), ("headless", "message", "process")]
     for kind, mode, backend in rows:
-        for what in ("rss", "heap"):
+        for what in ("rss", "heap", *(("workers",) if backend == "process" and kind == "headless" else ())):
             subprocess.run([sys.executable, __file__, "--row", kind, mode, backend, what], check=True)
 
 

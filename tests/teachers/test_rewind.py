@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bankgame.day import open_day
 from bankgame.engine import make_report
 from bankgame.engine.replay import apply_action
-from bankgame.engine.rewind import Tape, state_of
+from bankgame.engine.rewind import MARK_SPANS, Tape, state_of
 from bankgame.workers import make_backend
 
 LEVELS = ["opening-day", "rush-hour", "vault", "check-then-withdraw", "transfer-desk", "rate-board",
@@ -177,5 +177,21 @@ def test_step_back_on_a_branch_with_a_clerk_across_the_network() -> None:
         assert back.over
         report = make_report(back, "second-branch", [])
         assert report.actual_total == report.expected_total
+    finally:
+        tape.close()
+
+
+def test_a_long_day_without_tickets_marks_its_errors_in_a_bounded_set_and_steps_back_through_it() -> None:
+    level, branch = open_day("sandbox", 3, {"customers": 3000, "tickets": "none", "cashiers": 6}, "inline")
+    tape = Tape(branch)
+    try:
+        tape.forward(100_000)
+        errors = [e.tick for e in tape.branch.errors]
+        assert tape.branch.errors.total > MARK_SPANS, "the day must make more errors than the scrubber keeps marks"
+        assert len(tape.marks) <= MARK_SPANS and tape.marks.span > 1
+        assert all(tick in tape.marks for tick in errors)  # the errors still kept are all marked
+        before = tape.branch.tick
+        tape.back(7)
+        assert tape.tick == before - 7
     finally:
         tape.close()

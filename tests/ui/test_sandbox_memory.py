@@ -1,4 +1,4 @@
-"""Opening and leaving the sandbox keeps nothing of it: its screen, widgets and their caches are freed."""
+"""Opening and leaving the sandbox keeps nothing of it: its day, screen, widgets and their caches are freed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from textual._styles_cache import StylesCache
 from textual.widget import Widget
 
 from bankgame.app import BankApp
+from bankgame.engine.branch import Branch
+from bankgame.engine.rewind import Tape
 from bankgame.screens.branch import BranchScreen
 from bankgame.store import Store
 
@@ -24,6 +26,7 @@ async def test_leaving_the_sandbox_frees_its_screen_and_widgets() -> None:
     app = BankApp(backend="inline", store=Store.memory())
     app.animation_level = "none"
     gone: list[weakref.ref[Widget]] = []
+    days: list[weakref.ref[object]] = []  # each visit's Branch and Tape
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         for _ in range(VISITS):
@@ -32,6 +35,7 @@ async def test_leaving_the_sandbox_frees_its_screen_and_widgets() -> None:
             await pilot.pause()
             assert isinstance(app.screen, BranchScreen)
             gone += [weakref.ref(node) for node in app.screen.walk_children(with_self=True)]
+            days += [weakref.ref(app.screen.branch), weakref.ref(app.screen.tape)]
             await pilot.press("space", "space")  # a few ticks drawn
             await pilot.press("escape", "escape")  # a day under way: the first pauses and asks, the second leaves
             await pilot.pause()
@@ -41,6 +45,8 @@ async def test_leaving_the_sandbox_frees_its_screen_and_widgets() -> None:
             del before
         await pilot.pause()
         gc.collect()
+        assert not [ref() for ref in days if ref() is not None], "a day that was left is still alive"
+        assert not [o for o in gc.get_objects() if isinstance(o, (BranchScreen, Branch, Tape))]
         kept = [ref() for ref in gone if ref() is not None]
         assert not kept, f"{len(kept)} widgets of closed screens are still alive: {sorted({type(w).__name__ for w in kept})}"
         live_caches = {id(node._styles_cache) for node in live_widgets(app)}

@@ -16,7 +16,7 @@ from typing import Literal
 
 from .backend import Backend, BackendSetup, InlineBackend, Reply
 from .customers import Customer, Workload, generate_customers
-from .events import BoundedLog, Deadlock, ErrorKind, Event, IntegrityError, Tally, TrailStep
+from .events import BoundedLog, Deadlock, ErrorKind, Event, IntegrityError, Tally, TrailStep, cap_steps
 from .levels import DayConfig, Mode
 from .names import account_name, cashier_name, clerk_name, dollars, money
 from .primitives import Holders, branch_tickets
@@ -51,6 +51,7 @@ Outcome = Literal["", "ok", "refused"]
 EVENTS = 10_000  # events not yet drained: a UI drains them every frame, a headless day keeps the latest
 FIRST_ERRORS, RECENT_ERRORS = 100, 400  # integrity errors and deadlocks kept: the first ones and the latest
 RECENT_WAITS = 1_000  # waits kept beside their count, sum and maximum
+ERROR_STEPS = 64  # steps an error keeps of its interleaving: every read and write, then the latest lines
 MESSAGES = 256  # recent messages (and ticks of mailbox depths) kept for the message timeline
 RESTART_TICKS = 8
 """Ticks a killed clerk stays down before the branch restarts it: long enough to watch its mailbox fill."""
@@ -554,7 +555,8 @@ class Branch:
             self._trail_step(entry) for entry in self._trail
             if entry[1] in spans and spans[entry[1]][0] <= entry[0] <= spans[entry[1]][1]
         ]
-        error = IntegrityError(kind, self.tick, account_name(account), expected, actual, cashiers, explanation, tuple(steps))
+        error = IntegrityError(kind, self.tick, account_name(account), expected, actual, cashiers, explanation,
+                               cap_steps(steps, ERROR_STEPS))
         self.errors.append(error)
         self.error_counts[kind] = self.error_counts.get(kind, 0) + 1
         if kind == "lost_update":

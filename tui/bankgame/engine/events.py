@@ -46,6 +46,25 @@ class TrailStep(NamedTuple):
     """The cents it read or wrote."""
 
 
+def cap_steps(steps: Sequence[TrailStep], limit: int) -> tuple[TrailStep, ...]:
+    """Return at most ``limit`` of ``steps`` (more only if its reads and writes alone are more), in their order.
+
+    A cashier that waited a long time for a ticket adds a ``… waiting`` line
+    each tick; an error keeps every read and write (the stale read and the
+    write that broke the ledger), the last step, and the latest other lines
+    in the room left, so that a day's errors stay small however long a desk
+    waited.
+    """
+    if len(steps) <= limit:
+        return tuple(steps)
+    last = len(steps) - 1
+    keep = {i for i, step in enumerate(steps) if step.access or i == last}
+    others = [i for i in range(len(steps)) if i not in keep]
+    room = max(0, limit - len(keep))
+    keep.update(others[len(others) - room:] if room else ())
+    return tuple(steps[i] for i in sorted(keep))
+
+
 @dataclass(frozen=True, slots=True)
 class IntegrityError:
     """An integrity error, caught at the moment it happened."""

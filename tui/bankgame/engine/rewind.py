@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .backend import Backend
@@ -28,6 +28,47 @@ from .primitives import Holders
 from .replay import apply_action
 
 Action = tuple[int, str, str]
+MARK_SPANS = 512  # error marks kept for the scrubber, whose line is a few hundred cells at most
+
+
+class Marks:
+    """The ticks of a day's integrity errors, for the scrubber, at most ``limit`` kept.
+
+    A day without tickets errs every few ticks, for as long as it runs. Once
+    more than ``limit`` ticks are marked, marks are merged into spans twice as
+    wide (1, 2, 4, … ticks), each kept as the first tick of its span: by then
+    a cell of the scrubber's line covers more ticks than a span, so the line
+    drawn is the same but for a mark landing at most one cell early (on a
+    line up to 256 cells wide).
+    """
+
+    def __init__(self, ticks: Iterable[int] = (), limit: int = MARK_SPANS) -> None:
+        self.limit = limit
+        self.span = 1
+        """How many ticks one mark stands for (a power of two)."""
+        self._ticks: set[int] = set()
+        for tick in ticks:
+            self.add(tick)
+
+    def add(self, tick: int) -> None:
+        """Mark ``tick`` (its span's first tick)."""
+        self._ticks.add(tick - tick % self.span)
+        while len(self._ticks) > self.limit:
+            self.span *= 2
+            self._ticks = {t - t % self.span for t in self._ticks}
+
+    def drop_after(self, tick: int) -> None:
+        """Forget the marks after ``tick`` (a new future starts there)."""
+        self._ticks = {t for t in self._ticks if t <= tick}
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(sorted(self._ticks))
+
+    def __len__(self) -> int:
+        return len(self._ticks)
+
+    def __contains__(self, tick: object) -> bool:
+        return isinstance(tick, int) and tick - tick % self.span in self._ticks
 
 
 class Tape:
@@ -52,8 +93,8 @@ class Tape:
         """How many of ``branch.actions`` the tape has accounted for."""
         self.furthest = branch.tick
         """The furthest tick this day has reached: where the scrubber ends."""
-        self.marks: set[int] = {error.tick for error in branch.errors}
-        """Ticks at which an integrity error happened, ahead of the tick shown too."""
+        self.marks = Marks(error.tick for error in branch.errors)
+        """Ticks at which an integrity error happened, ahead of the tick shown too (bounded: ``Marks``)."""
         self._errors = branch.errors.total
         self._apply_due()
 
@@ -76,7 +117,7 @@ class Tape:
             self._applied = len(self.recorded)
             self._seen = len(actions)
             self.furthest = self.branch.tick  # the old future is gone
-            self.marks = {tick for tick in self.marks if tick <= self.branch.tick}
+            self.marks.drop_after(self.branch.tick)
 
     def forward(self, ticks: int = 1, each: Callable[[Branch], None] | None = None,
                 until: Callable[[], bool] | None = None) -> int:

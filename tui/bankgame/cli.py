@@ -269,7 +269,7 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         machine, target = puzzle.machine, {"puzzle": puzzle.id, "title": puzzle.title}
     else:
         from .engine.day_check import day_machine
-        from .engine.levels import level_ids
+        from .engine.levels import level_ids, load_level
 
         if args.customers is None:
             parser.error("give --puzzle ID, or --level ID with --customers N (a small day)")
@@ -279,7 +279,8 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             machine = day_machine(args.level, args.customers, day_options(args), args.seed)
         except (LevelError, ValueError) as error:
             parser.error(str(error))
-        target = {"level": args.level, "customers": args.customers}
+        seed = load_level(args.level).seed if args.seed is None else args.seed  # the customers come from it
+        target = {"level": args.level, "seed": seed, "customers": args.customers}
     try:
         report = check(machine)
     except TooLarge as error:
@@ -287,7 +288,7 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.json:
         print(json.dumps({**target, **report.as_dict()}))
         return 0
-    name = target.get("title") or f"{target['level']}, {target['customers']} customers"
+    name = target.get("title") or f"{target['level']} · seed {target['seed']}, {target['customers']} customers"
     print(f"{name}: {report.verdict}{f' ({report.kind})' if report.kind else ''}")
     print(report.summary())
     orders = f"{report.orders:,}" if report.orders is not None else "endless (the desks can loop)"

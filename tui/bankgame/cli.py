@@ -414,33 +414,11 @@ def parse_action(text: str, day: Any) -> tuple[int, str, str]:
     if what not in ACTION_KINDS:
         raise ValueError(f"unknown action {what!r} (known: {', '.join(ACTION_KINDS)})")
     kind = ACTION_KINDS[what]
-    choices = {"scope": ("write", "check"), "order": ("any", "account"), "mode": ("shared", "message")}
-    if kind in ("ticket_on", "ticket_off"):
-        from .engine.programs import RATES, VAULT, parse_tickets
+    from .engine.replay import action_problem
 
-        if argument not in (VAULT, RATES):
-            parse_tickets(argument, day.accounts)  # names the resource that does not exist
-            if "," in argument:
-                raise ValueError("one resource per action")
-    elif kind in choices:
-        if argument not in choices[kind]:
-            raise ValueError(f"must be one of {', '.join(choices[kind])}, not {argument!r}")
-        if kind == "mode" and argument == "shared" and not day.shared_available:
-            raise ValueError("this level has no shared mode: its second branch is on another machine")
-        if kind == "mode" and argument == "message" and not day.message_available:
-            raise ValueError("this level has no back office: message mode is not offered")
-    else:
-        if not argument.isdigit():
-            raise ValueError(f"{what} needs a whole number, not {argument!r}")
-        number = int(argument)
-        if kind == "kill_clerk" and number >= day.clerks + day.remote_clerks and number >= day.max_clerks + day.remote_clerks:
-            raise ValueError(f"no clerk {number} (clerks are numbered from 0)")
-        if kind == "desks" and not (day.open_desks and 1 <= number <= day.cashiers):
-            raise ValueError("the number of open desks is fixed on this level" if not day.open_desks
-                             else f"between 1 and {day.cashiers} desks can be open")
-        if kind == "clerks" and not (day.max_clerks and 1 <= number <= min(day.max_clerks, day.accounts)):
-            raise ValueError("the number of clerks is fixed on this level" if not day.max_clerks
-                             else f"between 1 and {min(day.max_clerks, day.accounts)} clerks can work here")
+    reason = action_problem(day, kind, argument)
+    if reason:
+        raise ValueError(reason)
     return int(tick_text), kind, argument
 
 

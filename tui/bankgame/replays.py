@@ -35,12 +35,12 @@ from typing import Any
 from . import __version__
 from .day import load_custom_level
 from .engine import Branch, DayConfig, Level, LevelError, load_level, make_day
+from .engine.replay import ACTION_KINDS, action_problem
 from .engine.replay import replay as play_actions
 from .engine.rewind import Action
 
 FORMAT = 1
 KEYS = {"format", "version", "level", "level_file", "level_digest", "seed", "tick", "backend", "options", "actions"}
-VERBS = ("ticket_on", "ticket_off", "scope", "order", "mode", "kill_clerk")
 
 
 class ReplayError(ValueError):
@@ -232,8 +232,8 @@ def _action(entry: Any, name: str, index: int) -> Action:
     tick, kind, argument = entry
     if tick < 0:
         raise ReplayError(name, where, "the tick must be 0 or more")
-    if kind not in VERBS:
-        raise ReplayError(name, where, f"unknown action {kind!r} (known: {', '.join(VERBS)})")
+    if kind not in ACTION_KINDS:
+        raise ReplayError(name, where, f"unknown action {kind!r} (known: {', '.join(ACTION_KINDS)})")
     return (tick, kind, argument)
 
 
@@ -269,29 +269,10 @@ def replay_day(replay: Replay, name: str = "<replay>") -> tuple[Level, DayConfig
     except LevelError as error:
         raise ReplayError(name, f"key '{error.key}'", error.reason) from None
     for index, (_, kind, argument) in enumerate(replay.actions):
-        reason = _argument_problem(day, kind, argument)
+        reason = action_problem(day, kind, argument)
         if reason:
             raise ReplayError(name, f"key 'actions[{index}]'", reason)
     return level, day, source
-
-
-def _argument_problem(day: DayConfig, kind: str, argument: str) -> str:
-    from .engine import account_index
-
-    if kind in ("ticket_on", "ticket_off"):
-        if argument in ("vault", "rates"):
-            return ""
-        if not (argument.isalpha() and argument.isupper() and len(argument) <= 2
-                and 0 <= account_index(argument) < day.accounts):
-            return f"no account {argument!r} in this day ({day.accounts} accounts)"
-        return ""
-    allowed = {"scope": ("write", "check"), "order": ("any", "account"), "mode": ("shared", "message")}.get(kind)
-    if allowed is not None:
-        return "" if argument in allowed else f"{kind} must be one of {', '.join(allowed)}, not {argument!r}"
-    clerks = day.clerks + day.remote_clerks
-    if not (argument.isdigit() and int(argument) < clerks):
-        return f"no clerk {argument!r} (clerks 0 to {clerks - 1})"
-    return ""
 
 
 def play_replay(replay: Replay, backend: Any = None, name: str = "<replay>") -> tuple[Level, Branch]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,37 @@ def test_an_action_the_day_does_not_offer_is_refused_as_simulate_refuses_it(
     file.write_text(file.read_text().replace("actions = [\n", f"actions = [\n  {action},\n"))
     error = refused(capsys, "replay", str(file), "--json")
     assert f"{file}: key 'actions[0]': " in error and reason in error, error
+
+
+def test_a_second_branch_day_saved_from_real_processes_replays(tmp_path: Path, capsys) -> None:
+    """The branch screen saves the day with its backend's name: Second Branch's clerk is across TCP."""
+    from bankgame.day import open_day
+    from bankgame.engine import make_report
+    from bankgame.engine.levels import load_level
+    from bankgame.replays import make_replay, write_replay
+
+    level, branch = open_day("second-branch", 5, {"customers": 10}, "process")
+    with branch:
+        branch.set_desks(3)
+        while not branch.over:
+            branch.step_tick()
+        played = make_report(branch, level.id, level.goals).to_json()
+        assert branch.backend.name == "process+tcp"
+        file = write_replay(tmp_path / "day.toml", make_replay(branch, load_level("second-branch")))
+    assert read_replay(file).backend == "process+tcp"
+    replayed = json.loads(run(capsys, "replay", str(file), "--json"))
+    original = json.loads(played)
+    # Not the day but what the network measured on the way: latencies, and the bytes of the frames sent
+    # across TCP (the in-process replay counts the pickled messages).
+    assert original.pop("remote")["messages"] > 0 and "remote" not in replayed
+    assert replayed["messages"].pop("sent") == original["messages"].pop("sent") > 0
+    replayed["messages"].pop("bytes_copied"), original["messages"].pop("bytes_copied")
+    assert replayed == original
+
+
+def test_a_replay_with_an_unknown_backend_is_refused(tmp_path: Path, capsys) -> None:
+    file = tmp_path / "day.toml"
+    run(capsys, "simulate", "--level", "rush-hour", "--save-replay", str(file))
+    file.write_text(file.read_text().replace('backend = "inline"', 'backend = "gpu"'))
+    error = refused(capsys, "replay", str(file), "--json")
+    assert f"{file}: key 'backend': must be inline or process" in error

@@ -71,7 +71,7 @@ class Replay:
     tick: int = 0
     """The tick the day was at when it was saved (the file plays the whole day)."""
     backend: str = "inline"
-    """The backend that played it (both give the same day)."""
+    """The backend that played it, ``+tcp`` when a clerk was across the network (all give the same day)."""
 
 
 def digest(path: Path) -> str:
@@ -216,8 +216,9 @@ def read_replay(path: Path | str) -> Replay:
     tick, backend = data.get("tick", 0), data.get("backend", "inline")
     if isinstance(tick, bool) or not isinstance(tick, int) or tick < 0:
         raise ReplayError(name, "key 'tick'", "must be a whole number, 0 or more")
-    if backend not in ("inline", "process"):
-        raise ReplayError(name, "key 'backend'", "must be inline or process")
+    # A day whose clerk is across the network says so: ``process+tcp`` (Second Branch on real processes).
+    if not isinstance(backend, str) or backend.removesuffix("+tcp") not in ("inline", "process"):
+        raise ReplayError(name, "key 'backend'", "must be inline or process (with +tcp for a clerk across the network)")
     replay = Replay(seed=seed, level=level, level_file=level_file, level_digest=str(data.get("level_digest", "")),
                     options=options, actions=tuple(stamped), version=version, tick=tick, backend=backend)
     replay_day(replay, name)  # the level, the options and the actions' arguments are checked now

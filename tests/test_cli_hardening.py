@@ -43,6 +43,56 @@ def test_headless_commands_run_with_an_unusable_home(tmp_path: Path, command: li
     assert "Traceback" not in result.stderr and result.stdout.strip()
 
 
+@pytest.mark.parametrize("command", [
+    ["clerk", "--listen", "127.0.0.1:0"],
+    ["simulate", "--level", "second-branch", "--customers", "3", "--remote", "127.0.0.1:9"],
+], ids=["clerk", "remote"])
+def test_the_clerk_key_cannot_be_kept_in_an_unusable_home(tmp_path: Path, command: list[str]) -> None:
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("not a folder")
+    result = run(*command, home=not_a_folder / "home", timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "clerk.key: cannot keep a key there (Not a directory); give one with --authkey-file FILE" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_clerk_refuses_an_empty_host() -> None:
+    from bankgame.workers.remote_clerk import parse_address
+
+    with pytest.raises(ValueError, match="has no host"):
+        parse_address("[]:7040")
+    assert parse_address("[::1]:7040") == ("::1", 7040)
+
+
+def _ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback here")
+def test_the_clerk_writes_its_ipv6_address_in_brackets(tmp_path: Path) -> None:
+    key = tmp_path / "key"
+    key.write_text("k" * 32)
+    env = {**os.environ, "BANKGAME_HOME": str(tmp_path)}
+    process = subprocess.Popen([sys.executable, "-m", "bankgame", "clerk", "--listen", "[::1]:0",
+                                "--authkey-file", str(key)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=env, start_new_session=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("clerk listening on [::1]:"), line
+        assert line.strip().rpartition(":")[2].isdigit()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.communicate(timeout=30)
+
+
 def _marked(marker: str) -> list[int]:
     needle = f"{MARKER}={marker}".encode()
     found = []

@@ -250,6 +250,7 @@ def test_a_resize_is_clamped_and_bad_messages_are_ignored() -> None:
     (["--host", ""], "--host is empty"),
     (["--host", "nosuch.invalid"], "cannot listen on nosuch.invalid"),
     (["--max-games", "0"], "--max-games must be between 1 and 64"),
+    (["--host", "127.0.0.1:80"], "the port goes in --port"),
 ])
 def test_bad_web_arguments_exit_2_with_a_message(args: list[str], says: str) -> None:
     result = subprocess.run([sys.executable, "-m", "bankgame", "web", "--port", str(_free_port()), *args],
@@ -274,3 +275,11 @@ def test_ipv6_addresses_are_written_in_brackets() -> None:
     assert address("127.0.0.1", 8000) == "127.0.0.1:8000"
     assert "serving on [::]:8000," in exposure_warning("::", 8000)
     assert GameServer("true", host="::1", port=8000).url() == "http://[::1]:8000/"
+
+
+def test_an_ipv6_host_may_be_given_in_brackets() -> None:
+    from bankgame.web import host_problem, listen_host
+
+    assert listen_host("[::1]") == "::1" and listen_host("::1") == "::1" and listen_host("localhost") == "localhost"
+    assert host_problem("[::1]") == "" and host_problem("::") == ""
+    assert "the port goes in --port" in host_problem("localhost:8000")

@@ -35,16 +35,16 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import get_current_worker
 
-from .campaign import Progress
 from .constants import SPEEDS, BackendName, Start
-from .day import DayOrigin, Started, start_on
-from .engine import Branch, Level, LevelError, load_level, make_day, make_report
 from .paths import assets_dir
 from .screens.title import TitleScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from .store import Store, data_folder, open_store
 
 if TYPE_CHECKING:
+    from .campaign import Progress
+    from .day import DayOrigin, Started
+    from .engine import Branch, Level, LevelError
     from .engine.fixits import FixIt, Programs
     from .engine.rewind import Action
     from .replays import Replay
@@ -52,12 +52,14 @@ if TYPE_CHECKING:
     from .screens.settings import Settings
     from .tutorial import Tutorial
 
-# The title is imported here; every other screen where it is first opened, so
-# that the title's first frame does not wait for their modules (start-up time).
+# Start-up time: the title is imported here; every other screen, and the engine,
+# the campaign and the day's opening (the engine and the workers under them),
+# where they are first used, so that the title's first frame does not wait for
+# their modules (tests/test_start_up.py says which stay unimported).
 
-DayOpener = Callable[[BackendName], tuple[Level, Branch]]
+DayOpener = Callable[[BackendName], "tuple[Level, Branch]"]
 """Opens a day on the backend named: ``open_day`` with a level's id, seed and options bound."""
-DayShower = Callable[[Level, Branch], None]
+DayShower = Callable[["Level", "Branch"], None]
 """Shows a day just opened (on the UI thread): the branch screen, or the tutorial's."""
 
 HIGH_CONTRAST = Theme(
@@ -232,6 +234,8 @@ class BankApp(App[None]):
             for signum in (signal.SIGTERM, signal.SIGHUP):
                 loop.add_signal_handler(signum, self.exit)
         if self.handed_day is not None:
+            from .day import DayOrigin
+
             level, branch = self.handed_day
             self._play(level, branch, DayOrigin(level.id, branch.seed))
         elif self.start_replay is not None:
@@ -365,7 +369,8 @@ class BankApp(App[None]):
         Returns:
             Whether the day opened (an unknown level or a bad option is a notice).
         """
-        from .day import open_day
+        from .day import DayOrigin, open_day
+        from .engine import LevelError, load_level, make_day
 
         if level_id in self.level_files:
             return self.open_level_file(self.level_files[level_id], seed, options)
@@ -403,8 +408,8 @@ class BankApp(App[None]):
         Returns:
             Whether the day opened (a bad file names the file, the key and the reason in a notice).
         """
-        from .day import load_custom_level, open_file_day
-        from .engine import LevelError
+        from .day import DayOrigin, load_custom_level, open_file_day
+        from .engine import LevelError, make_day
 
         try:
             level = load_custom_level(path)
@@ -426,6 +431,8 @@ class BankApp(App[None]):
         Returns:
             Whether the day opened (code that cannot run a day is a notice that says why).
         """
+        from .day import DayOrigin
+        from .engine import Branch
         from .engine.program_day import program_level
         from .workers import make_backend
 
@@ -445,7 +452,8 @@ class BankApp(App[None]):
 
     def open_replay(self, replay: Replay, file: str = "") -> bool:
         """Open a saved day on the branch screen, paused at tick 0; stepping forward replays its actions."""
-        from .engine import InlineBackend
+        from .day import DayOrigin
+        from .engine import Branch, InlineBackend
         from .replays import ReplayError, play_replay, replay_day
         from .workers import make_backend
 
@@ -483,6 +491,9 @@ class BankApp(App[None]):
         Returns:
             Whether the day opened, or is opening (a bad level or option is a notice).
         """
+        from .day import start_on
+        from .engine import LevelError
+
         if self.backend_name == "inline":
             try:
                 started = start_on(self.backend_name, opener)
@@ -498,6 +509,9 @@ class BankApp(App[None]):
     def _start_day(self, backend: BackendName, opener: DayOpener, show: DayShower, origin: DayOrigin,
                    title: str) -> None:
         """Start a day's processes (in a thread worker), then hand the day to the UI thread."""
+        from .day import start_on
+        from .engine import LevelError
+
         try:
             started = start_on(backend, opener)
         except (KeyError, LevelError) as error:
@@ -565,6 +579,7 @@ class BankApp(App[None]):
 
     def show_results(self, level: Level, branch: Branch, origin: DayOrigin) -> None:
         """Record the day in the saved progress and show how it went on the results screen."""
+        from .engine import make_report
         from .screens.results import ResultsScreen
 
         report = make_report(branch, level.id, level.goals)
@@ -581,6 +596,7 @@ class BankApp(App[None]):
             tutorial: a tutorial under way, moved on to another chapter (or the same chapter again).
             speed: the speed its day runs at (the app's by default).
         """
+        from .day import DayOrigin
         from .screens.tutorial import TutorialScreen, chapter_day, new_tutorial
 
         going = tutorial if tutorial is not None else new_tutorial(self.store)

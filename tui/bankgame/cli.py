@@ -201,9 +201,9 @@ def _add_network_options(parser: argparse.ArgumentParser) -> None:
                         help="the key shared with the remote clerk (default: kept with the saved progress)")
 
 
-def check_network_options(parser: argparse.ArgumentParser, level: str | None, args: argparse.Namespace) -> None:
+def check_network_options(parser: argparse.ArgumentParser, level: str | None, remote: str | None,
+                          key_file: str | None) -> None:
     """Refuse, with exit status 2, a ``--remote`` that cannot serve ``level``: a bad address, a wrong key, nobody there."""
-    remote, key_file = getattr(args, "remote", None), getattr(args, "authkey_file", None)
     if remote is None and key_file is None:
         return
     from .engine import load_level
@@ -329,8 +329,10 @@ def run_check_program(args: argparse.Namespace, parser: argparse.ArgumentParser)
     try:
         with open(args.program, encoding="utf-8") as handle:
             text = handle.read()
-    except (OSError, UnicodeDecodeError) as error:
-        parser.error(f"--program {args.program}: cannot read it ({getattr(error, 'strerror', None) or error})")
+    except OSError as error:
+        parser.error(f"--program {args.program}: cannot read it ({error.strerror or error})")
+    except UnicodeDecodeError as error:
+        parser.error(f"--program {args.program}: cannot read it ({error})")
     try:
         programs = read_programs(text, args.program, base, fix)
     except ProgramFileError as error:
@@ -433,7 +435,7 @@ def run_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         level, branch = open_level_file_or_exit(parser, args.level_file, args.seed, day_options(args), args.backend)
     else:
         check_level_options(parser, args.level, day_options(args))
-        check_network_options(parser, args.level, args)
+        check_network_options(parser, args.level, args.remote, args.authkey_file)
     try:
         if not args.level_file:
             level, branch = open_day(args.level, args.seed, day_options(args), args.backend, args.remote, args.authkey_file)
@@ -609,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sandbox":
         return run_game(args.usage_parser, level=args.level, seed=args.seed, options=day_options(args),
                         backend=args.backend, swept=swept)
-    check_network_options(parser, args.level, args)
+    check_network_options(parser, args.level, args.remote, args.authkey_file)
     if args.level_file:
         open_level_file_or_exit(parser, args.level_file, args.seed, {}, "inline")[1].close()  # checked before the screen
     return run_game(parser, level=args.level, seed=args.seed, tutorial=args.tutorial,

@@ -63,9 +63,8 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from .engine import Report
@@ -104,9 +103,12 @@ RETRY_FOR = 30.0
 INT64 = (-(2**63), 2**63 - 1)
 """What a SQLite integer holds; a seed beyond it is kept, exactly, as text in ``details``."""
 
+# What the store returns is a NamedTuple, read-only like a frozen dataclass: the
+# title opens the store before its first frame, and six dataclasses took longer
+# to define (each compiles its generated methods) than the rest of this module.
 
-@dataclass(frozen=True, slots=True)
-class LevelProgress:
+
+class LevelProgress(NamedTuple):
     """The best a player has done on one level."""
 
     stars: int = 0
@@ -114,8 +116,7 @@ class LevelProgress:
     plays: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Recorded:
+class Recorded(NamedTuple):
     """What saving a day changed, for the results screen."""
 
     stars: int
@@ -130,8 +131,7 @@ class Recorded:
     """False when the day could not be saved (``Store.problem`` says why)."""
 
 
-@dataclass(frozen=True, slots=True)
-class DayRecord:
+class DayRecord(NamedTuple):
     """One day played, as the history keeps it."""
 
     level_id: str
@@ -143,8 +143,7 @@ class DayRecord:
     details: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class TutorialState:
+class TutorialState(NamedTuple):
     """Where the player is in the guided tutorial."""
 
     step: str = ""
@@ -802,8 +801,7 @@ def _set_aside_bad_rows(conn: sqlite3.Connection) -> str:
     return (f"{len(bad)} row(s) of your saved progress are not what the game writes and were set aside "
             f"in its table 'aside' (first: table {first[0]}, {first[3]}).")
 
-@dataclass(frozen=True, slots=True)
-class PuzzleProgress:
+class PuzzleProgress(NamedTuple):
     """One puzzle's saved progress."""
 
     won: bool = False
@@ -813,8 +811,7 @@ class PuzzleProgress:
     """The most hints used in an attempt."""
 
 
-@dataclass(frozen=True, slots=True)
-class FixitProgress:
+class FixitProgress(NamedTuple):
     """One fix-it puzzle's best fix."""
 
     stars: int = 0

@@ -44,7 +44,21 @@ def host_problem(host: str) -> str:
                 f"({DEFAULT_HOST}, this machine only, or 0.0.0.0 for every interface)")
     if host != host.strip() or any(c in host for c in "/ \t@#?"):
         return f"--host {host!r} is not an address or a host name"
+    if ":" in host and not _is_ipv6(listen_host(host)):
+        return f"--host {host!r} is not an address or a host name (the port goes in --port)"
     return ""
+
+
+def listen_host(host: str) -> str:
+    """Return ``--host`` as the socket takes it: an IPv6 address without its brackets (``[::1]`` → ``::1``)."""
+    return host[1:-1] if host.startswith("[") and host.endswith("]") else host
+
+
+def _is_ipv6(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).version == 6
+    except ValueError:
+        return False
 
 
 def game_command() -> str:
@@ -86,6 +100,7 @@ def run_web(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, max_games: int |
             file=sys.stderr,
         )
         return 1
+    host = listen_host(host)
     server = GameServer(game_command(), host=host, port=port, max_games=max_games or MAX_GAMES)
 
     def announce(line: str) -> None:  # once bound: nothing is announced for an address that fails

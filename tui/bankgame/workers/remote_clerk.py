@@ -248,19 +248,20 @@ def loopback_main(key: bytes, port: int, log_path: str | None, ready: Connection
 
 def clerk_command(listen: str, key_file: str | None) -> int:
     """``bankgame clerk --listen HOST:PORT``: serve one branch's accounts until Ctrl+C."""
+    from ..web import address, is_loopback
     from .wire import load_key
 
     host, port = parse_address(listen)
     key = load_key(key_file)
-    if host not in ("127.0.0.1", "::1", "localhost"):
-        print(f"warning: listening on {host}, not only this machine: any host that can reach port {port} "
+    if not is_loopback(host):
+        print(f"warning: listening on {address(host, port)}, not only this machine: any host that can reach port {port} "
               "may try to connect (it still needs the key)", file=sys.stderr)
     try:
         server = ClerkServer(host, port, key, log=lambda line: print(line, file=sys.stderr, flush=True))
     except OSError as error:
         print(f"bankgame clerk: cannot listen on {listen}: {error.strerror or error}", file=sys.stderr)
         return 2
-    print(f"clerk listening on {host}:{server.port}", flush=True)
+    print(f"clerk listening on {address(host, server.port)}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -281,6 +282,8 @@ def parse_address(text: str) -> tuple[str, int]:
         raise ValueError(f"{text!r} is not HOST:PORT")
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
+    if not host.strip():  # "[]:7040" would listen on every interface
+        raise ValueError(f"{text!r} has no host: give an address (127.0.0.1, this machine only, or 0.0.0.0)")
     if not 0 <= int(port) < 65536:
         raise ValueError(f"port {port} is not between 0 and 65535")
     return host, int(port)

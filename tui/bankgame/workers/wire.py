@@ -65,10 +65,17 @@ def load_key(path: str | os.PathLike[str] | None = None, create: bool = True) ->
     """
     file = Path(path) if path is not None else default_key_path()
     if not file.exists() and create and path is None:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_hex(32) + "\n")
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another game made it first: read theirs
+        except OSError as error:  # BANKGAME_HOME is a file, read-only, or gone
+            raise WireError(f"{file}: cannot keep a key there ({error.strerror or error}); "
+                            "give one with --authkey-file FILE") from error
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32) + "\n")
     try:
         key = file.read_bytes().strip()
     except OSError as error:

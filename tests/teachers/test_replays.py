@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,88 @@ def test_save_replay_into_a_folder_that_cannot_be_made_exits_2(tmp_path: Path, c
     blocker.write_text("x")
     error = refused(capsys, "simulate", "--level", "rush-hour", "--save-replay", str(blocker / "day.toml"))
     assert "--save-replay" in error and "cannot be written" in error
+
+
+# Every kind of action a player can take on screen or with simulate --action, saved and replayed.
+EVERY_ACTION = [
+    ["--level", "rush-hour", "--action", "3:place:A", "--action", "40:remove:A", "--action", "41:place:vault",
+     "--action", "60:scope:write", "--action", "80:order:account"],
+    ["--level", "hot-account", "--action", "10:mode:message", "--action", "30:clerks:3", "--action", "90:clerks:1"],
+    ["--level", "second-branch", "--action", "12:desks:5", "--action", "70:desks:3", "--action", "20:kill-clerk:0"],
+]
+
+
+@pytest.mark.parametrize("argv", EVERY_ACTION, ids=["tickets", "clerks", "desks"])
+def test_every_kind_of_action_replays_the_same(argv: list[str], tmp_path: Path, capsys) -> None:
+    file = tmp_path / "day.toml"
+    simulated = run(capsys, "simulate", *argv, "--json", "--save-replay", str(file))
+    assert run(capsys, "replay", str(file), "--json") == simulated
+    assert len(read_replay(file).actions) == argv.count("--action")
+
+
+def test_every_action_a_day_records_can_be_replayed() -> None:
+    import inspect
+    import re
+
+    from bankgame.engine.branch import Branch
+    from bankgame.engine.replay import ACTION_KINDS
+
+    lines = [line for line in inspect.getsource(Branch).splitlines() if "self.actions.append((self.tick, " in line]
+    recorded = {kind for line in lines for kind in re.findall(r'"(\w+)"', line)}
+    assert {"ticket_on", "desks", "clerks", "tickets_at_once"} <= recorded
+    assert recorded == set(ACTION_KINDS)
+
+
+ACTIONS_THE_DAY_DOES_NOT_OFFER = [
+    ("rush-hour", '[5, "mode", "message"]', "this level has no back office"),
+    ("second-branch", '[5, "mode", "shared"]', "this level has no shared mode"),
+    ("rush-hour", '[5, "desks", "2"]', "the number of open desks is fixed on this level"),
+    ("second-branch", '[5, "desks", "9"]', "between 1 and 6 desks can be open"),
+    ("rush-hour", '[5, "clerks", "2"]', "the number of clerks is fixed on this level"),
+    ("hot-account", '[5, "clerks", "0"]', "between 1 and 4 clerks can work here"),
+    ("rush-hour", '[5, "tickets_at_once", "A,Q"]', "Q"),
+]
+
+
+@pytest.mark.parametrize(("level", "action", "reason"), ACTIONS_THE_DAY_DOES_NOT_OFFER)
+def test_an_action_the_day_does_not_offer_is_refused_as_simulate_refuses_it(
+        level: str, action: str, reason: str, tmp_path: Path, capsys) -> None:
+    file = tmp_path / "day.toml"
+    run(capsys, "simulate", "--level", level, "--save-replay", str(file))
+    file.write_text(file.read_text().replace("actions = [\n", f"actions = [\n  {action},\n"))
+    error = refused(capsys, "replay", str(file), "--json")
+    assert f"{file}: key 'actions[0]': " in error and reason in error, error
+
+
+def test_a_second_branch_day_saved_from_real_processes_replays(tmp_path: Path, capsys) -> None:
+    """The branch screen saves the day with its backend's name: Second Branch's clerk is across TCP."""
+    from bankgame.day import open_day
+    from bankgame.engine import make_report
+    from bankgame.engine.levels import load_level
+    from bankgame.replays import make_replay, write_replay
+
+    level, branch = open_day("second-branch", 5, {"customers": 10}, "process")
+    with branch:
+        branch.set_desks(3)
+        while not branch.over:
+            branch.step_tick()
+        played = make_report(branch, level.id, level.goals).to_json()
+        assert branch.backend.name == "process+tcp"
+        file = write_replay(tmp_path / "day.toml", make_replay(branch, load_level("second-branch")))
+    assert read_replay(file).backend == "process+tcp"
+    replayed = json.loads(run(capsys, "replay", str(file), "--json"))
+    original = json.loads(played)
+    # Not the day but what the network measured on the way: latencies, and the bytes of the frames sent
+    # across TCP (the in-process replay counts the pickled messages).
+    assert original.pop("remote")["messages"] > 0 and "remote" not in replayed
+    assert replayed["messages"].pop("sent") == original["messages"].pop("sent") > 0
+    replayed["messages"].pop("bytes_copied"), original["messages"].pop("bytes_copied")
+    assert replayed == original
+
+
+def test_a_replay_with_an_unknown_backend_is_refused(tmp_path: Path, capsys) -> None:
+    file = tmp_path / "day.toml"
+    run(capsys, "simulate", "--level", "rush-hour", "--save-replay", str(file))
+    file.write_text(file.read_text().replace('backend = "inline"', 'backend = "gpu"'))
+    error = refused(capsys, "replay", str(file), "--json")
+    assert f"{file}: key 'backend': must be inline or process" in error

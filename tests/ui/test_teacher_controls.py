@@ -303,3 +303,49 @@ async def test_the_results_go_back_into_the_day_one_tick_before_its_end() -> Non
             if isinstance(app.screen, ResultsScreen):
                 break
         assert isinstance(app.screen, ResultsScreen)
+
+
+async def finish(app: BankApp, pilot) -> ResultsScreen:
+    """Play the day on screen to its results."""
+    screen = branch_screen(app)
+    screen.advance(2000)
+    await pilot.pause()
+    await pilot.pause()
+    assert isinstance(app.screen, ResultsScreen), app.screen
+    return app.screen
+
+
+async def test_w_on_the_results_saves_a_replay_whose_report_is_the_one_shown(capsys) -> None:
+    from bankgame.cli import main
+
+    app = branch_app("rush-hour", seed=4, options={"customers": 12})
+    async with app.run_test(size=SIZE) as pilot:
+        screen = branch_screen(app)
+        screen.toggle_ticket("A")
+        screen.advance(9)
+        screen.toggle_ticket("B")
+        results = await finish(app, pilot)
+        await pilot.press("w")
+        saved = sorted((Path(os.environ["BANKGAME_HOME"]) / "replays").glob("*.toml"))
+        assert len(saved) == 1 and any(str(saved[0]) in n.message for n in app._notifications)
+        shown = results.report.to_json()
+    assert read_replay(saved[0]).actions == ((0, "ticket_on", "A"), (9, "ticket_on", "B"))
+    assert main(["replay", str(saved[0]), "--json"]) == 0
+    assert capsys.readouterr().out == shown + "\n"
+
+
+async def test_w_on_the_results_of_a_day_on_own_code_says_not_yet() -> None:
+    from bankgame.engine.fixits import load_fixits
+
+    fix = load_fixits().fixit("fix-lost-update")
+    app = BankApp(backend="inline", paused=True, store=Store.memory())
+    app.animation_level = "none"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.open_program_day(fix, fix.shipped, seed=3)
+        await pilot.pause()
+        await finish(app, pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        assert not (Path(os.environ["BANKGAME_HOME"]) / "replays").exists()
+        assert any("Not yet: a replay file of a day on your own code" in n.message for n in app._notifications)

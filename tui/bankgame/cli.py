@@ -269,7 +269,7 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         machine, target = puzzle.machine, {"puzzle": puzzle.id, "title": puzzle.title}
     else:
         from .engine.day_check import day_machine
-        from .engine.levels import level_ids
+        from .engine.levels import level_ids, load_level
 
         if args.customers is None:
             parser.error("give --puzzle ID, or --level ID with --customers N (a small day)")
@@ -279,7 +279,8 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             machine = day_machine(args.level, args.customers, day_options(args), args.seed)
         except (LevelError, ValueError) as error:
             parser.error(str(error))
-        target = {"level": args.level, "customers": args.customers}
+        seed = load_level(args.level).seed if args.seed is None else args.seed  # the customers come from it
+        target = {"level": args.level, "seed": seed, "customers": args.customers}
     try:
         report = check(machine)
     except TooLarge as error:
@@ -287,7 +288,7 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.json:
         print(json.dumps({**target, **report.as_dict()}))
         return 0
-    name = target.get("title") or f"{target['level']}, {target['customers']} customers"
+    name = target.get("title") or f"{target['level']} · seed {target['seed']}, {target['customers']} customers"
     print(f"{name}: {report.verdict}{f' ({report.kind})' if report.kind else ''}")
     print(report.summary())
     orders = f"{report.orders:,}" if report.orders is not None else "endless (the desks can loop)"
@@ -415,33 +416,11 @@ def parse_action(text: str, day: Any) -> tuple[int, str, str]:
     if what not in ACTION_KINDS:
         raise ValueError(f"unknown action {what!r} (known: {', '.join(ACTION_KINDS)})")
     kind = ACTION_KINDS[what]
-    choices = {"scope": ("write", "check"), "order": ("any", "account"), "mode": ("shared", "message")}
-    if kind in ("ticket_on", "ticket_off"):
-        from .engine.programs import RATES, VAULT, parse_tickets
+    from .engine.replay import action_problem
 
-        if argument not in (VAULT, RATES):
-            parse_tickets(argument, day.accounts)  # names the resource that does not exist
-            if "," in argument:
-                raise ValueError("one resource per action")
-    elif kind in choices:
-        if argument not in choices[kind]:
-            raise ValueError(f"must be one of {', '.join(choices[kind])}, not {argument!r}")
-        if kind == "mode" and argument == "shared" and not day.shared_available:
-            raise ValueError("this level has no shared mode: its second branch is on another machine")
-        if kind == "mode" and argument == "message" and not day.message_available:
-            raise ValueError("this level has no back office: message mode is not offered")
-    else:
-        if not argument.isdigit():
-            raise ValueError(f"{what} needs a whole number, not {argument!r}")
-        number = int(argument)
-        if kind == "kill_clerk" and number >= day.clerks + day.remote_clerks and number >= day.max_clerks + day.remote_clerks:
-            raise ValueError(f"no clerk {number} (clerks are numbered from 0)")
-        if kind == "desks" and not (day.open_desks and 1 <= number <= day.cashiers):
-            raise ValueError("the number of open desks is fixed on this level" if not day.open_desks
-                             else f"between 1 and {day.cashiers} desks can be open")
-        if kind == "clerks" and not (day.max_clerks and 1 <= number <= min(day.max_clerks, day.accounts)):
-            raise ValueError("the number of clerks is fixed on this level" if not day.max_clerks
-                             else f"between 1 and {min(day.max_clerks, day.accounts)} clerks can work here")
+    reason = action_problem(day, kind, argument)
+    if reason:
+        raise ValueError(reason)
     return int(tick_text), kind, argument
 
 

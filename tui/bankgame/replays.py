@@ -35,12 +35,12 @@ from typing import Any
 from . import __version__
 from .day import load_custom_level
 from .engine import Branch, DayConfig, Level, LevelError, load_level, make_day
+from .engine.replay import ACTION_KINDS, action_problem
 from .engine.replay import replay as play_actions
 from .engine.rewind import Action
 
 FORMAT = 1
 KEYS = {"format", "version", "level", "level_file", "level_digest", "seed", "tick", "backend", "options", "actions"}
-VERBS = ("ticket_on", "ticket_off", "scope", "order", "mode", "kill_clerk")
 
 
 class ReplayError(ValueError):
@@ -71,7 +71,7 @@ class Replay:
     tick: int = 0
     """The tick the day was at when it was saved (the file plays the whole day)."""
     backend: str = "inline"
-    """The backend that played it (both give the same day)."""
+    """The backend that played it, ``+tcp`` when a clerk was across the network (all give the same day)."""
 
 
 def digest(path: Path) -> str:
@@ -216,8 +216,9 @@ def read_replay(path: Path | str) -> Replay:
     tick, backend = data.get("tick", 0), data.get("backend", "inline")
     if isinstance(tick, bool) or not isinstance(tick, int) or tick < 0:
         raise ReplayError(name, "key 'tick'", "must be a whole number, 0 or more")
-    if backend not in ("inline", "process"):
-        raise ReplayError(name, "key 'backend'", "must be inline or process")
+    # A day whose clerk is across the network says so: ``process+tcp`` (Second Branch on real processes).
+    if not isinstance(backend, str) or backend.removesuffix("+tcp") not in ("inline", "process"):
+        raise ReplayError(name, "key 'backend'", "must be inline or process (with +tcp for a clerk across the network)")
     replay = Replay(seed=seed, level=level, level_file=level_file, level_digest=str(data.get("level_digest", "")),
                     options=options, actions=tuple(stamped), version=version, tick=tick, backend=backend)
     replay_day(replay, name)  # the level, the options and the actions' arguments are checked now
@@ -232,8 +233,8 @@ def _action(entry: Any, name: str, index: int) -> Action:
     tick, kind, argument = entry
     if tick < 0:
         raise ReplayError(name, where, "the tick must be 0 or more")
-    if kind not in VERBS:
-        raise ReplayError(name, where, f"unknown action {kind!r} (known: {', '.join(VERBS)})")
+    if kind not in ACTION_KINDS:
+        raise ReplayError(name, where, f"unknown action {kind!r} (known: {', '.join(ACTION_KINDS)})")
     return (tick, kind, argument)
 
 
@@ -269,29 +270,10 @@ def replay_day(replay: Replay, name: str = "<replay>") -> tuple[Level, DayConfig
     except LevelError as error:
         raise ReplayError(name, f"key '{error.key}'", error.reason) from None
     for index, (_, kind, argument) in enumerate(replay.actions):
-        reason = _argument_problem(day, kind, argument)
+        reason = action_problem(day, kind, argument)
         if reason:
             raise ReplayError(name, f"key 'actions[{index}]'", reason)
     return level, day, source
-
-
-def _argument_problem(day: DayConfig, kind: str, argument: str) -> str:
-    from .engine import account_index
-
-    if kind in ("ticket_on", "ticket_off"):
-        if argument in ("vault", "rates"):
-            return ""
-        if not (argument.isalpha() and argument.isupper() and len(argument) <= 2
-                and 0 <= account_index(argument) < day.accounts):
-            return f"no account {argument!r} in this day ({day.accounts} accounts)"
-        return ""
-    allowed = {"scope": ("write", "check"), "order": ("any", "account"), "mode": ("shared", "message")}.get(kind)
-    if allowed is not None:
-        return "" if argument in allowed else f"{kind} must be one of {', '.join(allowed)}, not {argument!r}"
-    clerks = day.clerks + day.remote_clerks
-    if not (argument.isdigit() and int(argument) < clerks):
-        return f"no clerk {argument!r} (clerks 0 to {clerks - 1})"
-    return ""
 
 
 def play_replay(replay: Replay, backend: Any = None, name: str = "<replay>") -> tuple[Level, Branch]:

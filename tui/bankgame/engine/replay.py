@@ -3,9 +3,61 @@
 from __future__ import annotations
 
 from .backend import Backend
-from .branch import Branch
+from .branch import Branch, account_index
 from .levels import DayConfig
 from .programs import parse_tickets
+
+ACTION_KINDS = ("ticket_on", "ticket_off", "scope", "order", "mode", "kill_clerk", "desks", "clerks", "tickets_at_once")
+"""Every action a day records in ``Branch.actions`` (what the player did, stamped with its tick)."""
+
+CHOICES = {"scope": ("write", "check"), "order": ("any", "account"), "mode": ("shared", "message")}
+"""The arguments an action with a fixed set of them takes."""
+
+
+def action_problem(day: DayConfig, kind: str, argument: str) -> str:
+    """Return why ``kind argument`` is no action on ``day`` at all, or ``""``.
+
+    One rule for every way an action arrives (``simulate --action``, a replay
+    file): what the day does not offer is refused, never quietly skipped.
+    """
+    if kind not in ACTION_KINDS:
+        return f"unknown action {kind!r} (known: {', '.join(ACTION_KINDS)})"
+    if kind in ("ticket_on", "ticket_off"):
+        if argument in ("vault", "rates"):
+            return ""
+        if "," in argument:
+            return "one resource per action"
+        if not (argument.isalpha() and argument.isupper() and len(argument) <= 2
+                and 0 <= account_index(argument) < day.accounts):
+            return f"no account {argument!r} in this day ({day.accounts} accounts)"
+        return ""
+    if kind == "tickets_at_once":
+        try:
+            parse_tickets(argument, day.accounts)
+        except ValueError as error:
+            return str(error)
+        return ""
+    if kind in CHOICES:
+        if argument not in CHOICES[kind]:
+            return f"{kind} must be one of {', '.join(CHOICES[kind])}, not {argument!r}"
+        if kind == "mode" and argument == "shared" and not day.shared_available:
+            return "this level has no shared mode: its second branch is on another machine"
+        if kind == "mode" and argument == "message" and not day.message_available:
+            return "this level has no back office: message mode is not offered"
+        return ""
+    if not argument.isdigit():
+        return f"{kind} needs a whole number, not {argument!r}"
+    number = int(argument)
+    if kind == "kill_clerk":
+        clerks = max(day.clerks, day.max_clerks) + day.remote_clerks
+        return "" if number < clerks else f"no clerk {argument!r} (clerks 0 to {clerks - 1})"
+    if kind == "desks" and not (day.open_desks and 1 <= number <= day.cashiers):
+        return ("the number of open desks is fixed on this level" if not day.open_desks
+                else f"between 1 and {day.cashiers} desks can be open")
+    if kind == "clerks" and not (day.max_clerks and 1 <= number <= min(day.max_clerks, day.accounts)):
+        return ("the number of clerks is fixed on this level" if not day.max_clerks
+                else f"between 1 and {min(day.max_clerks, day.accounts)} clerks can work here")
+    return ""
 
 
 class ActionError(ValueError):

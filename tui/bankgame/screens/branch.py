@@ -61,6 +61,10 @@ MODE_TEXT = {
     "shared": "Shared state: cashiers read and write the ledger themselves. Tickets guard it.",
 }
 
+OWN_CODE_NOT_YET = ("Not yet: {what} of a day on your own code. In Fix the Program, w writes the code as a "
+                    "program file.")
+"""What a day on the player's own code cannot be saved as yet (a replay file, a Python script)."""
+
 
 class BranchScreen(BankScreen[None]):
     """A day at the branch. The screen decides nothing: it asks the engine.
@@ -538,8 +542,7 @@ class BranchScreen(BankScreen[None]):
         if self.branch.code is None:
             return False
         if what:
-            self.notify(f"Not yet: {what} of a day on your own code. In Fix the Program, w writes the code as a "
-                        "program file.", title="Your code", timeout=6)
+            self.notify(OWN_CODE_NOT_YET.format(what=what), title="Your code", timeout=6)
         else:
             self._tell("the tickets are in your code today: change them in Fix the Program")
             self.refresh_view()

@@ -20,7 +20,7 @@ from ..widgets.text import CREATED_WHY, created, gap_text
 from ..widgets.timeline import Timeline, interleaving, legend
 from ..widgets.title_bar import TitleBar
 from .bank_screen import BankScreen
-from .branch import BranchScreen
+from .branch import OWN_CODE_NOT_YET, BranchScreen
 from .briefing import goal_bound, reflow
 
 KIND_WORDS = {"lost_update": "lost update", "overdraft": "overdraft", "audit": "audit gap"}
@@ -270,6 +270,9 @@ class ResultsScreen(BankScreen[None]):
         """Save the day as a replay file (``bankgame replay FILE`` plays it again)."""
         if self.branch is None:
             self.notify("This day cannot be saved as a replay.", title="Replay", severity="warning")
+            return
+        if self.branch.code is not None:  # a replay file carries a level, not the desks' edited programs
+            self.notify(OWN_CODE_NOT_YET.format(what="a replay file"), title="Your code", timeout=6)
             return
         self.app.save_replay(self.branch, self.level)
 

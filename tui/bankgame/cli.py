@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -555,8 +556,23 @@ def quiet_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+BROKEN_PIPE = 141
+"""The exit status of a command whose output pipe was closed (128 + SIGPIPE, as a shell reports it)."""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bankgame`` command."""
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        # The reader went away (``bankgame simulate | head``): stop quietly, as Unix tools do.
+        # What is still buffered for stdout must not raise again when Python flushes it at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     swept = sweep_leftovers()

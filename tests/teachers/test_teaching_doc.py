@@ -13,7 +13,11 @@ from bankgame.screens.branch import BranchScreen
 from bankgame.screens.title import MENU
 from bankgame.widgets.scrubber import Scrubber
 
-TEXT = (Path(__file__).resolve().parents[2] / "docs" / "teaching.md").read_text()
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "teaching.md"
+if not GUIDE.exists():
+    # The release check runs copies of the tests, without docs/, against an installed package.
+    pytest.skip(f"no {GUIDE} beside this copy of the tests", allow_module_level=True)
+TEXT = GUIDE.read_text()
 
 NAMES = {".": "full_stop", ",": "comma", "+": "plus", "-": "minus", "←": "left", "→": "right",
          "PageUp": "pageup", "PageDown": "pagedown", "Home": "home", "End": "end"}

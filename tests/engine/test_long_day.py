@@ -22,7 +22,7 @@ class Item:
 
 @given(st.lists(st.sampled_from(["lost_update", "overdraft"]), max_size=300), st.integers(0, 20), st.integers(1, 20))
 def test_a_bounded_log_keeps_the_first_and_the_latest_and_counts_all(kinds: list[str], first: int, recent: int) -> None:
-    log: BoundedLog[Item] = BoundedLog(first, recent)
+    log: BoundedLog[Item] = BoundedLog(first, recent, lambda item: item.kind)
     items = [Item(kind, n) for n, kind in enumerate(kinds)]
     for item in items:
         log.append(item)

@@ -137,6 +137,9 @@ class Backend(Protocol):
     def take_notices(self) -> list[str]:
         """Return what the player should be told since the last call (a helper process restarted...)."""
 
+    def remote_stats(self) -> dict[str, float | str] | None:
+        """Messages to clerks across a network and their measured latency (wall time), or None with none."""
+
 
 @dataclass
 class _InlineClerk:
@@ -296,3 +299,6 @@ class InlineBackend:
 
     def take_notices(self) -> list[str]:
         return []  # nothing of this process dies on its own
+
+    def remote_stats(self) -> None:
+        return None  # no clerk across a network

@@ -258,8 +258,8 @@ class Branch:
         self.opening_total = sum(opening)
         self.expected_total = self.opening_total
         """Opening money plus deposits minus withdrawals actually paid out."""
-        self.errors: BoundedLog[IntegrityError] = BoundedLog(FIRST_ERRORS, RECENT_ERRORS)
-        self.deadlocks: BoundedLog[Deadlock] = BoundedLog(FIRST_ERRORS, RECENT_ERRORS)
+        self.errors: BoundedLog[IntegrityError] = BoundedLog(FIRST_ERRORS, RECENT_ERRORS, lambda e: e.kind)
+        self.deadlocks: BoundedLog[Deadlock] = BoundedLog(FIRST_ERRORS, RECENT_ERRORS, lambda d: "deadlock")
         self.events: deque[Event] = deque(maxlen=EVENTS)
         self.served = 0
         self.refused = 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Generic, Literal, NamedTuple, TypeVar, overload
@@ -118,7 +118,9 @@ class BoundedLog(Sequence[T], Generic[T]):
     so that a report, a score and a goal are the same as if it kept everything.
     """
 
-    def __init__(self, first: int, recent: int) -> None:
+    def __init__(self, first: int, recent: int, kind_of: Callable[[T], str]) -> None:
+        self._kind_of = kind_of
+        """What ``counts`` counts an item under."""
         self._first: list[T] = []
         self._cap = first
         self._recent: deque[T] = deque(maxlen=recent)
@@ -130,7 +132,7 @@ class BoundedLog(Sequence[T], Generic[T]):
     def append(self, item: T) -> None:
         """Add ``item``: kept among the first, or in the window of the latest."""
         self.total += 1
-        kind = getattr(item, "kind", "")
+        kind = self._kind_of(item)
         self.counts[kind] = self.counts.get(kind, 0) + 1
         if len(self._first) < self._cap:
             self._first.append(item)

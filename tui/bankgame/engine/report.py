@@ -50,7 +50,7 @@ class Report:
     """The level's watch phase; a change asked for later does not restart the judging."""
     changed_late: bool = False
     """Whether the player changed a setting after the watch phase."""
-    remote: dict[str, float] | None = None
+    remote: dict[str, float | str] | None = None
     """A clerk across the network: ``{messages, mean_latency_ms}``, measured on the socket (wall time)."""
 
     def metric(self, name: str) -> float:
@@ -237,7 +237,7 @@ def make_report(branch: Branch, level: str = "sandbox", goals: tuple[Goal, ...] 
         error_counts=tuple(branch.errors.counts.items()), deadlock_count=branch.deadlocks.total,
         expected_total=branch.expected_total, actual_total=actual, bytes_copied=branch.bytes_copied,
         messages=branch.messages_sent, recovered_clerks=branch.recovered_clerks,
-        score=score, stars=0, goals=(), remote=_remote_stats(branch),
+        score=score, stars=0, goals=(), remote=branch.backend.remote_stats(),
     )
     judged = judged_metrics(branch)
     stars, verdicts = stars_of(goals, judged)
@@ -247,9 +247,3 @@ def make_report(branch: Branch, level: str = "sandbox", goals: tuple[Goal, ...] 
                                                 if kind != "kill_clerk"))
 
 
-
-def _remote_stats(branch: Branch) -> dict[str, float] | None:
-    # Only a backend with clerks across a network measures this (wall time, so never in a replay's numbers).
-    stats = getattr(branch.backend, "remote_stats", None)
-    measured: dict[str, float] | None = stats() if stats is not None else None
-    return measured

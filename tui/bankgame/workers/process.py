@@ -233,6 +233,9 @@ class ProcessBackend:
         out, self.notices = self.notices, []
         return out
 
+    def remote_stats(self) -> None:
+        return None  # its clerks are processes on this machine, reached by pipes
+
     # -------------------------------------------------------- shared state
     def read(self, desk: int, slot: int) -> int:
         self._check()

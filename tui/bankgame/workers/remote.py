@@ -430,7 +430,7 @@ class NetworkBackend:
             remote.close()
         self.local.close()
 
-    def remote_stats(self) -> dict[str, Any]:
+    def remote_stats(self) -> dict[str, float | str]:
         """Messages handled over the network, their mean round trip in milliseconds (wall time),
         the connections made again to the same clerk, and the requests sent again."""
         messages = sum(r.messages for r in self.remotes.values())

@@ -530,6 +530,9 @@ class BankApp(App[None]):
 
     def _started(self, started: Started[tuple[Level, Branch]], show: DayShower) -> None:
         """Show a day just opened; say so when it plays in-process instead of on real processes."""
+        if not self.is_running:  # the game is quitting as the day's processes came up: none may outlive it
+            started.value[1].close()
+            return
         if started.notice:
             self.backend_name = started.backend
             self.notify(started.notice, title="In-process backend", severity="warning", timeout=8)

@@ -695,7 +695,10 @@ class BankApp(App[None]):
         from .screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            # Built once and kept: the page is some 140 widgets, most of a second to lay out.
+            if not self.is_screen_installed(HelpScreen.NAME):
+                self.install_screen(HelpScreen(), HelpScreen.NAME)
+            self.push_screen(HelpScreen.NAME)
 
     def action_settings(self) -> None:
         """Change the theme, the speed and animations."""

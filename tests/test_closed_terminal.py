@@ -96,11 +96,13 @@ def _wait(predicate, timeout: float, what: str) -> float:
 
 
 @pytest.mark.parametrize("batch", range(BATCHES))
-def test_closing_the_terminal_ends_the_game_every_time(tmp_path: Path, batch: int) -> None:
+def test_closing_the_terminal_ends_the_game_every_time(tmp_path: Path, batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
     if shutil.which("tmux") is None:
         if IN_CI:
             pytest.fail("CI must run the closed-terminal test, but tmux is missing")
         pytest.skip("tmux is missing")
+    # A tmux server of its own: one shared with a test beside it exits when that test kills its last session.
+    monkeypatch.setenv("TMUX_TMPDIR", str(tmp_path))
     home = tmp_path / "home"
     left_behind: list[int] = []
     for run in range(batch, RUNS, BATCHES):

@@ -97,11 +97,13 @@ def _wait(predicate, timeout: float, what: str) -> float:
     return time.monotonic() - start
 
 
-def test_closing_the_terminal_ends_the_game_every_time(tmp_path: Path) -> None:
+def test_closing_the_terminal_ends_the_game_every_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if shutil.which("tmux") is None:
         if IN_CI:
             pytest.fail("CI must run the closed-terminal test, but tmux is missing")
         pytest.skip("tmux is missing")
+    # A tmux server of its own: one shared with a test beside it exits when that test kills its last session.
+    monkeypatch.setenv("TMUX_TMPDIR", str(tmp_path))
     home = tmp_path / "home"
     left_behind: list[int] = []
     for run, screen in enumerate(SCREENS):

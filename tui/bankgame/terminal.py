@@ -10,10 +10,17 @@ any more. The game then hangs in its shutdown, deaf to SIGTERM and SIGHUP.
 
 Here the output thread writes through ``SurvivingOutput``, which drops what a
 dead terminal cannot take: the queue keeps draining, and shutting down ends.
+
+The SIGCONT of a hang-up must not set the terminal up again either: Textual
+would start a second input thread, which spins on the end-of-file a hung-up
+terminal reads and stops only if it happens to see the shutdown's brief
+"stop reading" signal. A busy machine can keep it from running for that
+moment, and the game, which waits for that thread at exit, never ends.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import IO, Any, cast
 
@@ -60,3 +67,9 @@ class TerminalDriver(LinuxDriver):
         super().__init__(*args, **kwargs)
         # The output thread is built on it later; it needs only write, flush and fileno.
         self._file = cast(Any, SurvivingOutput(cast(IO[str], self._file)))
+
+    def _sigcont_application(self, *args: Any) -> None:
+        # A terminal that hung up is no tty any more: only one that is still there is set up again
+        # (after Ctrl+Z and fg); a hang-up's SIGCONT is left to the SIGHUP that ends the game.
+        if os.isatty(self.fileno):
+            super()._sigcont_application(*args)

@@ -150,19 +150,21 @@ def puzzle_script(puzzle: Puzzle, source: str = "", rounds: int = 0) -> str:
         f"CLOSED = {{{', '.join(accounts[a] for a in sorted(m.closed))}}}" if m.closed else "CLOSED = set()",
         "",
         f'ledger = CTX.Array("q", {len(accounts)}, lock=False)  # shared memory: cents, no lock of its own',
-        f'where = CTX.Array("i", {n})  # the line each desk is on (to name where it is stuck)',
-        f'moves = CTX.Array("q", {n})  # steps each desk has taken',
-        f'refused = CTX.Array("b", {n})',
-        'overdrawn = CTX.Array("b", 1)',
+        "# The round's bookkeeping has no locks either: each slot has one writer (or is only ever set",
+        "# to 1), and a desk stopped at the end of a round must not leave a lock held for the next.",
+        f'where = CTX.Array("i", {n}, lock=False)  # the line each desk is on (to name where it is stuck)',
+        f'moves = CTX.Array("q", {n}, lock=False)  # steps each desk has taken',
+        f'refused = CTX.Array("b", {n}, lock=False)',
+        'overdrawn = CTX.Array("b", 1, lock=False)',
     ]
     if ops & {ACK, SEEN, RESTART}:
-        head += ['acked = CTX.Array("b", 64)  # per sequence number: arrived for good']
+        head += ['acked = CTX.Array("b", 64, lock=False)  # per sequence number: arrived for good']
     if SEEN in ops:
-        head += ['applied = CTX.Array("b", 64)  # per sequence number: applied (kept with the balance)']
+        head += ['applied = CTX.Array("b", 64, lock=False)  # per sequence number: applied (kept with the balance)']
     if RESTART in ops:
         head += [
-            f'cut = CTX.Array("b", {n})  # the power cut asks a desk to stop',
-            f'hand = CTX.Array("q", {3 * n})  # per desk: seq + 1, amount, mailbox of the message in hand',
+            f'cut = CTX.Array("b", {n}, lock=False)  # the power cut asks a desk to stop',
+            f'hand = CTX.Array("q", {3 * n}, lock=False)  # per desk: seq + 1, amount, mailbox of the message in hand',
         ]
     globals_ = ([variable(lock.name) for lock in tables.locks] + [variable(c.name) for c in tables.conditions]
                 + [mailbox_variable(b) for b in tables.mailboxes])

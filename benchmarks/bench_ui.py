@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import statistics
@@ -34,7 +35,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from bankgame.screens.branch import BranchScreen
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -164,23 +172,30 @@ def bench_first_frame(rounds: int) -> bool:
     return ratio <= 1.2
 
 
-async def bench_speed(seconds: float = 5.0) -> bool:
-    """At 8x, with the branch screen drawing: how many of the nominal ticks a second the day advances."""
+@contextlib.asynccontextmanager
+async def branch_screen(customers: int) -> AsyncIterator[tuple[Pilot[None], BranchScreen]]:
+    """A paused sandbox day with 8 desks and ``customers`` waiting, on the branch screen at 120x36."""
     from bankgame.app import BankApp
-    from bankgame.constants import TICKS_PER_SECOND
     from bankgame.day import open_day
     from bankgame.screens.branch import BranchScreen
     from bankgame.store import Store
 
-    day = open_day("sandbox", 1, {"cashiers": 8, "accounts": 8, "customers": 750, "arrival_gap": 0,
+    day = open_day("sandbox", 1, {"cashiers": 8, "accounts": 8, "customers": customers, "arrival_gap": 0,
                                   "patience": 100_000, "tickets": "accounts"}, "inline")
     app = BankApp(day=day, backend="inline", paused=True, store=Store.memory())
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, BranchScreen)
-        branch = app.branch
-        assert branch is not None
+        yield pilot, screen
+
+
+async def bench_speed(seconds: float = 5.0) -> bool:
+    """At 8x, with the branch screen drawing: how many of the nominal ticks a second the day advances."""
+    from bankgame.constants import TICKS_PER_SECOND
+
+    async with branch_screen(750) as (pilot, screen):
+        branch = screen.branch
         frames: list[tuple[float, int]] = []
         refresh_view = screen.refresh_view
 
@@ -246,20 +261,10 @@ def bench_memory(baseline: str, repeats: int) -> bool:
 
 
 async def bench_tick(ticks: int = 60) -> None:
-    from bankgame.app import BankApp
-    from bankgame.day import open_day
-    from bankgame.screens.branch import BranchScreen
-    from bankgame.store import Store
     from bankgame.widgets.panel import Panel
     from bankgame.widgets.stats_panel import StatsPanel
 
-    day = open_day("sandbox", 1, {"cashiers": 8, "accounts": 8, "customers": 450, "arrival_gap": 0,
-                                  "patience": 100_000, "tickets": "accounts"}, "inline")
-    app = BankApp(day=day, backend="inline", paused=True, store=Store.memory())
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, BranchScreen)
+    async with branch_screen(450) as (pilot, screen):
         branch = screen.branch
         for _ in range(5):  # warm up
             screen.advance(1)

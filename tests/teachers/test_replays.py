@@ -192,6 +192,18 @@ def test_a_second_branch_day_saved_from_real_processes_replays(tmp_path: Path, c
     assert replayed == original
 
 
+def test_a_second_branch_replay_on_real_processes_puts_its_clerk_across_tcp(tmp_path: Path, capsys) -> None:
+    """Replayed on real processes, the day is played as it was: its remote clerk across a socket."""
+    file = tmp_path / "day.toml"
+    simulated = json.loads(run(capsys, "simulate", "--level", "second-branch", "--customers", "8", "--json",
+                               "--save-replay", str(file)))
+    replayed = json.loads(run(capsys, "replay", str(file), "--json", "--backend", "process"))
+    assert replayed.pop("remote")["messages"] > 0  # what the network measured: only a real socket has it
+    assert "remote" not in simulated
+    replayed["messages"].pop("bytes_copied"), simulated["messages"].pop("bytes_copied")
+    assert replayed == simulated
+
+
 def test_a_replay_with_an_unknown_backend_is_refused(tmp_path: Path, capsys) -> None:
     file = tmp_path / "day.toml"
     run(capsys, "simulate", "--level", "rush-hour", "--save-replay", str(file))

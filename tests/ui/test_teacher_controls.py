@@ -170,6 +170,25 @@ async def test_a_replay_opens_paused_at_tick_zero_and_steps_both_ways(tmp_path: 
         assert screen.tape.recorded == [(0, "ticket_on", "B"), (6, "ticket_on", "A")]
 
 
+async def test_a_second_branch_replay_on_real_processes_has_its_clerk_across_tcp(tmp_path: Path) -> None:
+    from bankgame.workers import start_process_helpers
+
+    start_process_helpers()
+    level, day = open_day("second-branch", 5, {"customers": 8}, "inline")
+    file = write_replay(tmp_path / "day.toml", make_replay(day, level))
+    app = BankApp(replay=read_replay(file), replay_file=str(file), backend="process", store=Store.memory())
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(600):  # real processes start in a worker thread: the screen comes once they are up
+            if isinstance(app.screen, BranchScreen):
+                break
+            await pilot.pause(0.05)
+        assert app.branch is not None and app.branch.backend.name == "process+tcp"
+        await pilot.press(*["full_stop"] * 5)
+        assert app.branch.tick == 5
+        assert "clerk over TCP" in app.screen.query_one(StatusBar).render().plain
+    app.close_branches()
+
+
 async def test_a_broken_replay_on_screen_says_why() -> None:
     from bankgame.replays import Replay
 

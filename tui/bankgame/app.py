@@ -431,10 +431,9 @@ class BankApp(App[None]):
         Returns:
             Whether the day opened (code that cannot run a day is a notice that says why).
         """
-        from .day import DayOrigin
+        from .day import DayOrigin, day_backend
         from .engine import Branch
         from .engine.program_day import program_level
-        from .workers import make_backend
 
         try:
             level, code = program_level(fix, programs)
@@ -445,22 +444,21 @@ class BankApp(App[None]):
         day_seed = level.seed if seed is None else seed
 
         def opener(backend: BackendName) -> tuple[Level, Branch]:
-            return level, Branch(level.day, seed=day_seed, backend=make_backend(backend), code=code)
+            return level, Branch(level.day, seed=day_seed, backend=day_backend(level.day, backend), code=code)
 
         origin = DayOrigin(level.id, day_seed)
         return self._open_day(origin, opener, partial(self._play, origin=origin), title="Cannot open the day")
 
     def open_replay(self, replay: Replay, file: str = "") -> bool:
         """Open a saved day on the branch screen, paused at tick 0; stepping forward replays its actions."""
-        from .day import DayOrigin
-        from .engine import Branch, InlineBackend
+        from .day import DayOrigin, day_backend
+        from .engine import Branch
         from .replays import ReplayError, play_replay, replay_day
-        from .workers import make_backend
 
         try:
             level, day, source = replay_day(replay, file or "<replay>")
             # The scrubber spans the whole day: play it once, quickly, in this process.
-            _, whole = play_replay(replay, InlineBackend(), file or "<replay>")
+            _, whole = play_replay(replay, "inline", file or "<replay>")
         except ReplayError as error:
             self.notify(str(error), title="Cannot open the replay", severity="error", timeout=10)
             return False
@@ -468,7 +466,7 @@ class BankApp(App[None]):
             self.level_files[level.id] = source
 
         def opener(backend: BackendName) -> tuple[Level, Branch]:
-            return level, Branch(day, seed=replay.seed, backend=make_backend(backend))
+            return level, Branch(day, seed=replay.seed, backend=day_backend(day, backend))
 
         origin = DayOrigin(level.id, replay.seed, replay.options or None)
         opened = self._open_day(origin, opener, partial(self._play, origin=origin, recorded=list(replay.actions),

@@ -509,10 +509,8 @@ def run_replay(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         parser.error(str(error))
     if not (args.json or args.text):
         return run_game(parser, backend=args.backend or "process", replay=replay, replay_file=args.file)
-    from .workers import make_backend
-
     try:
-        level, branch = play_replay(replay, make_backend(args.backend or "inline"), args.file)
+        level, branch = play_replay(replay, args.backend or "inline", args.file)
     except ReplayError as error:
         parser.error(str(error))
     with branch:

@@ -11,6 +11,7 @@ from .constants import BackendName
 from .engine import (
     Backend,
     Branch,
+    DayConfig,
     Level,
     LevelError,
     level_ids,
@@ -89,18 +90,28 @@ def open_day(level_id: str, seed: int | None = None, options: dict[str, Any] | N
     """
     level = load_level(level_id)
     day = make_day(options or {}, name="options", prefix="--", base=level.day)
-    local = make_backend(backend)
-    chosen: Backend = local
-    if day.remote_clerks and (remote is not None or backend == "process"):
-        from .workers.remote import network_backend
-
-        try:
-            chosen = network_backend(local, day.clerks, day.remote_clerks, remote, authkey_file)
-        except BaseException:
-            local.close()
-            raise
-    branch = Branch(day, seed=level.seed if seed is None else seed, backend=chosen)
+    branch = Branch(day, seed=level.seed if seed is None else seed, backend=day_backend(day, backend, remote, authkey_file))
     return level, branch
+
+
+def day_backend(day: DayConfig, backend: BackendName = "inline", remote: str | None = None,
+                authkey_file: str | None = None) -> Backend:
+    """Return the backend ``day`` plays on: ``backend``, with the day's remote clerks (a second
+    branch) across a real socket for the ``process`` backend or when ``remote`` names a clerk.
+
+    Every way of opening a day goes through here (a level, a level file, a replay, a program),
+    so a day with a second branch puts its clerk across TCP however it was opened.
+    """
+    local = make_backend(backend)
+    if not day.remote_clerks or (remote is None and backend != "process"):
+        return local
+    from .workers.remote import network_backend
+
+    try:
+        return network_backend(local, day.clerks, day.remote_clerks, remote, authkey_file)
+    except BaseException:
+        local.close()
+        raise
 
 
 def load_custom_level(path: str | Path) -> Level:
@@ -125,4 +136,4 @@ def open_file_day(path: str | Path, seed: int | None = None, options: dict[str, 
     """
     level = load_custom_level(path)
     day = make_day(options or {}, name="options", prefix="--", base=level.day)
-    return level, Branch(day, seed=level.seed if seed is None else seed, backend=make_backend(backend))
+    return level, Branch(day, seed=level.seed if seed is None else seed, backend=day_backend(day, backend))

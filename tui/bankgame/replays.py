@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .day import load_custom_level
+from .constants import BackendName
+from .day import day_backend, load_custom_level
 from .engine import Branch, DayConfig, Level, LevelError, load_level, make_day
 from .engine.replay import ACTION_KINDS, action_problem
 from .engine.replay import replay as play_actions
@@ -276,7 +277,7 @@ def replay_day(replay: Replay, name: str = "<replay>") -> tuple[Level, DayConfig
     return level, day, source
 
 
-def play_replay(replay: Replay, backend: Any = None, name: str = "<replay>") -> tuple[Level, Branch]:
-    """Play the whole day of ``replay`` headless; return its level and the finished branch."""
+def play_replay(replay: Replay, backend: BackendName = "inline", name: str = "<replay>") -> tuple[Level, Branch]:
+    """Play the whole day of ``replay`` headless on ``backend``; return its level and the finished branch."""
     level, day, _ = replay_day(replay, name)
-    return level, play_actions(day, replay.seed, list(replay.actions), backend)
+    return level, play_actions(day, replay.seed, list(replay.actions), day_backend(day, backend))

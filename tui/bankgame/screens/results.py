@@ -16,7 +16,7 @@ from ..campaign import Progress, campaign_levels, debrief_text, lessons, level_a
 from ..engine import Branch, Goal, IntegrityError, Level, Report, money
 from ..paths import assets_dir
 from ..widgets.stars import stars_content
-from ..widgets.text import CREATED_WHY, created, gap_text
+from ..widgets.text import CREATED_WHY, created, gap_text, seed_text
 from ..widgets.timeline import Timeline, interleaving, legend
 from ..widgets.title_bar import TitleBar
 from .bank_screen import BankScreen
@@ -163,7 +163,7 @@ class ResultsScreen(BankScreen[None]):
         total = max(3, len(self.level.goals))
         stars = Content(" ").join(list(stars_content(self.report.stars, total).divide(range(1, total))))
         # The seed, to play the very same day again (--seed N).
-        return Content("\n").join([stars, Content.styled(f"seed {self.report.seed}", "$text-muted")])
+        return Content("\n").join([stars, Content.styled(f"seed {seed_text(self.report.seed)}", "$text-muted")])
 
     def _verdict(self) -> Content:
         report = self.report

@@ -72,18 +72,13 @@ class TitleScreen(BankScreen[None]):
     def compose(self) -> ComposeResult:
         """Lay out the front, the name and the menu."""
         with Vertical(id="title-box"):
-            with Center(id="title-art-row"):
-                yield Static(art("bank.txt"), id="title-art")
-            with Center(id="title-small-art-row"):
-                yield Static(art("bank_small.txt"), id="title-small-art")
-            with Center():
-                yield Static(art("wordmark.txt"), id="title-wordmark")
-            with Center():
-                yield Static("a branch, its cashiers, and the tickets that keep the ledger honest", id="title-tagline")
+            yield Static(art("bank.txt"), id="title-art")
+            yield Static(art("bank_small.txt"), id="title-small-art")
+            yield Static(art("wordmark.txt"), id="title-wordmark")
+            yield Static("a branch, its cashiers, and the tickets that keep the ledger honest", id="title-tagline")
             with Center():
                 yield OptionList(*self._options(hint=False), id="title-menu")
-            with Center():
-                yield Static(f"bankgame {__version__}", id="title-version")
+            yield Static(f"bankgame {__version__}", id="title-version")
         yield Footer()
 
     def _options(self, hint: bool = True) -> list[Option]:

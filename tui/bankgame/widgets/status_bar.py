@@ -8,6 +8,7 @@ from rich.text import Text
 
 from ..engine import Branch
 from .panel import Panel
+from .text import seed_text
 
 
 class Clock(NamedTuple):
@@ -75,7 +76,7 @@ class StatusBar(Panel[Clock]):
         per_second = 10 * state.speed
         ticks_per_second = f" ({per_second:g} tick{'s' * (per_second != 1)}/s)" if rate else ""
         # The seed is on screen so that a class can play the very same day again (--seed N).
-        text.append(f"  tick {branch.tick:>4} · seed {branch.seed} · speed {speed}{ticks_per_second} · ")
+        text.append(f"  tick {branch.tick:>4} · seed {seed_text(branch.seed)} · speed {speed}{ticks_per_second} · ")
         if short:  # the narrowest line: the words a pending switch needs stay, the mode gets shorter
             mode = "shared state" if branch.mode == "shared" else "messages"
         else:

@@ -27,6 +27,14 @@ def dollars(cents: int) -> str:
     return money(cents)[:-3] if cents % 100 == 0 else money(cents)
 
 
+def seed_text(seed: int) -> str:
+    """Return a seed as the status bar and the results show it: whole up to 12 digits, else its
+    ends around an ellipsis (``123456…7890``), so that a seed pasted in thousands of digits long
+    cannot push the rest of the line off the screen."""
+    text = str(seed)
+    return text if len(text) <= 12 else f"{text[:6]}…{text[-4:]}"
+
+
 def sparkline(values: list[float], width: int) -> str:
     """Return the last ``width`` values as block characters, scaled to their max."""
     values = values[-width:] if width > 0 else []

@@ -73,8 +73,9 @@ def test_message_mode_and_the_mailbox(snap_compare) -> None:
         # The mailbox step waits for the player's n: the day runs on, 304 ticks in message mode.
         await type_quickly(pilot, *["full_stop"] * 304)
         assert screen.tutorial.position == "messages/mailbox"
-        # Played at a player's pace, the switch's toast (4 s) is long gone by then: clear it as time would.
-        assert [n.message.split(":")[0] for n in pilot.app._notifications] == ["Message passing"]
+        # Played at a player's pace, the switch's toast (4 s) is long gone by then: clear it as time would
+        # (on a busy machine it may have gone already).
+        assert all(n.message.startswith("Message passing") for n in pilot.app._notifications)
         pilot.app.clear_notifications()
         await pilot.pause()
 

@@ -50,13 +50,13 @@ async def settle(pilot: Any, draw: bool = True) -> None:
         AssertionError: the app never caught up.
     """
     app = pilot.app
-    quiet = 0
     for _ in range(ROUNDS):
+        # Cheap yields while messages are plainly waiting; then one confirmation that every widget has
+        # handled what it was sent (a handler still awaiting finishes before its widget's callback runs).
+        while _busy(app):
+            await asyncio.sleep(0)
         await pilot._wait_for_screen()
-        await asyncio.sleep(0)
-        # Twice quiet in a row: a handler that was still awaiting in the first round has finished by the second.
-        quiet = quiet + 1 if not _busy(app) else 0
-        if quiet == 2:
+        if not _busy(app):
             if draw:
                 app.screen._on_timer_update()
             return

@@ -225,24 +225,29 @@ def server(tmp_path: Path) -> Iterator[WebServer]:
         web.close()
 
 
-@pytest.fixture
-def browser(tmp_path: Path):
+@pytest.fixture(scope="module")
+def chromium():
+    """One Chromium for the module's tests: starting it is most of a test's time, and each test has its own context."""
     executable = _chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         # Playwright brings no browser here: it drives Debian's Chromium.
-        chromium = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=executable,
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1200, "height": 760},
-        )
+        launched = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
         try:
-            yield chromium
+            yield launched
         finally:
-            chromium.close()
+            launched.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """A fresh browser context (its own tabs, cookies and storage), closed after the test."""
+    context = chromium.new_context(viewport={"width": 1200, "height": 760})
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 def open_tab(browser, server: WebServer):

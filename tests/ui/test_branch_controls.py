@@ -161,6 +161,26 @@ async def test_help_and_settings_open_and_close() -> None:
         assert branch_screen(app)
 
 
+async def test_help_is_built_once_and_opens_at_the_top_each_time() -> None:
+    from textual.containers import VerticalScroll
+
+    app = branch_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        first = app.screen
+        box = first.query_one("#help-box", VerticalScroll)
+        await pilot.press("end")
+        await pilot.pause()
+        assert box.scroll_y > 0
+        await pilot.press("escape")
+        assert branch_screen(app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen is first and box.scroll_y == 0
+        await pilot.press("escape")
+        assert branch_screen(app)
+
+
 async def test_settings_change_the_theme_and_the_speed() -> None:
     app = branch_app()
     async with app.run_test(size=SIZE) as pilot:

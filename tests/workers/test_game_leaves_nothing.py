@@ -19,9 +19,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_kill_matrix import MARKER, cmdline, marked, next_start, parent_of, wait_for
+from test_kill_matrix import MARKER, marked, next_start, wait_for
 
 from bankgame.workers.leftovers import names_of, sweep
+from process_support import cmdline, parent_of
 
 
 class TerminalGame:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bankgame.workers.leftovers import names_of
+from process_support import bytes_read, parent_of
 
 MARKER = "BANKGAME_TEST_MARKER"
 BUSY = 64 * 1024
@@ -57,27 +58,8 @@ def start(home: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
     return process, marker
 
 
-def parent_of(pid: int) -> int:
-    """Return the parent pid (the helpers' is the command; the workers' is the forkserver)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("PPid:"):
-            return int(line.split()[1])
-    return 0
-
-
 def workers_of(process: subprocess.Popen[str], marker: str) -> list[int]:
     return [pid for pid in marked(marker) if pid != process.pid]
-
-
-def bytes_read(pid: int) -> int:
-    """What a process has read so far (its pipes included), from /proc/PID/io."""
-    try:
-        for line in Path(f"/proc/{pid}/io").read_text().splitlines():
-            if line.startswith("rchar:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def cpu_ticks(pid: int) -> int:

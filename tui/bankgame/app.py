@@ -530,6 +530,9 @@ class BankApp(App[None]):
 
     def _started(self, started: Started[tuple[Level, Branch]], show: DayShower) -> None:
         """Show a day just opened; say so when it plays in-process instead of on real processes."""
+        if not self.is_running:  # the game is quitting as the day's processes came up: none may outlive it
+            started.value[1].close()
+            return
         if started.notice:
             self.backend_name = started.backend
             self.notify(started.notice, title="In-process backend", severity="warning", timeout=8)
@@ -692,7 +695,10 @@ class BankApp(App[None]):
         from .screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            # Built once and kept: the page is some 140 widgets, most of a second to lay out.
+            if not self.is_screen_installed(HelpScreen.NAME):
+                self.install_screen(HelpScreen(), HelpScreen.NAME)
+            self.push_screen(HelpScreen.NAME)
 
     def action_settings(self) -> None:
         """Change the theme, the speed and animations."""

@@ -171,8 +171,14 @@ class BranchScreen(BankScreen[None]):
         yield StatsPanel(branch, id="stats")
         yield Footer(compact=True)
 
+    @property
+    def taken_down(self) -> bool:
+        """Whether the screen is going (the day was left, or the game is quitting, perhaps as the
+        day opened): its widgets may already be gone, so nothing is drawn or looked up."""
+        return self._gone or self._pruning or not self.app.is_running
+
     def on_mount(self) -> None:
-        if self._pruning:  # the game quit as the day opened
+        if self.taken_down:  # the game quit as the day opened
             return
         self.title = "bankgame"
         self.sub_title = self.level.title
@@ -208,7 +214,7 @@ class BranchScreen(BankScreen[None]):
 
         A 200×50 terminal gave four desks 20 rows each for a 5-line program.
         """
-        if self._gone or self._pruning:  # being taken down (the game is quitting): its widgets are going
+        if self.taken_down:
             return
         floor = self.query_one("#floor").size.height
         if not floor or floor == self._floor_height:
@@ -223,7 +229,7 @@ class BranchScreen(BankScreen[None]):
     # ----------------------------------------------------------------- ticks
     def _on_frame(self) -> None:
         # The day stands still while another screen (help, settings, a timeline) is on top.
-        if self._gone or self._pruning or self.paused or self.branch.over or self.app.screen is not self:
+        if self.taken_down or self.paused or self.branch.over or self.app.screen is not self:
             self._clock = None
             return
         # Ticks are counted from the clock, not from the frames: a frame that comes late
@@ -240,7 +246,7 @@ class BranchScreen(BankScreen[None]):
 
     def advance(self, ticks: int = 1) -> None:
         """Run ``ticks`` ticks of the engine, then draw the latest state once."""
-        if self._gone or self._pruning:  # being taken down (the game is quitting): nothing to draw on
+        if self.taken_down:
             return
         if self.lost:
             return
@@ -290,7 +296,7 @@ class BranchScreen(BankScreen[None]):
     def refresh_view(self) -> None:
         """Redraw every panel whose state changed, and announce what happened."""
         branch = self.branch
-        if self._gone or self._pruning:  # being taken down (the game is quitting): nothing to draw on
+        if self.taken_down:
             return
         shared = branch.mode == "shared"
         try:

@@ -19,9 +19,16 @@ def help_text() -> str:
 class HelpScreen(Modal[None]):
     """The bindings and the lessons, over whatever screen asked for them."""
 
+    NAME = "help"
+    """The name the app installs the one help screen under (it is built once, then shown again)."""
+
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", key_display="esc")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Help · esc to close"
             yield Markdown(help_text(), id="help-text")
+
+    def on_screen_resume(self) -> None:
+        """Open at the top, where the keys are, however far it was scrolled last time."""
+        self.query_one("#help-box", VerticalScroll).scroll_home(animate=False)

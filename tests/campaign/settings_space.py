@@ -112,11 +112,19 @@ def play_setting(level: Level, setting: Setting, seed: int):
 
 
 def same_day_key(level: Level, setting: Setting, seed: int, customers: dict[int, list]) -> tuple:
-    """Return what decides the day: equal keys, equal days."""
+    """Return what decides the day: equal keys, equal days.
+
+    A program is its transaction's (kind, accounts, amount), whoever brings
+    it: each of the day's transactions is compiled once, however many
+    customers bring it (the day's order of customers is the same for every
+    setting, so equal programs for every transaction are equal programs for
+    every customer).
+    """
     if setting.mode != "shared":
         return (seed, setting)
     if seed not in customers:
-        customers[seed] = Branch(level.day, seed=seed).customers
+        transactions = {(c.kind, c.account, c.to_account, c.amount): c for c in Branch(level.day, seed=seed).customers}
+        customers[seed] = list(transactions.values())
     layout = TicketLayout(vault=setting.vault, accounts=setting.accounts, rates=setting.rates,
                           scope=setting.scope, order=setting.order)
     closed = frozenset(level.day.closed)

@@ -14,6 +14,7 @@ from bankgame.engine.program_text import read_programs
 from bankgame.screens.fix_program import FixProgramScreen
 from bankgame.screens.puzzle_book import PuzzleBookScreen
 from bankgame.store import Store
+from pilot_keys import press, settle
 
 FIXITS = load_fixits()
 
@@ -72,14 +73,14 @@ async def test_every_fixit_is_solved_with_keys(fix: FixIt) -> None:
     target = smallest_fix(fix).programs
     app = FixApp(fix.id)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await app.workers.wait_for_complete()
         screen = app.screen
         assert isinstance(screen, FixProgramScreen)
-        await pilot.press(*keys_to(fix, target))
+        await press(pilot, *keys_to(fix, target))
         assert screen.editor.programs == target
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
+        await settle(pilot)
         assert screen.report is not None and screen.report.verdict == "safe"
         assert screen.last_stars == 3
         saved = app.store.fixits()[fix.id]
@@ -91,21 +92,21 @@ async def test_a_failed_proof_plays_back_to_the_damaging_write() -> None:
     fix = FIXITS.fixit("fix-lost-update")
     app = FixApp(fix.id)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, FixProgramScreen)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         report = screen.report
         assert report is not None and report.verdict == "broken"
         assert screen.proof is not None
-        await pilot.press(*["space"] * len(report.shortest))
+        await press(pilot, *["space"] * len(report.shortest))
         run = screen.proof
         assert run.picks == list(report.shortest) and run.broken is not None
         last = report.shortest[-1]
         view = screen._view(last)
         assert view.damage >= 0 and view.lines[view.damage].startswith("write A")
         assert not app.store.fixits()  # nothing saved for a program that is not safe
-        await pilot.press("escape")
+        await press(pilot, "escape")
         assert screen.proof is None and isinstance(app.screen, FixProgramScreen)
 
 
@@ -113,29 +114,29 @@ async def test_refused_edits_change_nothing_and_undo_works() -> None:
     fix = FIXITS.fixit("fix-lost-update")
     app = FixApp(fix.id)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, FixProgramScreen)
-        await pilot.press("x")  # a fixed line: not deleted
+        await press(pilot, "x")  # a fixed line: not deleted
         assert "cannot be deleted" in screen.note
-        await pilot.press("]", "9")  # not moved past another fixed line; there is no palette line 9
+        await press(pilot, "]", "9")  # not moved past another fixed line; there is no palette line 9
         assert screen.editor.programs == fix.shipped and screen.editor.edits == 0
         assert "palette" in screen.note and not list(app._notifications)  # said in the box, not a toast over it
-        await pilot.press("1", "u")
+        await press(pilot, "1", "u")
         assert screen.editor.programs == fix.shipped
 
 
 async def test_the_book_opens_a_fixit() -> None:
     app = FixApp()
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         book = app.screen
         assert isinstance(book, PuzzleBookScreen)
         listing = book.query_one("#book-list")
         index = next(i for i in range(listing.option_count) if listing.get_option_at_index(i).id == FIXITS.ids()[0])
         listing.highlighted = index
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
+        await settle(pilot)
         assert isinstance(app.screen, FixProgramScreen) and app.screen.fix.id == FIXITS.ids()[0]
 
 
@@ -143,9 +144,9 @@ async def test_write_makes_a_file_the_check_command_reads(tmp_path: Any) -> None
     fix = FIXITS.fixit("fix-lost-update")
     app = FixApp(fix.id)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
-        await pilot.press("1", "w")
+        await press(pilot, "1", "w")
         path = screen.written
         assert read_programs(path.read_text(), str(path), fix.puzzle.machine, fix) == screen.editor.programs
 
@@ -154,7 +155,7 @@ async def test_the_mouse_picks_a_line_and_inserts_from_the_palette() -> None:
     fix = FIXITS.fixit("fix-lost-update")
     app = FixApp(fix.id)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, FixProgramScreen)
         # Ben's desk: the border, the status, his three lines, then the place after the last line.

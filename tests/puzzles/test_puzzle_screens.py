@@ -13,6 +13,7 @@ from bankgame.engine.puzzles import load_book
 from bankgame.screens.puzzle import PuzzleScreen
 from bankgame.screens.puzzle_book import PuzzleBookScreen
 from bankgame.store import Store
+from pilot_keys import press, settle
 
 BOOK = load_book()
 
@@ -47,11 +48,11 @@ def keys_for(schedule: tuple[int, ...]) -> list[str]:
 async def test_every_puzzle_is_won_with_keys(puzzle: Any) -> None:
     app = BookApp(puzzle.id)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PuzzleScreen)
-        await pilot.press(*keys_for(puzzle.report().shortest))
-        await pilot.pause()
+        await press(pilot, *keys_for(puzzle.report().shortest))
+        await settle(pilot)
         verdict = screen.run.verdict()
         assert verdict.won and verdict.steps == puzzle.par
         saved = app.store.puzzles()[puzzle.id]
@@ -62,21 +63,21 @@ async def test_every_puzzle_is_won_with_keys(puzzle: Any) -> None:
 async def test_undo_hints_and_the_checker_s_order_with_keys() -> None:
     app = BookApp("transfer-jam")
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
-        await pilot.press("h")
+        await press(pilot, "h")
         assert screen.run.hints == 0  # no hint before a failed attempt
-        await pilot.press(*["1"] * 10, *["2"] * 10)  # one transfer after the other: no jam
+        await press(pilot, *["1"] * 10, *["2"] * 10)  # one transfer after the other: no jam
         assert screen.run.verdict().over and not screen.run.verdict().won
-        await pilot.press("h", "h")
+        await press(pilot, "h", "h")
         assert screen.run.hints == 2 and "gets as far as line 1" in screen.hint_text
-        await pilot.press("u")
+        await press(pilot, "u")
         assert len(screen.run.picks) == 19
-        await pilot.press("h", "space", "space")
+        await press(pilot, "h", "space", "space")
         assert screen.run.verdict().won and screen.run.stars() == 2  # at par, with hints
         assert app.store.puzzles()["transfer-jam"].hints == 3
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
+        await settle(pilot)
         assert isinstance(app.screen, PuzzleBookScreen)
         assert "1 of 28 won" in str(app.screen.query_one("#book-list").border_subtitle)
 
@@ -86,10 +87,10 @@ async def test_the_book_opens_where_break_the_bank_was() -> None:
 
     app = BankApp(start="level", level="break-the-bank", backend="inline", store=Store.memory())
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, PuzzleBookScreen)
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
+        await settle(pilot)
         assert isinstance(app.screen, PuzzleScreen) and app.screen.puzzle.id == "lost-update"
 
 
@@ -107,14 +108,15 @@ SNAPSHOTS = {
 
 @pytest.mark.parametrize("puzzle_id", list(SNAPSHOTS), ids=lambda p: BOOK.puzzle(p).chapter)
 def test_snapshot_of_each_chapter(snap_compare: Any, puzzle_id: str) -> None:
-    async def settle(pilot: Any) -> None:
+    async def run_before(pilot: Any) -> None:
         await pilot.pause()
+        await press(pilot, *SNAPSHOTS[puzzle_id])
 
-    assert snap_compare(BookApp(puzzle_id), terminal_size=(120, 36), press=list(SNAPSHOTS[puzzle_id]), run_before=settle)
+    assert snap_compare(BookApp(puzzle_id), terminal_size=(120, 36), run_before=run_before)
 
 
 def test_snapshot_of_the_book_at_80x24(snap_compare: Any) -> None:
-    async def settle(pilot: Any) -> None:
+    async def pause(pilot: Any) -> None:
         await pilot.pause()
 
-    assert snap_compare(BookApp(), terminal_size=(80, 24), run_before=settle)
+    assert snap_compare(BookApp(), terminal_size=(80, 24), run_before=pause)

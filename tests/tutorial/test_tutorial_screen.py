@@ -11,6 +11,7 @@ from bankgame.screens.tutorial import TutorialScreen, chapter_day
 from bankgame.store import Store, TutorialState, open_store
 from bankgame.widgets.ticket_board import TicketBoard
 from bankgame.widgets.tutorial_panel import TutorialPanel
+from pilot_keys import press, settle
 
 SIZE = (120, 36)
 MOST_TICKS = 300
@@ -27,12 +28,12 @@ def screen(app: BankApp) -> TutorialScreen:
 
 async def flip_row(pilot: Pilot, row: str) -> None:
     """Press t, move the ticket board's cursor to ``row`` and press enter."""
-    await pilot.press("t")
+    await press(pilot, "t")
     board = pilot.app.screen.query_one(TicketBoard)
     while board.rows[board.cursor] != row:
-        await pilot.press("down")
-    await pilot.press("enter")
-    await pilot.pause()
+        await press(pilot, "down")
+    await press(pilot, "enter")
+    await settle(pilot)
 
 
 async def do_step(pilot: Pilot) -> None:
@@ -44,11 +45,11 @@ async def do_step(pilot: Pilot) -> None:
     kind, argument = step.condition
     position = tutorial.position
     if kind == "next":
-        await pilot.press("n")
+        await press(pilot, "n")
     elif kind == "action":
-        await pilot.press({"toggle_pause": "space", "step": "full_stop"}[argument])
+        await press(pilot, {"toggle_pause": "space", "step": "full_stop"}[argument])
         if argument == "toggle_pause":
-            await pilot.press("space")  # pause again: the test steps the day by hand
+            await press(pilot, "space")  # pause again: the test steps the day by hand
     elif kind in ("ticket_on", "ticket_off"):
         await flip_row(pilot, argument)
     elif kind == "all_accounts_ticketed":
@@ -59,16 +60,16 @@ async def do_step(pilot: Pilot) -> None:
     elif kind == "order":
         await flip_row(pilot, "order")
     elif kind == "mode":
-        await pilot.press("m")
+        await press(pilot, "m")
     elif kind == "clerk_recovered":
-        await pilot.press("k")
-    await pilot.press("escape") if screen(app).focused is not None else None
+        await press(pilot, "k")
+    await press(pilot, "escape") if screen(app).focused is not None else None
     for _ in range(MOST_TICKS):
-        await pilot.pause()
+        await settle(pilot)
         current = screen(app).tutorial
         if current.position != position or current.finished:
             return
-        await pilot.press("full_stop")
+        await press(pilot, "full_stop")
     raise AssertionError(f"{position} did not complete")
 
 
@@ -77,7 +78,7 @@ async def test_the_whole_tutorial_played_with_the_keys(bankgame_home: Path) -> N
     app = tutorial_app(store)
     seen: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert screen(app).tutorial.position == "one-cashier/doors"
         assert "-tutorial-target" in screen(app).query_one("#queue").classes
         while not screen(app).tutorial.finished:
@@ -86,7 +87,7 @@ async def test_the_whole_tutorial_played_with_the_keys(bankgame_home: Path) -> N
             panel = screen(app).query_one(TutorialPanel)
             assert screen(app).tutorial.step.text[:30] in str(panel.render())
             await do_step(pilot)
-        await pilot.pause()
+        await settle(pilot)
         assert screen(app).tutorial.status == "done"
         assert "Tutorial complete" in str(screen(app).query_one(TutorialPanel).render())
     assert len(seen) == sum(len(c.steps) for c in screen_chapters())
@@ -106,12 +107,12 @@ async def test_it_resumes_in_the_app_where_it_was_left(bankgame_home: Path) -> N
     store.set_tutorial("transfers/order")
     app = tutorial_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert screen(app).tutorial.position == "transfers/deadlock"
         assert screen(app).branch.day.transfer == 3.0
         assert "-tutorial-target" in screen(app).query_one("#deadlocks").classes
-        await pilot.press("x")
-        await pilot.pause()
+        await press(pilot, "x")
+        await settle(pilot)
         assert screen(app).tutorial.status == "skipped"
     with open_store() as saved:
         assert saved.tutorial().status == "skipped"
@@ -123,7 +124,7 @@ async def test_every_highlight_names_a_widget_on_the_screen() -> None:
         store.set_tutorial(f"{chapter.id}/{chapter.steps[0].id}")
         app = BankApp(start="tutorial", backend="inline", store=store)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
+            await settle(pilot)
             assert screen(app).query_one(f"#{chapter.steps[0].highlight}").has_class("-tutorial-target")
             for step in chapter.steps:
                 assert len(screen(app).query(f"#{step.highlight}")) == 1, (chapter.id, step.id, step.highlight)
@@ -137,15 +138,15 @@ async def test_a_chapter_day_that_ends_opens_again_without_results() -> None:
     tutorial = Tutorial([chapter])
     app = BankApp(start="tutorial", backend="inline", store=Store.memory())
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         app.switch_screen(TutorialScreen(tutorial, chapter_day(tutorial, "inline")))
-        await pilot.pause()
+        await settle(pilot)
         first = screen(app).branch
         for _ in range(100):
             if screen(app).branch is not first:
                 break
-            await pilot.press("full_stop")
-        await pilot.pause()
+            await press(pilot, "full_stop")
+        await settle(pilot)
         assert first.over and screen(app).branch is not first and not screen(app).branch.over
         assert all(isinstance(s, TutorialScreen) or type(s).__name__ in ("Screen", "TitleScreen") for s in app.screen_stack)
 
@@ -153,18 +154,18 @@ async def test_a_chapter_day_that_ends_opens_again_without_results() -> None:
 async def test_the_hint_shows_once_the_player_has_been_stuck_a_while() -> None:
     app = tutorial_app(Store.memory())
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         tutorial_screen = screen(app)
         step = tutorial_screen.tutorial.step
         panel = tutorial_screen.query_one(TutorialPanel)
         assert step.hint not in str(panel.render())
         tutorial_screen._step_started -= step.hint_after + 1  # as if the player had been stuck that long
         tutorial_screen._show_step()
-        await pilot.pause()
+        await settle(pilot)
         assert step.hint in str(panel.render()) and "n: move on anyway" in str(panel.render())
-        await pilot.press("n")  # a stuck player may go on once the hint is shown
+        await press(pilot, "n")  # a stuck player may go on once the hint is shown
         assert tutorial_screen.tutorial.position == "one-cashier/program"
-        await pilot.press("n")  # but not before
+        await press(pilot, "n")  # but not before
         assert tutorial_screen.tutorial.position == "one-cashier/program"
 
 

@@ -551,10 +551,15 @@ class Branch:
         spans = {culprit.index: (culprit.started, self.tick)}
         if other >= 0 and other != culprit.index:
             spans[other] = self._last_write_span[account]
-        steps = [
-            self._trail_step(entry) for entry in self._trail
-            if entry[1] in spans and spans[entry[1]][0] <= entry[0] <= spans[entry[1]][1]
-        ]
+        # The trail is in tick order: read it back from the newest entry to the story's first tick, no further.
+        first = min(start for start, _ in spans.values())
+        story = []
+        for entry in reversed(self._trail):
+            if entry[0] < first:
+                break
+            if entry[1] in spans and spans[entry[1]][0] <= entry[0] <= spans[entry[1]][1]:
+                story.append(entry)
+        steps = [self._trail_step(entry) for entry in reversed(story)]
         error = IntegrityError(kind, self.tick, account_name(account), expected, actual, cashiers, explanation,
                                cap_steps(steps, ERROR_STEPS))
         self.errors.append(error)
@@ -884,13 +889,19 @@ class Branch:
     @property
     def changing(self) -> bool:
         """Whether a change waits for the desks: no new customer is called meanwhile."""
-        return bool(self.pending_mode or self.pending_clerks or (self.mode == "shared" and self.layout != self.active_layout))
+        return bool(self.pending_mode or self.pending_clerks or (self.mode == "shared" and self._new_layout()))
+
+    def _new_layout(self) -> bool:
+        """Whether the player's layout is not yet the one in force (asked every tick: mostly the very same object)."""
+        return self.layout is not self.active_layout and self.layout != self.active_layout
 
     def _apply_pending(self) -> None:
+        if not (self.pending_clerks or self.pending_mode or self._new_layout()):
+            return  # nothing waits for the desks (most ticks)
         idle = not any(d.busy for d in self.desks)
         quiet = idle and not any(c.mailbox for c in self.clerks)
         changed = False
-        if self.layout != self.active_layout and (idle or self.mode != "shared"):
+        if self._new_layout() and (idle or self.mode != "shared"):
             # Nobody holds an old ticket any more: the new layout can start.
             self.active_layout = self.layout
             changed = True

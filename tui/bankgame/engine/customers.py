@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from typing import Literal, get_args
@@ -78,16 +79,31 @@ class Workload:
 
 
 def generate_customers(workload: Workload, seed: int) -> list[Customer]:
-    """Return the day's customers in arrival order; the same seed, the same day."""
+    """Return the day's customers in arrival order; the same seed, the same day.
+
+    Each call gets customers of its own (a day marks them called, served,
+    gone); only the seeded draws behind them are kept, for the next day on
+    the same workload and seed (a rewind replays the day from the start,
+    a table of settings plays the same day many times).
+    """
+    return [
+        Customer(index, arrival, kind, account, amount, to_account, workload.patience)
+        for index, (arrival, kind, account, amount, to_account) in enumerate(_draw_customers(workload, seed))
+    ]
+
+
+@functools.lru_cache(maxsize=64)
+def _draw_customers(workload: Workload, seed: int) -> tuple[tuple[int, CustomerKind, int, int, int], ...]:
+    """Return each customer's ``(arrival, kind, account, amount, to_account)``, drawn from ``seed``."""
     rng = random.Random(f"customers:{seed}")
     weights = [workload.deposit, workload.withdraw, workload.transfer, workload.quote]
     if workload.accounts < 2:
         weights[2] = 0.0  # a transfer needs two accounts
     if sum(weights) <= 0:
         weights = [1.0, 0.0, 0.0, 0.0]
-    customers: list[Customer] = []
+    customers: list[tuple[int, CustomerKind, int, int, int]] = []
     tick = 0
-    for index in range(workload.customers):
+    for _ in range(workload.customers):
         kind = rng.choices(KINDS, weights)[0]
         account = _pick_account(rng, workload)
         to_account = -1
@@ -97,13 +113,11 @@ def generate_customers(workload: Workload, seed: int) -> list[Customer]:
                 to_account = rng.randrange(workload.accounts)
         # Whole dollars, in cents: the program lines stay readable.
         amount = max(100, rng.randint(workload.amount_min, max(workload.amount_min, workload.amount_max)) // 100 * 100)
-        customers.append(
-            Customer(index, tick, kind, account, amount, to_account, workload.patience)
-        )
+        customers.append((tick, kind, account, amount, to_account))
         if workload.arrival_gap > 0:
             gap, jitter = workload.arrival_gap, workload.arrival_jitter
             tick += rng.randint(max(0, round(gap * (1 - jitter))), max(0, round(gap * (1 + jitter))))
-    return customers
+    return tuple(customers)
 
 
 def _pick_account(rng: random.Random, workload: Workload) -> int:

@@ -10,6 +10,7 @@ the account's clerk instead of touching the ledger.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 from .customers import Customer
@@ -107,14 +108,29 @@ def ticket_text(ticket: str) -> str:
     return f"ticket {ticket}"
 
 
+# A day compiles a program for every customer it calls. The lines that do
+# not depend on the amount are made once and shared by every program: nothing
+# changes a step once compiled (only a CHECK's or CLOSED's jump target is set,
+# on a step of its own, while its program is being built).
+@functools.cache
+def _take_step(ticket: str) -> Step:
+    return Step(TAKE, f"take {ticket_text(ticket)}", ticket=ticket)
+
+
+@functools.cache
+def _give_step(ticket: str) -> Step:
+    return Step(GIVE, f"return {ticket_text(ticket)}", ticket=ticket)
+
+
 def _take(tickets: list[str]) -> list[Step]:
-    return [Step(TAKE, f"take {ticket_text(t)}", ticket=t) for t in tickets]
+    return [_take_step(t) for t in tickets]
 
 
 def _give(tickets: list[str]) -> list[Step]:
-    return [Step(GIVE, f"return {ticket_text(t)}", ticket=t) for t in reversed(tickets)]
+    return [_give_step(t) for t in reversed(tickets)]
 
 
+@functools.cache
 def _read(reg: str, account: int) -> Step:
     return Step(READ, f"{reg} = read {account_name(account)}", account=account, register=reg)
 
@@ -124,6 +140,7 @@ def _add(reg: str, amount: int) -> Step:
     return Step(ADD, f"{reg} = {reg} {sign} {dollars(abs(amount))}", register=reg, amount=amount)
 
 
+@functools.cache
 def _write(account: int, reg: str) -> Step:
     return Step(WRITE, f"write {account_name(account)} = {reg}", account=account, register=reg)
 

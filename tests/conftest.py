@@ -25,3 +25,18 @@ def bankgame_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("BANKGAME_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def keys_handled_not_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pilot.press`` waits for the app to have handled each key, not for the process to look idle.
+
+    Textual's own waits for the CPU to go quiet after every key (40 ms and more, far more beside
+    another test process); ``pilot_keys.press`` sends the same event the driver sends and waits on
+    the condition itself: every message the key set off has been handled.
+    """
+    from textual.pilot import Pilot
+
+    from pilot_keys import press
+
+    monkeypatch.setattr(Pilot, "press", press)

@@ -59,3 +59,24 @@ def test_who_holds_what_has_one_record_that_the_backend_agrees_with(seed: int, t
         assert branch.ticket_holder == {branch.tickets[i].name: min(h) for i, h in enumerate(sets) if h}
     if not any(desk.busy for desk in branch.desks):
         assert not any(branch.holders.sets)  # every ticket given back once every desk is free
+
+
+def test_the_program_lines_shared_between_customers_are_never_changed_by_a_program() -> None:
+    """Take, return, read and write lines are made once and shared by every program that has them:
+    compiling any program must leave them as made (only a program's own check lines get a jump)."""
+    from bankgame.engine.customers import Workload, generate_customers
+
+    workload = Workload(customers=200, accounts=3, deposit=1, withdraw=1, transfer=1, quote=1)
+    shared: dict[int, tuple[programs.Step, tuple[object, ...]]] = {}  # the step kept, so its id stays its own
+    lines = 0
+    for scope in ("write", "check"):
+        for accounts in (frozenset(), frozenset({0, 1, 2})):
+            layout = programs.TicketLayout(vault=not accounts, accounts=accounts, rates=True, scope=scope)
+            for customer in generate_customers(workload, seed=3):
+                for step in programs.compile_shared(customer, layout, frozenset({2}), 3):
+                    if step.op in (programs.TAKE, programs.GIVE, programs.READ, programs.WRITE):
+                        lines += 1
+                        made = (step.op, step.text, step.ticket, step.account, step.register, step.amount, step.target)
+                        assert shared.setdefault(id(step), (step, made))[1] == made, step
+    assert all(made[-1] == -1 for _, made in shared.values())
+    assert len(shared) < lines / 4, f"{len(shared)} distinct objects for {lines} lines: they are not shared"
